@@ -1,0 +1,88 @@
+// Proxy: the HTTP API over tomes, the connector and RobotCopy. Turns each HttpRequest into a
+// call on those layers and answers in the envelope (envelope.hpp). Handle() may be called
+// concurrently from the server's workers; the layers it calls are themselves thread-safe.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "tome/api/cors.hpp"
+#include "tome/api/envelope.hpp"
+#include "tome/api/http.hpp"
+#include "tome/api/rate_limiter.hpp"
+#include "tome/api/router.hpp"
+#include "tome/connector/connector.hpp"
+#include "tome/core/clock.hpp"
+#include "tome/core/feature_toggles.hpp"
+#include "tome/core/tome_registry.hpp"
+#include "tome/robotcopy/health_monitor.hpp"
+#include "tome/robotcopy/robot_copy.hpp"
+
+namespace tome::api {
+
+struct ProxyOptions {
+    /// Body size limit announced in 413 errors (the server enforces it). Default 1 MiB.
+    std::size_t max_body_bytes = 1 << 20;
+    RateLimitOptions rate_limit;
+    CorsOptions cors;
+    std::string service_name = "tome";
+    std::string version = "0.1.0";
+    std::string environment = "development";
+};
+
+/// The layers the API drives. All references must outlive the Proxy.
+struct ProxyServices {
+    TomeRegistry& tomes;
+    connector::Connector& connector;
+    robotcopy::RobotCopy& robot_copy;
+    FeatureToggles& toggles;
+    const Clock& clock;
+    robotcopy::HealthMonitor* health_monitor = nullptr;  ///< Optional; shown by GET /api/health.
+};
+
+/// What a route handler returns on success: an HTTP status and the envelope's data.
+struct Reply {
+    int status = 200;
+    Json data;
+};
+
+/// One request as a handler sees it.
+struct Call {
+    const HttpRequest& request;
+    const PathParams& params;
+    RequestContext& context;
+};
+
+class Proxy final : public RequestHandler {
+public:
+    using Handler = std::function<Result<Reply>(Call&)>;
+
+    Proxy(ProxyServices services, ProxyOptions options);
+    ~Proxy() override;
+
+    HttpResponse Handle(const HttpRequest& request) noexcept override;
+
+    /// Request statistics shown by GET /api/metrics.
+    Json StatsJson() const;
+
+private:
+    class Stats;
+    void AddTomeRoutes();
+    void AddConnectionRoutes();
+    void AddNetworkRoutes();
+    void AddSystemRoutes();
+    HttpResponse Dispatch(const HttpRequest& request, RequestContext& ctx);
+    void Track(const RequestContext& ctx, const HttpRequest& request, int status,
+               const std::string& error);
+
+    ProxyServices services_;
+    const ProxyOptions options_;
+    Router<Handler> router_;
+    RateLimiter rate_limiter_;
+    CorsPolicy cors_;
+    std::unique_ptr<Stats> stats_;
+    const std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace tome::api

@@ -1,0 +1,178 @@
+#include "tome/api/proxy.hpp"
+
+#include <map>
+#include <mutex>
+
+#include "tome/api/trace_headers.hpp"
+#include "tome/telemetry/api/ids.hpp"
+
+namespace tome::api {
+
+// Request counts by route and status, and latency totals. All methods thread-safe.
+class Proxy::Stats {
+public:
+    void Record(const std::string& method, const std::string& route, int status, double ms) {
+        total_.fetch_add(1, std::memory_order_relaxed);
+        if (status >= 500) server_errors_.fetch_add(1, std::memory_order_relaxed);
+        else if (status >= 400) client_errors_.fetch_add(1, std::memory_order_relaxed);
+        std::lock_guard lock(mu_);
+        auto& entry = by_route_[method + " " + (route.empty() ? "(unmatched)" : route)];
+        ++entry.by_status[status];
+        ++entry.count;
+        entry.total_ms += ms;
+        if (ms > entry.max_ms) entry.max_ms = ms;
+    }
+    void InFlight(int delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
+
+    Json ToJson() const {
+        Json routes = Json::object();
+        {
+            std::lock_guard lock(mu_);
+            for (const auto& [name, e] : by_route_) {
+                Json statuses = Json::object();
+                for (const auto& [s, n] : e.by_status) statuses[std::to_string(s)] = n;
+                routes[name] = {{"count", e.count},
+                                {"byStatus", statuses},
+                                {"avgMs", e.count ? e.total_ms / e.count : 0.0},
+                                {"maxMs", e.max_ms}};
+            }
+        }
+        return {{"total", total_.load()},
+                {"clientErrors", client_errors_.load()},
+                {"serverErrors", server_errors_.load()},
+                {"inFlight", in_flight_.load()},
+                {"byRoute", routes}};
+    }
+
+private:
+    struct Entry {
+        std::uint64_t count = 0;
+        std::map<int, std::uint64_t> by_status;
+        double total_ms = 0;
+        double max_ms = 0;
+    };
+    std::atomic<std::uint64_t> total_{0}, client_errors_{0}, server_errors_{0};
+    std::atomic<std::int64_t> in_flight_{0};
+    mutable std::mutex mu_;
+    std::map<std::string, Entry> by_route_;  // guarded by mu_
+};
+
+Proxy::Proxy(ProxyServices services, ProxyOptions options)
+    : services_(services),
+      options_(std::move(options)),
+      rate_limiter_(options_.rate_limit, services.clock),
+      cors_(options_.cors),
+      stats_(std::make_unique<Stats>()),
+      started_(std::chrono::steady_clock::now()) {
+    AddTomeRoutes();
+    AddConnectionRoutes();
+    AddNetworkRoutes();
+    AddSystemRoutes();
+}
+
+Proxy::~Proxy() = default;
+
+Json Proxy::StatsJson() const {
+    Json j = stats_->ToJson();
+    j["rateLimited"] = rate_limiter_.refused();
+    return j;
+}
+
+HttpResponse Proxy::Handle(const HttpRequest& request) noexcept {
+    RequestContext ctx;
+    ctx.started = std::chrono::steady_clock::now();
+    ctx.clock = &services_.clock;
+    if (auto incoming = ExtractIncomingTrace(request)) {
+        ctx.trace_id = incoming->trace_id;
+        ctx.parent_span_id = incoming->parent_span_id;
+        ctx.tracestate = incoming->tracestate;
+        ctx.sampled = incoming->sampled;
+    } else {
+        ctx.trace_id = telemetry::GenerateTraceId().ToHex();
+    }
+    ctx.span_id = telemetry::GenerateSpanId().ToHex();
+
+    stats_->InFlight(1);
+    HttpResponse response;
+    try {
+        response = Dispatch(request, ctx);
+    } catch (const std::exception& e) {
+        response = ErrorResponse(ctx, {500, "internal", std::string("internal error: ") + e.what()});
+    } catch (...) {
+        response = ErrorResponse(ctx, {500, "internal", "internal error"});
+    }
+    if (!ctx.tracestate.empty()) response.headers.emplace_back("tracestate", ctx.tracestate);
+    cors_.Decorate(request, response);
+    stats_->InFlight(-1);
+    const double ms = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - ctx.started)
+                          .count() /
+                      1000.0;
+    stats_->Record(request.method, ctx.route, response.status, ms);
+    return response;
+}
+
+HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx) {
+    if (request.body_too_large) return ErrorResponse(ctx, PayloadTooLarge(options_.max_body_bytes));
+    if (CorsPolicy::IsPreflight(request)) return cors_.Preflight(request);
+
+    const RateDecision decision = rate_limiter_.Admit(request.client_address);
+    if (!decision.allowed) {
+        HttpResponse r = ErrorResponse(ctx, RateLimited(decision.retry_after_seconds));
+        r.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
+        return r;
+    }
+
+    const auto match = router_.Find(request.method, request.path);
+    if (match.route == nullptr) {
+        if (!match.path_matched) return ErrorResponse(ctx, RouteNotFound(request.method, request.path));
+        if (request.method == "OPTIONS") {
+            HttpResponse r;
+            r.status = 204;
+            r.content_type.clear();
+            r.headers.emplace_back("Allow", match.allowed_methods + ", OPTIONS");
+            return r;
+        }
+        HttpResponse r = ErrorResponse(ctx, MethodNotAllowed(request.method, request.path));
+        r.headers.emplace_back("Allow", match.allowed_methods);
+        return r;
+    }
+    ctx.route = match.route->pattern;
+    ctx.operation = match.route->operation;
+
+    if ((request.method == "POST" || request.method == "PUT") &&
+        request.body.find_first_not_of(" \t\r\n") != std::string::npos) {
+        const auto type = request.Header("content-type");
+        const auto base = type.substr(0, type.find(';'));
+        if (base != "application/json") return ErrorResponse(ctx, UnsupportedMediaType(type));
+    }
+
+    Call call{request, match.params, ctx};
+    Result<Reply> result = match.route->handler(call);
+    if (!result.ok()) {
+        Track(ctx, request, HttpStatusFor(result.status().code()), result.status().message());
+        return ErrorResponse(ctx, ErrorFromStatus(result.status()));
+    }
+    if (request.method != "GET") Track(ctx, request, result->status, "");
+    return SuccessResponse(ctx, result->status, std::move(result->data));
+}
+
+void Proxy::Track(const RequestContext& ctx, const HttpRequest& request, int status,
+                  const std::string& error) {
+    robotcopy::TrackedMessage m;
+    m.trace_id = ctx.trace_id;
+    m.span_id = ctx.span_id;
+    m.parent_span_id = ctx.parent_span_id;
+    m.action = "http." + ctx.operation;
+    m.data = {{"method", request.method}, {"route", ctx.route}, {"path", request.path},
+              {"status", status}};
+    m.status = error.empty() ? "ok" : "error";
+    m.error = error;
+    m.duration_ms = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - ctx.started)
+                        .count() /
+                    1000.0;
+    services_.robot_copy.TrackMessage(std::move(m));
+}
+
+}  // namespace tome::api

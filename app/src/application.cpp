@@ -1,0 +1,70 @@
+#include "application.hpp"
+
+namespace tome::app {
+
+Application::Application(AppConfig config)
+    : config_(std::move(config)), toggles_(config_.toggles) {
+    const Clock& clock = SystemClock::Get();
+    robot_copy_ = std::make_unique<robotcopy::RobotCopy>(config_.robot_copy, toggles_, clock);
+    connector_ = std::make_unique<connector::Connector>(tomes_, toggles_, clock, config_.connector);
+    health_monitor_ = std::make_unique<robotcopy::HealthMonitor>(
+        [this] { return connector_->CheckHealth().ToJson(); }, *robot_copy_, config_.health);
+    api::ProxyServices services{tomes_, *connector_, *robot_copy_, toggles_, clock,
+                                health_monitor_.get()};
+    proxy_ = std::make_unique<api::Proxy>(services, config_.proxy);
+    server_ = std::make_unique<server::HttpServer>(config_.server, *proxy_);
+}
+
+Application::~Application() { Shutdown(std::chrono::milliseconds(5000)); }
+
+Result<std::unique_ptr<Application>> Application::Create(AppConfig config) {
+    std::unique_ptr<Application> app(new Application(std::move(config)));
+    if (auto st = app->BuildNetwork(); !st.ok()) return st;
+    return app;
+}
+
+Status Application::BuildNetwork() {
+    for (const auto& def : config_.tomes) {
+        auto tome = std::make_shared<Tome>(def);
+        if (auto st = tomes_.Add(tome); !st.ok()) return st;
+        robotcopy::ComponentInfo info;
+        info.id = def.id;
+        info.type = "tome";
+        for (const auto& [name, state] : def.states)
+            for (const auto& [ev, t] : state.on) info.capabilities.push_back(ev);
+        info.version = "1";
+        (void)robot_copy_->components().Register(std::move(info));
+    }
+    for (const auto& spec : config_.connections) {
+        auto cfg = connector::ParseConnectionConfig(spec.config);
+        if (!cfg.ok()) return InvalidArgument(config_.file + ":" + std::to_string(spec.line) + ": " +
+                                              cfg.status().message());
+        auto info = connector_->Connect(spec.source, spec.target, std::move(*cfg));
+        if (!info.ok()) {
+            return InvalidArgument(config_.file + ":" + std::to_string(spec.line) + ": connection " +
+                                   spec.source + " -> " + spec.target + ": " +
+                                   info.status().message());
+        }
+    }
+    robotcopy::ComponentInfo self;
+    self.id = "tome-proxy";
+    self.type = "proxy";
+    self.capabilities = {"http-api", "connector", "health-monitoring"};
+    self.version = config_.proxy.version;
+    (void)robot_copy_->components().Register(std::move(self));
+    return Status::Ok();
+}
+
+Status Application::Start() {
+    if (auto st = server_->Start(); !st.ok()) return st;
+    health_monitor_->Start();
+    return Status::Ok();
+}
+
+bool Application::Shutdown(std::chrono::milliseconds grace) {
+    const bool clean = server_->Shutdown(grace);
+    health_monitor_->Shutdown();
+    return clean;
+}
+
+}  // namespace tome::app

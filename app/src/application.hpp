@@ -1,0 +1,49 @@
+// Application: builds every layer from an AppConfig and owns them for the life of the
+// process: tomes, toggles, RobotCopy, the connector, the health monitor, the API and the
+// server. Member order is lifetime order (later members use earlier ones).
+#pragma once
+
+#include <memory>
+
+#include "config.hpp"
+#include "tome/api/proxy.hpp"
+#include "tome/core/feature_toggles.hpp"
+#include "tome/core/tome_registry.hpp"
+#include "tome/robotcopy/health_monitor.hpp"
+#include "tome/robotcopy/robot_copy.hpp"
+#include "tome/server/http_server.hpp"
+
+namespace tome::app {
+
+class Application {
+public:
+    /// Builds the layers and the configured network. Fails (file:line) when the network in the
+    /// config cannot be built: an unknown tome in a connection, a duplicate connection.
+    static Result<std::unique_ptr<Application>> Create(AppConfig config);
+    ~Application();
+
+    /// Binds the server and starts the health monitor.
+    Status Start();
+    unsigned short port() const { return server_->port(); }
+    /// Stops accepting, finishes requests in flight (up to `grace`), stops the health monitor.
+    bool Shutdown(std::chrono::milliseconds grace);
+
+    const AppConfig& config() const { return config_; }
+    const TomeRegistry& tomes() const { return tomes_; }
+    connector::Connector& connector() { return *connector_; }
+
+private:
+    explicit Application(AppConfig config);
+    Status BuildNetwork();
+
+    AppConfig config_;
+    TomeRegistry tomes_;
+    FeatureToggles toggles_;
+    std::unique_ptr<robotcopy::RobotCopy> robot_copy_;
+    std::unique_ptr<connector::Connector> connector_;
+    std::unique_ptr<robotcopy::HealthMonitor> health_monitor_;
+    std::unique_ptr<api::Proxy> proxy_;
+    std::unique_ptr<server::HttpServer> server_;
+};
+
+}  // namespace tome::app

@@ -1,0 +1,322 @@
+#include "config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "tome/core/feature_toggles.hpp"
+#include "tome/core/yaml_json.hpp"
+
+#ifndef TOME_SOURCE_CONFIG
+#define TOME_SOURCE_CONFIG "config/tome.yaml"
+#endif
+
+namespace tome::app {
+namespace {
+
+// Reads typed values from YAML nodes; the first problem becomes an error "FILE:LINE: ...".
+class Reader {
+public:
+    explicit Reader(std::string file) : file_(std::move(file)) {}
+
+    Status Fail(const YAML::Node& at, const std::string& what) const {
+        return InvalidArgument(file_ + ":" + std::to_string(at.Mark().line + 1) + ": " + what);
+    }
+
+    Status CheckKeys(const YAML::Node& map, const std::string& where,
+                     const std::set<std::string>& allowed) const {
+        if (!map.IsMap()) return Fail(map, where + " must be a mapping");
+        for (const auto& kv : map) {
+            const auto key = kv.first.as<std::string>();
+            if (!allowed.count(key)) {
+                std::string list;
+                for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+                return Fail(kv.first, "unknown key '" + where + "." + key + "' (expected one of: " +
+                                          list + ")");
+            }
+        }
+        return Status::Ok();
+    }
+
+    template <typename Int>
+    Status ReadInt(const YAML::Node& map, const char* key, const std::string& where, long long min,
+                   long long max, Int& out) const {
+        const YAML::Node n = map[key];
+        if (!n) return Status::Ok();
+        long long v = 0;
+        try {
+            v = n.as<long long>();
+        } catch (const YAML::Exception&) {
+            return Fail(n, where + "." + key + " must be an integer");
+        }
+        if (v < min || v > max) {
+            return Fail(n, where + "." + key + " must be between " + std::to_string(min) + " and " +
+                               std::to_string(max) + ", got " + std::to_string(v));
+        }
+        out = static_cast<Int>(v);
+        return Status::Ok();
+    }
+
+    Status ReadMillis(const YAML::Node& map, const char* key, const std::string& where,
+                      std::chrono::milliseconds& out) const {
+        long long v = out.count();
+        if (auto st = ReadInt(map, key, where, 1, 86'400'000LL, v); !st.ok()) return st;
+        out = std::chrono::milliseconds(v);
+        return Status::Ok();
+    }
+
+    Status ReadBool(const YAML::Node& map, const char* key, const std::string& where, bool& out) const {
+        const YAML::Node n = map[key];
+        if (!n) return Status::Ok();
+        auto b = ParseBool(n.IsScalar() ? n.Scalar() : "");
+        if (!b.ok()) return Fail(n, where + "." + key + " must be true or false");
+        out = *b;
+        return Status::Ok();
+    }
+
+    Status ReadString(const YAML::Node& map, const char* key, const std::string& where,
+                      std::string& out) const {
+        const YAML::Node n = map[key];
+        if (!n) return Status::Ok();
+        if (!n.IsScalar() || n.Scalar().empty()) {
+            return Fail(n, where + "." + key + " must be a non-empty string");
+        }
+        out = n.Scalar();
+        return Status::Ok();
+    }
+
+private:
+    std::string file_;
+};
+
+#define TOME_TRY(expr)                 \
+    do {                               \
+        if (auto _st = (expr); !_st.ok()) return _st; \
+    } while (0)
+
+Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& env, AppConfig& c) {
+    TOME_TRY(r.CheckKeys(block, env,
+                         {"server", "rateLimit", "cors", "toggles", "connector", "robotcopy"}));
+    if (auto s = block["server"]) {
+        const std::string w = env + ".server";
+        TOME_TRY(r.CheckKeys(s, w, {"host", "port", "workers", "maxBodyBytes", "idleTimeoutMs",
+                                    "readTimeoutMs", "maxConnections"}));
+        TOME_TRY(r.ReadString(s, "host", w, c.server.address));
+        TOME_TRY(r.ReadInt(s, "port", w, 0, 65535, c.server.port));
+        TOME_TRY(r.ReadInt(s, "workers", w, 1, 256, c.server.worker_threads));
+        TOME_TRY(r.ReadInt(s, "maxBodyBytes", w, 1, 1LL << 30, c.server.max_body_bytes));
+        TOME_TRY(r.ReadMillis(s, "idleTimeoutMs", w, c.server.idle_timeout));
+        TOME_TRY(r.ReadMillis(s, "readTimeoutMs", w, c.server.read_timeout));
+        TOME_TRY(r.ReadInt(s, "maxConnections", w, 1, 1'000'000, c.server.max_connections));
+    }
+    if (auto s = block["rateLimit"]) {
+        const std::string w = env + ".rateLimit";
+        TOME_TRY(r.CheckKeys(s, w, {"enabled", "windowMs", "maxRequests", "maxClients"}));
+        TOME_TRY(r.ReadBool(s, "enabled", w, c.proxy.rate_limit.enabled));
+        TOME_TRY(r.ReadMillis(s, "windowMs", w, c.proxy.rate_limit.window));
+        TOME_TRY(r.ReadInt(s, "maxRequests", w, 1, 1'000'000'000, c.proxy.rate_limit.max_requests));
+        TOME_TRY(r.ReadInt(s, "maxClients", w, 1, 100'000'000, c.proxy.rate_limit.max_clients));
+    }
+    if (auto s = block["cors"]) {
+        const std::string w = env + ".cors";
+        TOME_TRY(r.CheckKeys(s, w, {"origins", "maxAgeSeconds"}));
+        if (auto o = s["origins"]) {
+            if (!o.IsSequence()) return r.Fail(o, w + ".origins must be a list of origins");
+            c.proxy.cors.allowed_origins.clear();
+            for (const auto& item : o) c.proxy.cors.allowed_origins.push_back(item.as<std::string>());
+        }
+        TOME_TRY(r.ReadInt(s, "maxAgeSeconds", w, 0, 86400, c.proxy.cors.max_age_seconds));
+    }
+    if (auto s = block["toggles"]) {
+        if (!s.IsMap()) return r.Fail(s, env + ".toggles must be a mapping of name: true|false");
+        for (const auto& kv : s) {
+            bool v = false;
+            YAML::Node holder;
+            holder[kv.first.as<std::string>()] = kv.second;
+            TOME_TRY(r.ReadBool(holder, kv.first.as<std::string>().c_str(), env + ".toggles", v));
+            c.toggles[kv.first.as<std::string>()] = v;
+        }
+    }
+    if (auto s = block["connector"]) {
+        const std::string w = env + ".connector";
+        TOME_TRY(r.CheckKeys(s, w, {"hopLimit", "maxFanOut", "maxAmplification", "degradedAfterMs",
+                                    "healthCheckIntervalMs", "maxConnections"}));
+        TOME_TRY(r.ReadInt(s, "hopLimit", w, 1, 1024, c.connector.hop_limit));
+        TOME_TRY(r.ReadInt(s, "maxFanOut", w, 1, 100000, c.connector.max_fan_out));
+        TOME_TRY(r.ReadInt(s, "maxAmplification", w, 1, 100000, c.connector.max_amplification));
+        TOME_TRY(r.ReadMillis(s, "degradedAfterMs", w, c.connector.degraded_after));
+        TOME_TRY(r.ReadMillis(s, "healthCheckIntervalMs", w, c.health.interval));
+        TOME_TRY(r.ReadInt(s, "maxConnections", w, 1, 10'000'000, c.connector.max_connections));
+    }
+    if (auto s = block["robotcopy"]) {
+        const std::string w = env + ".robotcopy";
+        TOME_TRY(r.CheckKeys(s, w, {"serviceName", "backends", "apiBasePath", "backendTimeoutMs",
+                                    "historyCapacity", "historyMaxPerTrace"}));
+        TOME_TRY(r.ReadString(s, "serviceName", w, c.robot_copy.service_name));
+        if (auto b = s["backends"]) {
+            if (!b.IsMap()) return r.Fail(b, w + ".backends must map a name to a URL");
+            for (const auto& kv : b) c.robot_copy.backends[kv.first.as<std::string>()] = kv.second.as<std::string>();
+        }
+        TOME_TRY(r.ReadString(s, "apiBasePath", w, c.robot_copy.api_base_path));
+        TOME_TRY(r.ReadMillis(s, "backendTimeoutMs", w, c.robot_copy.backend_timeout));
+        TOME_TRY(r.ReadInt(s, "historyCapacity", w, 1, 100'000'000, c.robot_copy.history.capacity));
+        TOME_TRY(r.ReadInt(s, "historyMaxPerTrace", w, 1, 100'000'000, c.robot_copy.history.max_per_trace));
+    }
+    return Status::Ok();
+}
+
+Status ReadNetwork(const Reader& r, const YAML::Node& net, AppConfig& c) {
+    TOME_TRY(r.CheckKeys(net, "network", {"tomes", "connections"}));
+    if (auto tomes = net["tomes"]) {
+        if (!tomes.IsSequence()) return r.Fail(tomes, "network.tomes must be a list of tome definitions");
+        std::set<std::string> ids;
+        for (std::size_t i = 0; i < tomes.size(); ++i) {
+            auto def = ParseTomeDefinition(YamlToJson(tomes[i]));
+            const std::string where = "network.tomes[" + std::to_string(i) + "]";
+            if (!def.ok()) return r.Fail(tomes[i], where + ": " + def.status().message());
+            if (!ids.insert(def->id).second) {
+                return r.Fail(tomes[i], where + ": duplicate tome id '" + def->id + "'");
+            }
+            c.tomes.push_back(std::move(*def));
+        }
+    }
+    if (auto conns = net["connections"]) {
+        if (!conns.IsSequence()) return r.Fail(conns, "network.connections must be a list");
+        for (std::size_t i = 0; i < conns.size(); ++i) {
+            const std::string where = "network.connections[" + std::to_string(i) + "]";
+            TOME_TRY(r.CheckKeys(conns[i], where, {"sourceTome", "targetTome", "config"}));
+            ConnectionSpec spec;
+            TOME_TRY(r.ReadString(conns[i], "sourceTome", where, spec.source));
+            TOME_TRY(r.ReadString(conns[i], "targetTome", where, spec.target));
+            if (spec.source.empty() || spec.target.empty()) {
+                return r.Fail(conns[i], where + " needs sourceTome and targetTome");
+            }
+            if (auto cfg = conns[i]["config"]) {
+                spec.config = YamlToJson(cfg);
+                auto parsed = connector::ParseConnectionConfig(spec.config);
+                if (!parsed.ok()) return r.Fail(cfg, where + ": " + parsed.status().message());
+            }
+            spec.line = conns[i].Mark().line + 1;
+            c.connections.push_back(std::move(spec));
+        }
+    }
+    return Status::Ok();
+}
+
+Status EnvError(const std::string& name, const std::string& value, const std::string& what) {
+    return InvalidArgument("environment " + name + "='" + value + "': " + what);
+}
+
+Status ApplyEnv(const EnvLookup& env, AppConfig& c) {
+    auto integer = [&](const char* name, long long min, long long max, auto& out) -> Status {
+        auto v = env(name);
+        if (!v) return Status::Ok();
+        char* end = nullptr;
+        errno = 0;
+        const long long n = std::strtoll(v->c_str(), &end, 10);
+        if (v->empty() || *end != '\0' || errno != 0 || n < min || n > max) {
+            return EnvError(name, *v, "must be an integer between " + std::to_string(min) +
+                                          " and " + std::to_string(max));
+        }
+        out = static_cast<std::remove_reference_t<decltype(out)>>(n);
+        return Status::Ok();
+    };
+    auto millis = [&](const char* name, std::chrono::milliseconds& out) -> Status {
+        long long v = out.count();
+        TOME_TRY(integer(name, 1, 86'400'000LL, v));
+        out = std::chrono::milliseconds(v);
+        return Status::Ok();
+    };
+    auto boolean = [&](const char* name, bool& out) -> Status {
+        auto v = env(name);
+        if (!v) return Status::Ok();
+        auto b = ParseBool(*v);
+        if (!b.ok()) return EnvError(name, *v, "must be true or false");
+        out = *b;
+        return Status::Ok();
+    };
+    if (auto v = env("TOME_HOST")) c.server.address = *v;
+    TOME_TRY(integer("TOME_PORT", 0, 65535, c.server.port));
+    TOME_TRY(integer("TOME_WORKERS", 1, 256, c.server.worker_threads));
+    TOME_TRY(integer("TOME_MAX_BODY_BYTES", 1, 1LL << 30, c.server.max_body_bytes));
+    TOME_TRY(boolean("TOME_RATE_LIMIT_ENABLED", c.proxy.rate_limit.enabled));
+    TOME_TRY(millis("TOME_RATE_LIMIT_WINDOW_MS", c.proxy.rate_limit.window));
+    TOME_TRY(integer("TOME_RATE_LIMIT_MAX", 1, 1'000'000'000, c.proxy.rate_limit.max_requests));
+    if (auto v = env("TOME_CORS_ORIGINS")) {
+        c.proxy.cors.allowed_origins.clear();
+        std::stringstream ss(*v);
+        for (std::string o; std::getline(ss, o, ',');)
+            if (!o.empty()) c.proxy.cors.allowed_origins.push_back(o);
+    }
+    TOME_TRY(integer("TOME_HOP_LIMIT", 1, 1024, c.connector.hop_limit));
+    TOME_TRY(millis("TOME_DEGRADED_AFTER_MS", c.connector.degraded_after));
+    TOME_TRY(millis("TOME_HEALTH_CHECK_INTERVAL_MS", c.health.interval));
+    if (auto v = env("TOME_NODE_BACKEND_URL")) c.robot_copy.backends["node"] = *v;
+    if (auto v = env("TOME_KOTLIN_BACKEND_URL")) c.robot_copy.backends["kotlin"] = *v;
+    TOME_TRY(millis("TOME_BACKEND_TIMEOUT_MS", c.robot_copy.backend_timeout));
+    TOME_TRY(integer("TOME_HISTORY_CAPACITY", 1, 100'000'000, c.robot_copy.history.capacity));
+    // TOME_TOGGLE_ENABLE_EVENT_ROUTING=false and so on, for every known toggle.
+    std::map<std::string, bool> all = FeatureToggles::Defaults();
+    for (const auto& [k, v] : c.toggles) all[k] = v;
+    for (const auto& [name, value] : all) {
+        std::string var = "TOME_TOGGLE_";
+        for (char ch : name) var += ch == '-' ? '_' : static_cast<char>(std::toupper(ch));
+        bool on = value;
+        TOME_TRY(boolean(var.c_str(), on));
+        if (on != value || c.toggles.count(name)) c.toggles[name] = on;
+    }
+    return Status::Ok();
+}
+
+}  // namespace
+
+EnvLookup ProcessEnv() {
+    return [](const std::string& name) -> std::optional<std::string> {
+        const char* v = std::getenv(name.c_str());
+        if (v == nullptr) return std::nullopt;
+        return std::string(v);
+    };
+}
+
+std::string DefaultConfigPath(const EnvLookup& env) {
+    if (auto v = env("TOME_CONFIG")) return *v;
+    if (std::filesystem::exists("config/tome.yaml")) return "config/tome.yaml";
+    return TOME_SOURCE_CONFIG;
+}
+
+Result<AppConfig> LoadConfig(const std::string& path, const EnvLookup& env) {
+    AppConfig c;
+    c.file = path;
+    if (auto v = env("TOME_ENV")) c.environment = *v;
+    if (c.environment != "development" && c.environment != "staging" &&
+        c.environment != "production") {
+        return InvalidArgument("environment TOME_ENV='" + c.environment +
+                               "': must be development, staging or production");
+    }
+    std::ifstream in(path);
+    if (!in) return NotFound(path + ": cannot open config file");
+    YAML::Node root;
+    try {
+        root = YAML::Load(in);
+    } catch (const YAML::Exception& e) {
+        return InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+    Reader r(path);
+    if (!root.IsMap()) return r.Fail(root, "the config file must be a mapping");
+    TOME_TRY(r.CheckKeys(root, "(top level)", {"network", "development", "staging", "production"}));
+    if (auto net = root["network"]) TOME_TRY(ReadNetwork(r, net, c));
+    if (auto block = root[c.environment]) {
+        TOME_TRY(ReadBlock(r, block, c.environment, c));
+    }
+    c.proxy.environment = c.environment;
+    c.robot_copy.environment = c.environment;
+    TOME_TRY(ApplyEnv(env, c));
+    c.proxy.max_body_bytes = c.server.max_body_bytes;
+    return c;
+}
+
+}  // namespace tome::app

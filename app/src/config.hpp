@@ -1,0 +1,54 @@
+// AppConfig: everything `tome serve` needs, loaded from one YAML file (a shared `network`
+// section plus `development`, `staging` and `production` blocks selected by TOME_ENV) with
+// environment variables overriding the file. Loading is pure: the environment is passed in.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tome/api/proxy.hpp"
+#include "tome/connector/connector.hpp"
+#include "tome/core/status.hpp"
+#include "tome/core/tome_definition.hpp"
+#include "tome/robotcopy/health_monitor.hpp"
+#include "tome/robotcopy/robot_copy.hpp"
+#include "tome/server/http_server.hpp"
+
+namespace tome::app {
+
+struct ConnectionSpec {
+    std::string source;
+    std::string target;
+    Json config = Json::object();
+    int line = 0;  ///< Line in the config file, for error messages.
+};
+
+struct AppConfig {
+    std::string file;
+    std::string environment = "development";
+    server::HttpServerOptions server;
+    api::ProxyOptions proxy;
+    connector::ConnectorOptions connector;
+    robotcopy::RobotCopyOptions robot_copy;
+    robotcopy::HealthMonitorOptions health;
+    std::map<std::string, bool> toggles;
+    std::vector<TomeDefinition> tomes;
+    std::vector<ConnectionSpec> connections;
+};
+
+/// Looks up an environment variable; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup ProcessEnv();
+
+/// Loads `path` for the environment named by TOME_ENV (default "development"), then applies
+/// the environment overrides (README lists them). Errors read "FILE:LINE: what is wrong".
+Result<AppConfig> LoadConfig(const std::string& path, const EnvLookup& env);
+
+/// The config file used when none is given: $TOME_CONFIG, else ./config/tome.yaml, else the
+/// one in the source tree this binary was built from.
+std::string DefaultConfigPath(const EnvLookup& env);
+
+}  // namespace tome::app

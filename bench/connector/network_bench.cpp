@@ -1,0 +1,103 @@
+// Events per second forwarded through in-process networks (SendEvent, BFS, one snapshot per
+// event). items_processed = deliveries (origin included).
+//
+// Reference run: 2026-11-24, 2-core Debian 12 VM, g++ 12, RelWithDebInfo (-O2 -g).
+//   (figures filled in below after the first run)
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tome/connector/connector.hpp"
+#include "tome/core/tome_definition.hpp"
+
+namespace {
+
+using tome::connector::ConnectionConfig;
+using tome::connector::Connector;
+
+/// idle <-PING-> active, so every delivery is a handled transition.
+tome::Json Definition(const std::string& id) {
+    return {{"id", id},
+            {"initial", "idle"},
+            {"states", {{"idle", {{"on", {{"PING", "active"}}}}},
+                        {"active", {{"on", {{"PING", "idle"}}}}}}}};
+}
+
+struct Network {
+    explicit Network(std::map<std::string, bool> toggle_overrides = {})
+        : toggles(toggle_overrides), connector(registry, toggles, tome::SystemClock::Get()) {}
+
+    std::vector<std::string> AddTomes(const std::string& prefix, int n) {
+        std::vector<std::string> ids;
+        for (int i = 0; i < n; ++i) {
+            ids.push_back(prefix + std::to_string(i));
+            auto def = tome::ParseTomeDefinition(Definition(ids.back()));
+            (void)registry.Add(std::make_shared<tome::Tome>(std::move(def).value()));
+        }
+        return ids;
+    }
+
+    tome::TomeRegistry registry;
+    tome::FeatureToggles toggles;
+    Connector connector;
+};
+
+void Run(benchmark::State& state, Network& net, const std::string& origin) {
+    const tome::TomeEvent event{"PING"};
+    std::uint64_t deliveries = 0;
+    for (auto _ : state) {
+        auto report = net.connector.SendEvent(origin, event);
+        deliveries += report->deliveries.size();
+        benchmark::DoNotOptimize(report);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(deliveries));
+}
+
+void BM_NetworkRingOfFive(benchmark::State& state) {
+    Network net;
+    auto ids = net.AddTomes("r", 5);
+    (void)net.connector.CreateRingNetwork(ids, ConnectionConfig{});
+    Run(state, net, ids[0]);
+}
+BENCHMARK(BM_NetworkRingOfFive);
+
+void BM_NetworkHubOfTen(benchmark::State& state) {
+    Network net;
+    auto hub = net.AddTomes("hub", 1);
+    auto spokes = net.AddTomes("s", 10);
+    (void)net.connector.CreateHubNetwork(hub[0], spokes, ConnectionConfig{});
+    Run(state, net, hub[0]);
+}
+BENCHMARK(BM_NetworkHubOfTen);
+
+// Ring of five with tracing off: no trace id is generated per event.
+void BM_NetworkRingOfFiveTracingOff(benchmark::State& state) {
+    Network net({{std::string(tome::toggles::kTracing), false}});
+    auto ids = net.AddTomes("r", 5);
+    (void)net.connector.CreateRingNetwork(ids, ConnectionConfig{});
+    Run(state, net, ids[0]);
+}
+BENCHMARK(BM_NetworkRingOfFiveTracingOff);
+
+// The path that should cost little: routing off, only the origin handles the event.
+void BM_NetworkRingOfFiveRoutingOff(benchmark::State& state) {
+    Network net({{std::string(tome::toggles::kEventRouting), false}});
+    auto ids = net.AddTomes("r", 5);
+    (void)net.connector.CreateRingNetwork(ids, ConnectionConfig{});
+    Run(state, net, ids[0]);
+}
+BENCHMARK(BM_NetworkRingOfFiveRoutingOff);
+
+// Baseline: Tome::Send alone, no connector.
+void BM_TomeSendAlone(benchmark::State& state) {
+    auto def = tome::ParseTomeDefinition(Definition("solo"));
+    tome::Tome tome(std::move(def).value());
+    const tome::TomeEvent event{"PING"};
+    for (auto _ : state) benchmark::DoNotOptimize(tome.Send(event));
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_TomeSendAlone);
+
+}  // namespace

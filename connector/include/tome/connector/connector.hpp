@@ -1,0 +1,210 @@
+// Connector: owns the connections between tomes, routes events through the resulting network
+// (BFS, each tome receives an event at most once), syncs state along mapped connections, and
+// reports topology, validation and health. All methods may be called concurrently: the routing
+// table is an immutable snapshot swapped on Connect/Disconnect, and one event reads one routing
+// snapshot and one FeatureToggles snapshot for its whole journey. No lock is held while a tome
+// handles an event or a user transform runs.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tome/connector/connection.hpp"
+#include "tome/core/clock.hpp"
+#include "tome/core/feature_toggles.hpp"
+#include "tome/core/status.hpp"
+#include "tome/core/tome.hpp"
+#include "tome/core/tome_registry.hpp"
+
+namespace tome::connector {
+
+struct ConnectorOptions {
+    /// Max path length (hops from the origin) of a forwarded event; further forwards are dropped
+    /// and counted "hop_limit". Default 16. Raising it lets an event travel further in chains.
+    std::size_t hop_limit = 16;
+    /// Validation only: a tome with more outgoing (forwarding) connections is flagged. Default 10.
+    std::size_t max_fan_out = 10;
+    /// Validation only: a tome from which an event reaches more tomes than this (within
+    /// hop_limit) is flagged. Default 5.
+    std::size_t max_amplification = 5;
+    /// A connection idle longer than this is degraded. Default 60 s.
+    std::chrono::milliseconds degraded_after{60000};
+    /// Connect beyond this many connections -> kResourceExhausted. Default 10000. Each
+    /// Connect/Disconnect copies the routing table, so cost grows linearly with this.
+    std::size_t max_connections = 10000;
+};
+
+/// W3C ids in lowercase hex; an empty trace_id starts a new trace.
+struct TraceParent {
+    std::string trace_id;
+    std::string span_id;
+};
+
+/// One delivery of an event (or of a state sync) to one tome.
+struct Delivery {
+    std::string tome;
+    std::string via_connection;  ///< Empty for the origin.
+    std::string event_type;      ///< The type as delivered (after mapping).
+    std::size_t hop = 0;         ///< 0 for the origin.
+    bool handled = false;
+    std::string from_state, to_state;
+    bool state_sync = false;  ///< A SYNC_STATE caused by the previous delivery; never forwarded.
+};
+
+struct DeliveryReport {
+    std::string event_id;
+    std::string trace_id;
+    std::string origin;
+    std::vector<Delivery> deliveries;  ///< In delivery order.
+    /// Reason -> count: "already_visited", "hop_limit", "filtered", "routing_disabled",
+    /// "sync_disabled", "tome_missing", "transform_failed" (a TransformFn threw).
+    std::map<std::string, std::uint64_t> dropped;
+};
+
+/// {eventId, traceId, origin, deliveries:[{tome, viaConnection, eventType, hop, handled,
+///  fromState, toState, stateSync}], dropped:{...}}
+Json ToJson(const DeliveryReport& report);
+
+struct TopologyNode {
+    std::string id;
+    std::string state;             ///< Empty when the tome is missing from the registry.
+    bool present = true;           ///< False for a connected tome missing from the registry.
+    std::size_t connections = 0;   ///< Connections touching this tome.
+};
+
+struct Topology {
+    std::vector<TopologyNode> nodes;    ///< Registry tomes plus missing connected ones, by id.
+    std::vector<ConnectionInfo> edges;  ///< By creation.
+    std::size_t total = 0, healthy = 0, degraded = 0, unhealthy = 0;
+    /// {nodes:[{id, state, connections}], edges:[{id, source, target, direction, health,
+    ///  createdAt, lastActivity, traceId}], counts:{total, healthy, degraded, unhealthy}}
+    Json ToJson() const;
+};
+
+struct ValidationIssue {
+    /// "cycle", "fan_out", "amplification", "missing_tome", "orphan_tome", "unknown_event",
+    /// "duplicate_connection", "unknown_state_path".
+    std::string type;
+    std::string severity;  ///< "error" | "warning".
+    std::vector<std::string> tomes;
+    std::string message;
+};
+
+struct ValidationReport {
+    bool valid = true;  ///< False iff any issue is an error.
+    std::vector<ValidationIssue> issues;
+    bool advanced = false;  ///< Advanced checks ran (toggles::kAdvancedValidation on).
+    /// {valid, advanced, issues:[{type, severity, tomes, message}]}
+    Json ToJson() const;
+};
+
+struct HealthReport {
+    std::size_t total = 0, healthy = 0, degraded = 0, unhealthy = 0;
+    std::vector<std::pair<std::string, Health>> connections;  ///< By creation.
+    Clock::TimePoint checked_at;
+    /// {total, healthy, degraded, unhealthy, connections:[{id, health}], checkedAt}
+    Json ToJson() const;
+};
+
+struct ConnectorStats {
+    std::uint64_t events_received = 0;  ///< Events entering via SendEvent/Broadcast.
+    std::uint64_t deliveries = 0;       ///< Every delivery, origin and syncs included.
+    std::uint64_t events_forwarded = 0;
+    std::uint64_t states_synced = 0;
+    std::map<std::string, std::uint64_t> dropped;
+    std::size_t connections = 0;
+    /// {eventsReceived, deliveries, eventsForwarded, statesSynced, dropped:{...}, connections}
+    Json ToJson() const;
+};
+
+namespace internal {
+struct ConnectionState;
+struct RoutingTable;
+struct RouteRequest;
+inline constexpr std::size_t kDropReasonCount = 7;
+}  // namespace internal
+
+/// All methods may be called concurrently. Borrows the registry, toggles and clock: they must
+/// outlive the connector.
+class Connector {
+public:
+    Connector(TomeRegistry& tomes, FeatureToggles& toggles, const Clock& clock,
+              ConnectorOptions options = {});
+    ~Connector();
+    Connector(const Connector&) = delete;
+    Connector& operator=(const Connector&) = delete;
+
+    /// kNotFound names an unknown tome; kInvalidArgument for source == target or a bad config;
+    /// kAlreadyExists when source->target is already connected; kResourceExhausted beyond
+    /// max_connections.
+    Result<ConnectionInfo> Connect(const std::string& source, const std::string& target,
+                                   ConnectionConfig config);
+    /// kNotFound when no such connection.
+    Status Disconnect(const std::string& connection_id);
+    /// kNotFound when no such connection.
+    Result<ConnectionInfo> GetConnection(const std::string& id) const;
+    /// Sorted by creation.
+    std::vector<ConnectionInfo> ListConnections() const;
+    /// Connections with `tome_id` as source or target, by creation.
+    std::vector<ConnectionInfo> ConnectionsOf(const std::string& tome_id) const;
+
+    /// Chains tomes a-b-c..., closed into a ring when there are >= 3. All or nothing: unknown
+    /// tomes (all named, kNotFound), a duplicate name or fewer than 2 tomes (kInvalidArgument),
+    /// or an existing pair (kAlreadyExists) create no connection.
+    Result<std::vector<ConnectionInfo>> CreateRingNetwork(const std::vector<std::string>& tomes,
+                                                          const ConnectionConfig& config);
+    /// Connects hub -> each spoke. All or nothing, with the errors of CreateRingNetwork.
+    Result<std::vector<ConnectionInfo>> CreateHubNetwork(const std::string& hub,
+                                                         const std::vector<std::string>& spokes,
+                                                         const ConnectionConfig& config);
+
+    /// Delivers the event to the tome, then forwards it through the network (BFS). kNotFound
+    /// when the tome is unknown; kInvalidArgument for a malformed TraceParent.
+    Result<DeliveryReport> SendEvent(const std::string& tome_id, const TomeEvent& event,
+                                     const TraceParent& parent = {});
+    /// Delivers to every neighbour the source may forward to (not to the source), each of
+    /// which forwards on. Errors as SendEvent.
+    Result<DeliveryReport> Broadcast(const std::string& source_tome, const TomeEvent& event,
+                                     const TraceParent& parent = {});
+
+    Topology GetTopology() const;
+    /// Advanced checks run when toggles::kAdvancedValidation is on.
+    ValidationReport Validate() const;
+    /// Recomputes each connection's health from the clock and the registry.
+    HealthReport CheckHealth() const;
+    ConnectorStats stats() const;
+
+private:
+    std::shared_ptr<const internal::RoutingTable> Table() const;
+    Result<std::vector<ConnectionInfo>> ConnectMany(
+        const std::vector<std::pair<std::string, std::string>>& pairs,
+        const ConnectionConfig& config);
+    Result<DeliveryReport> Route(const internal::RouteRequest& request);
+    ConnectionInfo Info(const internal::ConnectionState& connection) const;
+
+    TomeRegistry& tomes_;
+    FeatureToggles& toggles_;
+    const Clock& clock_;
+    const ConnectorOptions options_;
+
+    std::mutex write_mu_;        // serialises writers; guards next_id_
+    std::uint64_t next_id_ = 1;  // guarded by write_mu_
+    mutable std::mutex table_mu_;                         // guards the pointer table_ only
+    std::shared_ptr<const internal::RoutingTable> table_;  // guarded by table_mu_
+
+    std::atomic<std::uint64_t> events_received_{0};
+    std::atomic<std::uint64_t> deliveries_{0};
+    std::atomic<std::uint64_t> events_forwarded_{0};
+    std::atomic<std::uint64_t> states_synced_{0};
+    std::array<std::atomic<std::uint64_t>, internal::kDropReasonCount> dropped_{};
+};
+
+}  // namespace tome::connector

@@ -1,0 +1,264 @@
+#include "tome/connector/connector.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "routing_table.hpp"
+#include "tome/telemetry/api/ids.hpp"
+
+namespace tome::connector {
+namespace internal {
+
+std::string_view DropReasonName(DropReason reason) {
+    switch (reason) {
+        case DropReason::kAlreadyVisited:
+            return "already_visited";
+        case DropReason::kHopLimit:
+            return "hop_limit";
+        case DropReason::kFiltered:
+            return "filtered";
+        case DropReason::kRoutingDisabled:
+            return "routing_disabled";
+        case DropReason::kSyncDisabled:
+            return "sync_disabled";
+        case DropReason::kTomeMissing:
+            return "tome_missing";
+        case DropReason::kTransformFailed:
+            return "transform_failed";
+    }
+    return "unknown";
+}
+
+std::shared_ptr<const RoutingTable> RoutingTable::Build(
+    std::vector<std::shared_ptr<const ConnectionState>> connections) {
+    auto table = std::make_shared<RoutingTable>();
+    table->connections = std::move(connections);
+    table->by_id.reserve(table->connections.size());
+    for (std::size_t i = 0; i < table->connections.size(); ++i) {
+        const ConnectionState& c = *table->connections[i];
+        table->by_id.emplace(c.id, i);
+        table->pairs.emplace(c.source, c.target);
+        table->links[c.source].push_back(Link{&c, &c.target});
+        if (c.config.bidirectional) table->links[c.target].push_back(Link{&c, &c.source});
+    }
+    return table;
+}
+
+const std::vector<Link>& RoutingTable::LinksOf(const std::string& tome) const {
+    static const std::vector<Link> kNone;
+    auto it = links.find(tome);
+    return it == links.end() ? kNone : it->second;
+}
+
+const ConnectionState* RoutingTable::Find(const std::string& id) const {
+    auto it = by_id.find(id);
+    return it == by_id.end() ? nullptr : connections[it->second].get();
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::ConnectionState;
+using internal::RoutingTable;
+
+/// Keeps ids URL-safe whatever the tome ids contain.
+std::string UrlSafe(const std::string& text) {
+    std::string out = text;
+    for (char& c : out) {
+        const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+        if (!safe) c = '_';
+    }
+    return out;
+}
+
+std::string Quoted(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "'" : ", '") + n + "'";
+    return out;
+}
+
+}  // namespace
+
+Connector::Connector(TomeRegistry& tomes, FeatureToggles& toggles, const Clock& clock,
+                     ConnectorOptions options)
+    : tomes_(tomes),
+      toggles_(toggles),
+      clock_(clock),
+      options_(options),
+      table_(RoutingTable::Build({})) {}
+
+Connector::~Connector() = default;
+
+std::shared_ptr<const RoutingTable> Connector::Table() const {
+    std::lock_guard lock(table_mu_);
+    return table_;
+}
+
+ConnectionInfo Connector::Info(const ConnectionState& c) const {
+    ConnectionInfo info;
+    info.id = c.id;
+    info.source = c.source;
+    info.target = c.target;
+    info.config = c.config;
+    info.created_at = c.created_at;
+    info.last_activity = c.last_activity();
+    info.trace_id = c.trace_id;
+    info.events_forwarded = c.events_forwarded.load(std::memory_order_relaxed);
+    info.states_synced = c.states_synced.load(std::memory_order_relaxed);
+    info.events_dropped = c.events_dropped.load(std::memory_order_relaxed);
+    if (!tomes_.Contains(c.source) || !tomes_.Contains(c.target)) {
+        info.health = Health::kUnhealthy;
+    } else if (clock_.Now() - info.last_activity > options_.degraded_after) {
+        info.health = Health::kDegraded;
+    } else {
+        info.health = Health::kHealthy;
+    }
+    return info;
+}
+
+Result<ConnectionInfo> Connector::Connect(const std::string& source, const std::string& target,
+                                          ConnectionConfig config) {
+    auto created = ConnectMany({{source, target}}, config);
+    if (!created.ok()) return created.status();
+    return std::move(created->front());
+}
+
+Result<std::vector<ConnectionInfo>> Connector::ConnectMany(
+    const std::vector<std::pair<std::string, std::string>>& pairs,
+    const ConnectionConfig& config) {
+    if (auto s = ValidateConnectionConfig(config); !s.ok()) return s;
+    std::vector<std::string> unknown;
+    for (const auto& [source, target] : pairs) {
+        if (source == target) {
+            return InvalidArgument("cannot connect tome '" + source + "' to itself");
+        }
+        for (const auto* name : {&source, &target}) {
+            if (!tomes_.Contains(*name) &&
+                std::find(unknown.begin(), unknown.end(), *name) == unknown.end()) {
+                unknown.push_back(*name);
+            }
+        }
+    }
+    if (unknown.size() == 1) return NotFound("tome " + Quoted(unknown) + " does not exist");
+    if (!unknown.empty()) return NotFound("tomes " + Quoted(unknown) + " do not exist");
+
+    std::lock_guard write(write_mu_);
+    auto current = Table();
+    std::set<std::pair<std::string, std::string>> batch;
+    for (const auto& pair : pairs) {
+        if (current->pairs.count(pair) > 0 || !batch.insert(pair).second) {
+            return AlreadyExists("tome '" + pair.first + "' is already connected to '" +
+                                 pair.second + "'");
+        }
+    }
+    if (current->connections.size() + pairs.size() > options_.max_connections) {
+        return ResourceExhausted("connection limit of " +
+                                 std::to_string(options_.max_connections) + " reached");
+    }
+    auto connections = current->connections;
+    std::vector<ConnectionInfo> infos;
+    const auto now = clock_.Now();
+    for (const auto& [source, target] : pairs) {
+        std::string id = "conn-" + std::to_string(next_id_++) + "-" + UrlSafe(source) + "-" +
+                         UrlSafe(target);
+        std::string trace = config.custom_trace_id.empty()
+                                ? telemetry::GenerateTraceId().ToHex()
+                                : config.custom_trace_id;
+        auto state = std::make_shared<const ConnectionState>(std::move(id), source, target,
+                                                             config, now, std::move(trace));
+        infos.push_back(Info(*state));
+        connections.push_back(std::move(state));
+    }
+    auto next = RoutingTable::Build(std::move(connections));
+    std::lock_guard lock(table_mu_);
+    table_ = std::move(next);
+    return infos;
+}
+
+Status Connector::Disconnect(const std::string& connection_id) {
+    std::lock_guard write(write_mu_);
+    auto current = Table();
+    if (current->Find(connection_id) == nullptr) {
+        return NotFound("connection '" + connection_id + "' does not exist");
+    }
+    std::vector<std::shared_ptr<const ConnectionState>> connections;
+    connections.reserve(current->connections.size());
+    for (const auto& c : current->connections) {
+        if (c->id != connection_id) connections.push_back(c);
+    }
+    auto next = RoutingTable::Build(std::move(connections));
+    std::lock_guard lock(table_mu_);
+    table_ = std::move(next);
+    return Status::Ok();
+}
+
+Result<ConnectionInfo> Connector::GetConnection(const std::string& id) const {
+    auto table = Table();
+    const ConnectionState* c = table->Find(id);
+    if (c == nullptr) return NotFound("connection '" + id + "' does not exist");
+    return Info(*c);
+}
+
+std::vector<ConnectionInfo> Connector::ListConnections() const {
+    auto table = Table();
+    std::vector<ConnectionInfo> out;
+    out.reserve(table->connections.size());
+    for (const auto& c : table->connections) out.push_back(Info(*c));
+    return out;
+}
+
+std::vector<ConnectionInfo> Connector::ConnectionsOf(const std::string& tome_id) const {
+    auto table = Table();
+    std::vector<ConnectionInfo> out;
+    for (const auto& c : table->connections) {
+        if (c->source == tome_id || c->target == tome_id) out.push_back(Info(*c));
+    }
+    return out;
+}
+
+Result<std::vector<ConnectionInfo>> Connector::CreateRingNetwork(
+    const std::vector<std::string>& tomes, const ConnectionConfig& config) {
+    if (tomes.size() < 2) return InvalidArgument("a ring needs at least 2 tomes");
+    std::set<std::string> seen;
+    for (const auto& t : tomes) {
+        if (!seen.insert(t).second) return InvalidArgument("tome '" + t + "' appears twice");
+    }
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (std::size_t i = 0; i + 1 < tomes.size(); ++i) pairs.emplace_back(tomes[i], tomes[i + 1]);
+    if (tomes.size() >= 3) pairs.emplace_back(tomes.back(), tomes.front());
+    return ConnectMany(pairs, config);
+}
+
+Result<std::vector<ConnectionInfo>> Connector::CreateHubNetwork(
+    const std::string& hub, const std::vector<std::string>& spokes,
+    const ConnectionConfig& config) {
+    if (spokes.empty()) return InvalidArgument("a hub network needs at least 1 spoke");
+    std::set<std::string> seen{hub};
+    for (const auto& s : spokes) {
+        if (!seen.insert(s).second) return InvalidArgument("tome '" + s + "' appears twice");
+    }
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const auto& s : spokes) pairs.emplace_back(hub, s);
+    return ConnectMany(pairs, config);
+}
+
+ConnectorStats Connector::stats() const {
+    ConnectorStats s;
+    s.events_received = events_received_.load(std::memory_order_relaxed);
+    s.deliveries = deliveries_.load(std::memory_order_relaxed);
+    s.events_forwarded = events_forwarded_.load(std::memory_order_relaxed);
+    s.states_synced = states_synced_.load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i < dropped_.size(); ++i) {
+        const auto n = dropped_[i].load(std::memory_order_relaxed);
+        if (n > 0) {
+            s.dropped[std::string(internal::DropReasonName(static_cast<internal::DropReason>(i)))] =
+                n;
+        }
+    }
+    s.connections = Table()->connections.size();
+    return s;
+}
+
+}  // namespace tome::connector

@@ -1,0 +1,93 @@
+// JSON shapes of the connector's reports. Pure functions of their values.
+#include "tome/connector/connector.hpp"
+
+namespace tome::connector {
+namespace {
+
+Json Counts(const std::map<std::string, std::uint64_t>& counts) {
+    Json out = Json::object();
+    for (const auto& [k, v] : counts) out[k] = v;
+    return out;
+}
+
+}  // namespace
+
+Json ToJson(const DeliveryReport& report) {
+    Json deliveries = Json::array();
+    for (const auto& d : report.deliveries) {
+        deliveries.push_back({{"tome", d.tome},
+                              {"viaConnection", d.via_connection},
+                              {"eventType", d.event_type},
+                              {"hop", d.hop},
+                              {"handled", d.handled},
+                              {"fromState", d.from_state},
+                              {"toState", d.to_state},
+                              {"stateSync", d.state_sync}});
+    }
+    return {{"eventId", report.event_id},
+            {"traceId", report.trace_id},
+            {"origin", report.origin},
+            {"deliveries", std::move(deliveries)},
+            {"dropped", Counts(report.dropped)}};
+}
+
+Json Topology::ToJson() const {
+    Json node_list = Json::array();
+    for (const auto& n : nodes) {
+        node_list.push_back({{"id", n.id},
+                             {"state", n.present ? Json(n.state) : Json(nullptr)},
+                             {"present", n.present},
+                             {"connections", n.connections}});
+    }
+    Json edge_list = Json::array();
+    for (const auto& e : edges) {
+        edge_list.push_back({{"id", e.id},
+                             {"source", e.source},
+                             {"target", e.target},
+                             {"direction", e.config.bidirectional ? "two-way" : "one-way"},
+                             {"health", HealthName(e.health)},
+                             {"createdAt", FormatRfc3339(e.created_at)},
+                             {"lastActivity", FormatRfc3339(e.last_activity)},
+                             {"traceId", e.trace_id}});
+    }
+    return {{"nodes", std::move(node_list)},
+            {"edges", std::move(edge_list)},
+            {"counts",
+             {{"total", total}, {"healthy", healthy}, {"degraded", degraded},
+              {"unhealthy", unhealthy}}}};
+}
+
+Json ValidationReport::ToJson() const {
+    Json list = Json::array();
+    for (const auto& i : issues) {
+        list.push_back({{"type", i.type},
+                        {"severity", i.severity},
+                        {"tomes", i.tomes},
+                        {"message", i.message}});
+    }
+    return {{"valid", valid}, {"advanced", advanced}, {"issues", std::move(list)}};
+}
+
+Json HealthReport::ToJson() const {
+    Json list = Json::array();
+    for (const auto& [id, health] : connections) {
+        list.push_back({{"id", id}, {"health", HealthName(health)}});
+    }
+    return {{"total", total},
+            {"healthy", healthy},
+            {"degraded", degraded},
+            {"unhealthy", unhealthy},
+            {"connections", std::move(list)},
+            {"checkedAt", FormatRfc3339(checked_at)}};
+}
+
+Json ConnectorStats::ToJson() const {
+    return {{"eventsReceived", events_received},
+            {"deliveries", deliveries},
+            {"eventsForwarded", events_forwarded},
+            {"statesSynced", states_synced},
+            {"dropped", Counts(dropped)},
+            {"connections", connections}};
+}
+
+}  // namespace tome::connector

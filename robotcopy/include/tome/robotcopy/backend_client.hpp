@@ -1,0 +1,48 @@
+// BackendClient: outgoing HTTP POSTs to the Node or Kotlin backend. The libcurl implementation
+// uses one easy handle per call, so Post may be called concurrently from any thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tome/core/status.hpp"
+
+namespace tome::robotcopy {
+
+struct BackendRequest {
+    std::string url;   ///< Absolute http:// or https:// URL.
+    std::string body;  ///< Sent as is.
+    std::vector<std::pair<std::string, std::string>> headers;
+    /// Whole-call deadline (connect + send + receive). Default 5 s.
+    std::chrono::milliseconds timeout{5000};
+};
+
+struct BackendResponse {
+    long status = 0;  ///< HTTP status code.
+    std::string body;
+    double duration_ms = 0;  ///< As measured by the transport.
+};
+
+class BackendClient {
+public:
+    BackendClient() = default;
+    BackendClient(const BackendClient&) = delete;
+    BackendClient& operator=(const BackendClient&) = delete;
+    virtual ~BackendClient() = default;
+
+    /// POSTs the request. Any HTTP answer (also 4xx/5xx) is a response; failures are:
+    /// kDeadlineExceeded when the timeout expired, kUnavailable when the backend could not be
+    /// reached or the exchange broke off (the message names the URL and the transport's
+    /// error), kInvalidArgument for a malformed or non-HTTP URL. Never throws.
+    /// Thread-safe.
+    virtual Result<BackendResponse> Post(const BackendRequest& request) = 0;
+};
+
+/// The libcurl client. Initialises libcurl globally once per process (thread-safe); never
+/// cleans it up. Redirects are not followed; only http and https are allowed.
+std::unique_ptr<BackendClient> MakeCurlBackendClient();
+
+}  // namespace tome::robotcopy

@@ -1,0 +1,95 @@
+// RobotCopy: the orchestration hub. Tracks messages by trace, keeps the component registry,
+// picks the backend (Node or Kotlin, by feature toggle) and sends actions to it with W3C trace
+// propagation. All methods may be called concurrently.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tome/core/clock.hpp"
+#include "tome/core/feature_toggles.hpp"
+#include "tome/core/status.hpp"
+#include "tome/robotcopy/backend_client.hpp"
+#include "tome/robotcopy/component_registry.hpp"
+#include "tome/robotcopy/message_history.hpp"
+
+namespace tome::robotcopy {
+
+using Json = nlohmann::json;
+
+struct RobotCopyOptions {
+    std::string service_name = "tome";
+    std::string environment = "development";
+    /// Backend name -> base URL. SelectedBackend() picks "kotlin" or "node".
+    std::map<std::string, std::string> backends = {{"node", "http://localhost:3001"},
+                                                   {"kotlin", "http://localhost:8080"}};
+    /// SendMessage posts to <backend url><api_base_path>/<action>. Default "/api".
+    std::string api_base_path = "/api";
+    /// Deadline of one backend call. Default 5 s; raising it lets a stuck backend hold the
+    /// calling thread longer.
+    std::chrono::milliseconds backend_timeout{5000};
+    MessageHistoryOptions history;
+};
+
+/// The caller's trace position (lowercase hex). An empty trace_id starts a new trace; span_id
+/// (optional) becomes the parent of the span SendMessage creates.
+struct TraceContext {
+    std::string trace_id;
+    std::string span_id;
+};
+
+class RobotCopy {
+public:
+    /// Borrows `toggles` and `clock`, which must outlive this object; takes `backend`.
+    RobotCopy(RobotCopyOptions options, FeatureToggles& toggles, const Clock& clock,
+              std::unique_ptr<BackendClient> backend = MakeCurlBackendClient());
+    RobotCopy(const RobotCopy&) = delete;
+    RobotCopy& operator=(const RobotCopy&) = delete;
+
+    FeatureToggles& toggles() { return toggles_; }
+    MessageHistory& history() { return history_; }
+    ComponentRegistry& components() { return components_; }
+    const RobotCopyOptions& options() const { return options_; }
+    const Clock& clock() const { return clock_; }
+
+    /// 32 lowercase hex characters, never all zero (telemetry::GenerateTraceId).
+    static std::string NewTraceId();
+    /// 16 lowercase hex characters, never all zero (telemetry::GenerateSpanId).
+    static std::string NewSpanId();
+
+    /// Records a message in the history. An empty trace_id or span_id is filled with a new id.
+    void TrackMessage(TrackedMessage message);
+
+    /// "kotlin" when toggles::kKotlinBackend is on, else "node".
+    std::string SelectedBackend() const;
+    /// The selected backend's base URL; kFailedPrecondition when it has none configured.
+    Result<std::string> BackendUrl() const;
+
+    /// POSTs {"action", "data", "traceId", "spanId"} as JSON to
+    /// <BackendUrl()><api_base_path>/<action> with the headers traceparent
+    /// (00-<trace>-<new span>-01), x-trace-id, x-span-id and content-type, and returns the
+    /// parsed JSON answer ({"raw": text} when the body is not JSON).
+    /// Errors: kInvalidArgument for an empty action, an action with characters outside
+    /// [A-Za-z0-9-._~:/], or a malformed ctx id (nothing tracked); kFailedPrecondition when no
+    /// backend URL is configured; the transport's kDeadlineExceeded / kUnavailable; for a
+    /// non-2xx answer kUnavailable (5xx, 429) or kFailedPrecondition (others), naming the
+    /// status. Except for kInvalidArgument, tracks exactly one "sendMessage:<action>" message
+    /// under the trace: status "ok", "timeout" (deadline) or "error", data {backend, url,
+    /// request, responseStatus}, duration from the clock.
+    Result<Json> SendMessage(const std::string& action, const Json& data,
+                             const TraceContext& ctx = {});
+
+private:
+    const RobotCopyOptions options_;
+    FeatureToggles& toggles_;
+    const Clock& clock_;
+    const std::unique_ptr<BackendClient> backend_;
+    MessageHistory history_;
+    ComponentRegistry components_;
+};
+
+}  // namespace tome::robotcopy

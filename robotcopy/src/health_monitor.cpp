@@ -1,0 +1,106 @@
+#include "tome/robotcopy/health_monitor.hpp"
+
+#include <exception>
+#include <utility>
+
+namespace tome::robotcopy {
+
+HealthMonitor::HealthMonitor(Check check, RobotCopy& robot_copy, HealthMonitorOptions options)
+    : check_(std::move(check)), robot_copy_(robot_copy), options_(options) {}
+
+HealthMonitor::~HealthMonitor() { Shutdown(); }
+
+void HealthMonitor::Start() {
+    std::lock_guard lock(lifecycle_mu_);
+    if (started_) return;
+    started_ = true;
+    thread_ = std::jthread([this](std::stop_token stop) { Loop(std::move(stop)); });
+}
+
+void HealthMonitor::Shutdown() {
+    std::lock_guard lock(lifecycle_mu_);
+    // Also marks a never-started monitor as done, so a later Start() does nothing.
+    started_ = true;
+    if (!thread_.joinable()) return;
+    thread_.request_stop();  // wakes the wait below through its stop_callback
+    thread_.join();
+}
+
+void HealthMonitor::Loop(std::stop_token stop) {
+    while (!stop.stop_requested()) {
+        {
+            std::unique_lock lock(wait_mu_);
+            // Returns early only when stop is requested (the predicate never holds otherwise).
+            cv_.wait_for(lock, stop, options_.interval, [] { return false; });
+        }
+        if (stop.stop_requested()) break;
+        try {
+            Tick();
+        } catch (...) {
+            // Out of memory while building or tracking the report: skip this round; the
+            // exception must not end the process from this thread.
+        }
+    }
+}
+
+bool HealthMonitor::Tick() {
+    if (!robot_copy_.toggles().IsEnabled(toggles::kHealthMonitoring)) {
+        checks_skipped_.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+    RunOnce();
+    return true;
+}
+
+Json HealthMonitor::RunOnce() {
+    const Clock& clock = robot_copy_.clock();
+    TrackedMessage message;
+    message.trace_id = RobotCopy::NewTraceId();
+    message.span_id = RobotCopy::NewSpanId();
+    message.action = "health.check";
+    message.timestamp = clock.Now();
+    const auto started = clock.SteadyNow();
+
+    // The check is user code: nothing it throws may leave this thread.
+    Json report;
+    try {
+        report = check_ ? check_() : Json{{"status", "unknown"}, {"error", "no check"}};
+    } catch (const std::exception& e) {
+        report = Json{{"status", "error"}, {"error", e.what()}};
+        message.status = "error";
+        message.error = e.what();
+    } catch (...) {
+        report = Json{{"status", "error"}, {"error", "unknown exception"}};
+        message.status = "error";
+        message.error = "unknown exception";
+    }
+    message.duration_ms =
+        std::chrono::duration<double, std::milli>(clock.SteadyNow() - started).count();
+    message.data = Json{{"report", report}};
+
+    {
+        std::lock_guard lock(report_mu_);
+        has_report_ = true;
+        last_report_ = report;
+        last_trace_id_ = message.trace_id;
+        last_checked_at_ = message.timestamp;
+    }
+    checks_run_.fetch_add(1, std::memory_order_relaxed);
+    robot_copy_.TrackMessage(std::move(message));
+    return report;
+}
+
+Json HealthMonitor::LastReport() const {
+    Json out;
+    {
+        std::lock_guard lock(report_mu_);
+        out["checkedAt"] = has_report_ ? Json(FormatRfc3339(last_checked_at_)) : Json(nullptr);
+        out["traceId"] = has_report_ ? Json(last_trace_id_) : Json(nullptr);
+        out["report"] = last_report_;
+    }
+    out["checksRun"] = checks_run();
+    out["checksSkipped"] = checks_skipped();
+    return out;
+}
+
+}  // namespace tome::robotcopy

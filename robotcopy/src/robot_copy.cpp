@@ -1,0 +1,164 @@
+#include "tome/robotcopy/robot_copy.hpp"
+
+#include <chrono>
+#include <exception>
+#include <string_view>
+#include <utility>
+
+#include "tome/telemetry/api/ids.hpp"
+
+namespace tome::robotcopy {
+namespace {
+
+bool IsActionChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '/';
+}
+
+bool IsValidAction(std::string_view action) {
+    if (action.empty()) return false;
+    for (char c : action) {
+        if (!IsActionChar(c)) return false;
+    }
+    return true;
+}
+
+std::string JoinPath(std::string base, std::string_view path, std::string_view action) {
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    std::string out = std::move(base);
+    if (!path.empty() && path.front() != '/') out += '/';
+    out += path;
+    while (!out.empty() && out.back() == '/') out.pop_back();
+    out += '/';
+    while (!action.empty() && action.front() == '/') action.remove_prefix(1);
+    out += action;
+    return out;
+}
+
+std::string Snippet(const std::string& body) {
+    constexpr std::size_t kMax = 200;
+    return body.size() <= kMax ? body : body.substr(0, kMax) + "...";
+}
+
+}  // namespace
+
+RobotCopy::RobotCopy(RobotCopyOptions options, FeatureToggles& toggles, const Clock& clock,
+                     std::unique_ptr<BackendClient> backend)
+    : options_(std::move(options)),
+      toggles_(toggles),
+      clock_(clock),
+      backend_(std::move(backend)),
+      history_(clock, options_.history),
+      components_(clock) {
+    TOME_CHECK(backend_ != nullptr, "RobotCopy needs a BackendClient");
+}
+
+std::string RobotCopy::NewTraceId() { return telemetry::GenerateTraceId().ToHex(); }
+
+std::string RobotCopy::NewSpanId() { return telemetry::GenerateSpanId().ToHex(); }
+
+void RobotCopy::TrackMessage(TrackedMessage message) {
+    if (message.trace_id.empty()) message.trace_id = NewTraceId();
+    if (message.span_id.empty()) message.span_id = NewSpanId();
+    history_.Track(std::move(message));
+}
+
+std::string RobotCopy::SelectedBackend() const {
+    return toggles_.IsEnabled(toggles::kKotlinBackend) ? "kotlin" : "node";
+}
+
+Result<std::string> RobotCopy::BackendUrl() const {
+    const std::string name = SelectedBackend();
+    auto it = options_.backends.find(name);
+    if (it == options_.backends.end() || it->second.empty()) {
+        return FailedPrecondition("no URL configured for backend '" + name + "'");
+    }
+    return it->second;
+}
+
+Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
+                                    const TraceContext& ctx) {
+    if (!IsValidAction(action)) {
+        return InvalidArgument("action '" + action +
+                               "' must be non-empty and use only [A-Za-z0-9-._~:/]");
+    }
+    std::string trace_id = ctx.trace_id;
+    if (trace_id.empty()) {
+        trace_id = NewTraceId();
+    } else {
+        auto parsed = telemetry::TraceId::FromHex(trace_id);
+        if (!parsed || !parsed->IsValid()) {
+            return InvalidArgument("trace id '" + trace_id +
+                                   "' is not 32 lowercase hex characters, not all zero");
+        }
+    }
+    if (!ctx.span_id.empty()) {
+        auto parsed = telemetry::SpanId::FromHex(ctx.span_id);
+        if (!parsed || !parsed->IsValid()) {
+            return InvalidArgument("span id '" + ctx.span_id +
+                                   "' is not 16 lowercase hex characters, not all zero");
+        }
+    }
+
+    const std::string backend = SelectedBackend();
+    TrackedMessage tracked;
+    tracked.trace_id = trace_id;
+    tracked.span_id = NewSpanId();
+    tracked.parent_span_id = ctx.span_id;
+    tracked.action = "sendMessage:" + action;
+    tracked.timestamp = clock_.Now();
+    tracked.data = Json{{"backend", backend}, {"request", data}};
+    const auto started = clock_.SteadyNow();
+
+    // Tracks the outcome exactly once, whichever way the call ends.
+    auto finish = [&](Result<Json> result, long response_status) -> Result<Json> {
+        tracked.duration_ms =
+            std::chrono::duration<double, std::milli>(clock_.SteadyNow() - started).count();
+        tracked.data["responseStatus"] = response_status;
+        if (!result.ok()) {
+            tracked.status =
+                result.status().code() == Code::kDeadlineExceeded ? "timeout" : "error";
+            tracked.error = result.status().message();
+        }
+        history_.Track(std::move(tracked));
+        return result;
+    };
+
+    auto base = BackendUrl();
+    if (!base.ok()) return finish(base.status(), 0);
+    const std::string url = JoinPath(*base, options_.api_base_path, action);
+    tracked.data["url"] = url;
+
+    BackendRequest request;
+    request.url = url;
+    request.timeout = options_.backend_timeout;
+    request.body =
+        Json{{"action", action}, {"data", data}, {"traceId", trace_id}, {"spanId", tracked.span_id}}
+            .dump(-1, ' ', false, Json::error_handler_t::replace);
+    request.headers = {
+        {"content-type", "application/json"},
+        {"accept", "application/json"},
+        {"traceparent", "00-" + trace_id + "-" + tracked.span_id + "-01"},
+        {"x-trace-id", trace_id},
+        {"x-span-id", tracked.span_id},
+    };
+
+    Result<BackendResponse> response = backend_->Post(request);
+    if (!response.ok()) return finish(response.status(), 0);
+
+    const long status = response->status;
+    if (status < 200 || status > 299) {
+        std::string message = "backend '" + backend + "' answered HTTP " + std::to_string(status) +
+                              " for POST " + url;
+        if (!response->body.empty()) message += ": " + Snippet(response->body);
+        Status error = (status >= 500 || status == 429) ? Unavailable(std::move(message))
+                                                        : FailedPrecondition(std::move(message));
+        return finish(std::move(error), status);
+    }
+
+    Json parsed = Json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) parsed = Json{{"raw", response->body}};
+    return finish(std::move(parsed), status);
+}
+
+}  // namespace tome::robotcopy

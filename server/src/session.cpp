@@ -1,0 +1,232 @@
+#include "session.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+namespace tome::server::detail {
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kFirstReadBytes = 4096;
+// Bytes a closing connection may still discard from the client before the socket is closed
+// (avoids a TCP reset destroying the response the client has not read yet).
+constexpr std::size_t kMaxDrainBytes = 1 << 20;
+constexpr std::chrono::milliseconds kMaxDrainTime{2000};
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+bool IsHttpParseError(const beast::error_code& ec) {
+    return ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
+           ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+}  // namespace
+
+// ---- ServerState -------------------------------------------------------------------------
+
+bool ServerState::Register(const std::shared_ptr<Session>& session) {
+    std::lock_guard lock(mutex);
+    if (stopping.load() || sessions.size() >= options.max_connections) return false;
+    sessions.emplace(session.get(), session);
+    return true;
+}
+
+void ServerState::Unregister(const Session* session) {
+    std::lock_guard lock(mutex);
+    if (sessions.erase(session) > 0 && sessions.empty()) drained.notify_all();
+}
+
+std::vector<std::shared_ptr<Session>> ServerState::BeginStopping() {
+    std::lock_guard lock(mutex);
+    stopping.store(true);
+    std::vector<std::shared_ptr<Session>> live;
+    for (auto& [ptr, weak] : sessions) {
+        if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+    return live;
+}
+
+std::vector<std::shared_ptr<Session>> ServerState::LiveSessions() {
+    std::lock_guard lock(mutex);
+    std::vector<std::shared_ptr<Session>> live;
+    for (auto& [ptr, weak] : sessions) {
+        if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+    return live;
+}
+
+// ---- Session -----------------------------------------------------------------------------
+
+Session::Session(tcp::socket socket, ServerState& state)
+    : state_(state), stream_(std::move(socket)) {
+    beast::error_code ec;
+    auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) client_address_ = remote.address().to_string();
+    auto local = stream_.socket().local_endpoint(ec);
+    if (!ec) local_port_ = local.port();
+}
+
+Session::~Session() { state_.Unregister(this); }
+
+void Session::Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+}
+
+void Session::Stop() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->OnStop(); });
+}
+
+void Session::ForceClose() {
+    beast::error_code ec;
+    stream_.socket().close(ec);
+}
+
+void Session::OnStop() {
+    if (phase_ != Phase::kIdle) return;  // reading/busy: the response will carry Connection: close
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();  // the pending idle read completes with operation_aborted
+}
+
+void Session::WaitForRequest() {
+    phase_ = Phase::kIdle;
+    if (state_.stopping.load()) {
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        stream_.close();
+        return;
+    }
+    parser_.emplace();
+    // The limit is checked once the header is known. (Not boost::none: Beast 1.74 compares the
+    // Content-Length against an empty optional and then fails every body.)
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    if (buffer_.size() > 0) {
+        ReadHeader();
+        return;
+    }
+    stream_.expires_after(state_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
+}
+
+void Session::OnFirstBytes(beast::error_code ec, std::size_t n) {
+    if (ec) return;  // closed by the peer, idle timeout or shutdown: drop the connection
+    buffer_.commit(n);
+    ReadHeader();
+}
+
+void Session::ReadHeader() {
+    phase_ = Phase::kReading;
+    stream_.expires_after(state_.options.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+}
+
+void Session::OnHeader(beast::error_code ec, std::size_t /*n*/) {
+    if (ec) {
+        HandleReadError(ec);
+        return;
+    }
+    auto length = parser_->content_length();
+    if (length && *length > state_.options.max_body_bytes) {
+        Respond(true);
+        return;
+    }
+    parser_->body_limit(std::uint64_t{state_.options.max_body_bytes});
+    if (parser_->is_done()) {
+        Respond(false);
+        return;
+    }
+    const auto& header = parser_->get();
+    if (header.version() >= 11 && beast::iequals(header[http::field::expect], "100-continue")) {
+        net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                         [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                             if (!wec) self->ReadBody();
+                         });
+        return;
+    }
+    ReadBody();
+}
+
+void Session::ReadBody() {
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+}
+
+void Session::OnBody(beast::error_code ec, std::size_t /*n*/) {
+    if (ec == http::error::body_limit) {
+        Respond(true);
+    } else if (ec) {
+        HandleReadError(ec);
+    } else {
+        Respond(false);
+    }
+}
+
+bool Session::HandleReadError(beast::error_code ec) {
+    if (!IsHttpParseError(ec)) return false;  // I/O error, timeout or peer gone: just close
+    Write(BadRequestResponse(ec.message()), false);
+    return true;
+}
+
+void Session::Respond(bool body_too_large) {
+    phase_ = Phase::kBusy;
+    state_.in_flight.fetch_add(1);
+    auto& wire = parser_->get();
+    const unsigned version = wire.version();
+    const bool head = wire.method() == http::verb::head;
+    const bool keep_alive = !body_too_large && wire.keep_alive();
+    api::HttpRequest request =
+        ToApiRequest(wire, client_address_, local_port_, body_too_large);
+    api::HttpResponse response = state_.handler.Handle(request);
+    // Checked after the handler: a shutdown that began meanwhile makes this the last response.
+    const bool keep = keep_alive && !state_.stopping.load();
+    Write(ToWireResponse(std::move(response), version, keep, head), true);
+}
+
+void Session::Write(WireResponse response, bool counted) {
+    phase_ = Phase::kBusy;
+    response_ = std::move(response);
+    stream_.expires_after(state_.options.read_timeout);
+    http::async_write(stream_, response_,
+                      beast::bind_front_handler(&Session::OnWritten, shared_from_this(), counted));
+}
+
+void Session::OnWritten(bool counted, beast::error_code ec, std::size_t /*n*/) {
+    if (counted) state_.in_flight.fetch_sub(1);
+    if (ec) return;
+    if (!response_.keep_alive()) {
+        LingeringClose();
+        return;
+    }
+    WaitForRequest();
+}
+
+void Session::LingeringClose() {
+    phase_ = Phase::kClosing;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return;
+    stream_.expires_after(std::min<std::chrono::milliseconds>(state_.options.read_timeout,
+                                                              kMaxDrainTime));
+    drained_bytes_ = 0;
+    stream_.async_read_some(net::buffer(drain_buffer_),
+                            beast::bind_front_handler(&Session::OnDrained, shared_from_this()));
+}
+
+void Session::OnDrained(beast::error_code ec, std::size_t n) {
+    drained_bytes_ += n;
+    if (ec || drained_bytes_ > kMaxDrainBytes) return;  // the destructor closes the socket
+    stream_.async_read_some(net::buffer(drain_buffer_),
+                            beast::bind_front_handler(&Session::OnDrained, shared_from_this()));
+}
+
+}  // namespace tome::server::detail

@@ -1,0 +1,92 @@
+// Session: one accepted connection (read request, call handler, write response, repeat), and
+// ServerState: what sessions share with the server. A Session's methods run on its own strand;
+// only Stop() and ForceClose() are called from outside. ServerState is guarded by its mutex.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "tome/server/http_server.hpp"
+#include "wire.hpp"
+
+namespace tome::server::detail {
+
+class Session;
+
+struct ServerState {
+    ServerState(HttpServerOptions opts, api::RequestHandler& h)
+        : options(std::move(opts)), handler(h) {}
+
+    /// Adds a live session; false (and not added) when stopping or at max_connections.
+    bool Register(const std::shared_ptr<Session>& session);
+    /// Called from ~Session; wakes Shutdown when the last session is gone.
+    void Unregister(const Session* session);
+    /// Sets `stopping` and returns the live sessions (under the lock, so Register cannot race).
+    std::vector<std::shared_ptr<Session>> BeginStopping();
+    std::vector<std::shared_ptr<Session>> LiveSessions();
+
+    const HttpServerOptions options;
+    api::RequestHandler& handler;
+    std::atomic<bool> stopping{false};
+    std::atomic<std::size_t> in_flight{0};
+
+    std::mutex mutex;
+    std::condition_variable drained;  ///< Notified when `sessions` becomes empty.
+    std::unordered_map<const Session*, std::weak_ptr<Session>> sessions;  ///< Guarded by mutex.
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(boost::asio::ip::tcp::socket socket, ServerState& state);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    void Start();
+    /// Any thread: closes the connection if idle, otherwise makes the current response the last.
+    void Stop();
+    /// Only when no worker thread runs: closes the socket so its file descriptor is released.
+    void ForceClose();
+
+private:
+    enum class Phase { kIdle, kReading, kBusy, kClosing };
+
+    void WaitForRequest();
+    void OnFirstBytes(boost::beast::error_code ec, std::size_t n);
+    void ReadHeader();
+    void OnHeader(boost::beast::error_code ec, std::size_t n);
+    void ReadBody();
+    void OnBody(boost::beast::error_code ec, std::size_t n);
+    bool HandleReadError(boost::beast::error_code ec);
+    void Respond(bool body_too_large);
+    void Write(WireResponse response, bool counted);
+    void OnWritten(bool counted, boost::beast::error_code ec, std::size_t n);
+    void LingeringClose();
+    void OnDrained(boost::beast::error_code ec, std::size_t n);
+    void OnStop();
+
+    ServerState& state_;
+    boost::beast::tcp_stream stream_;
+    boost::beast::flat_buffer buffer_;
+    std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    WireResponse response_;
+    Phase phase_ = Phase::kIdle;
+    std::string client_address_;
+    unsigned short local_port_ = 0;
+    std::array<char, 16 * 1024> drain_buffer_{};
+    std::size_t drained_bytes_ = 0;
+};
+
+}  // namespace tome::server::detail
