@@ -117,6 +117,18 @@ void Proxy::AddSystemRoutes() {
         if (!trace.ok()) return trace.status();
         return Reply{200, *trace};
     });
+    router_.Add("POST", "/api/messages", "backend_call", [&s](Call& call) -> Result<Reply> {
+        auto body = internal::ParseJsonObject(call.request, true);
+        if (!body.ok()) return body.status();
+        if (auto st = internal::RejectUnknownFields(*body, {"action", "data"}); !st.ok()) return st;
+        auto action = internal::RequireString(*body, "action");
+        if (!action.ok()) return action.status();
+        Json data = body->value("data", Json::object());
+        auto response = s.robot_copy.SendMessage(*action, data,
+                                                 {call.context.trace_id, call.context.span_id});
+        if (!response.ok()) return response.status();
+        return Reply{200, {{"backend", s.robot_copy.SelectedBackend()}, {"response", *response}}};
+    });
     router_.Add("GET", "/api/machines", "machine_registry", [&s](Call&) -> Result<Reply> {
         Json list = Json::array();
         for (const auto& c : s.robot_copy.components().List()) list.push_back(robotcopy::ToJson(c));

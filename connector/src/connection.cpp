@@ -102,7 +102,8 @@ Status CheckTraceId(const std::string& id) {
     if (id.empty()) return Status::Ok();
     auto parsed = telemetry::TraceId::FromHex(id);
     if (!parsed || !parsed->IsValid()) {
-        return FieldError("config.customTraceId", "must be 32 lowercase hex characters, not all zero");
+        return FieldError("config.customTraceId",
+                          "must be 32 lowercase hex characters, not all zero");
     }
     return Status::Ok();
 }
@@ -160,7 +161,8 @@ Status ValidateConnectionConfig(const ConnectionConfig& config) {
             return FieldError("config.stateMapping." + from, "key is not a valid dot path");
         }
         if (!IsValidPath(to)) {
-            return FieldError("config.stateMapping." + from, "'" + to + "' is not a valid dot path");
+            return FieldError("config.stateMapping." + from,
+                              "'" + to + "' is not a valid dot path");
         }
     }
     if (config.transform) {
@@ -187,8 +189,8 @@ Json ToJson(const ConnectionConfig& config) {
         {"eventMapping", Json(config.event_mapping)},
         {"stateMapping", Json(config.state_mapping)},
         {"bidirectional", config.bidirectional},
-        {"filters", {{"events", config.filters.events},
-                     {"statePaths", config.filters.state_paths}}},
+        {"filters",
+         {{"events", config.filters.events}, {"statePaths", config.filters.state_paths}}},
         {"enableTracing", config.enable_tracing},
     };
     // An empty std::map converts to an empty JSON array; the wire shape wants objects.
@@ -197,9 +199,8 @@ Json ToJson(const ConnectionConfig& config) {
     if (config.transform) {
         Json rename = Json::object();
         for (const auto& [from, to] : config.transform->rename) rename[from] = to;
-        json["transform"] = {{"rename", rename},
-                             {"drop", config.transform->drop},
-                             {"set", config.transform->set}};
+        json["transform"] = {
+            {"rename", rename}, {"drop", config.transform->drop}, {"set", config.transform->set}};
     }
     if (!config.custom_trace_id.empty()) json["customTraceId"] = config.custom_trace_id;
     if (config.transform_fn) json["transformFn"] = true;

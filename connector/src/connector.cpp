@@ -25,14 +25,20 @@ std::string_view DropReasonName(DropReason reason) {
             return "tome_missing";
         case DropReason::kTransformFailed:
             return "transform_failed";
+        case DropReason::kRemoteFailed:
+            return "remote_failed";
     }
     return "unknown";
 }
 
 std::shared_ptr<const RoutingTable> RoutingTable::Build(
-    std::vector<std::shared_ptr<const ConnectionState>> connections) {
+    std::vector<std::shared_ptr<const ConnectionState>> connections,
+    std::unordered_map<std::string, std::string> remotes,
+    std::shared_ptr<RemoteTomeSender> sender) {
     auto table = std::make_shared<RoutingTable>();
     table->connections = std::move(connections);
+    table->remotes = std::move(remotes);
+    table->sender = std::move(sender);
     table->by_id.reserve(table->connections.size());
     for (std::size_t i = 0; i < table->connections.size(); ++i) {
         const ConnectionState& c = *table->connections[i];
@@ -87,7 +93,7 @@ Connector::Connector(TomeRegistry& tomes, FeatureToggles& toggles, const Clock& 
       toggles_(toggles),
       clock_(clock),
       options_(options),
-      table_(RoutingTable::Build({})) {}
+      table_(RoutingTable::Build({}, {}, nullptr)) {}
 
 Connector::~Connector() = default;
 
@@ -96,7 +102,16 @@ std::shared_ptr<const RoutingTable> Connector::Table() const {
     return table_;
 }
 
-ConnectionInfo Connector::Info(const ConnectionState& c) const {
+void Connector::Publish(std::shared_ptr<const RoutingTable> table) {
+    std::lock_guard lock(table_mu_);
+    table_ = std::move(table);
+}
+
+bool Connector::Present(const RoutingTable& table, const std::string& tome) const {
+    return tomes_.Contains(tome) || table.remotes.count(tome) > 0;
+}
+
+ConnectionInfo Connector::Info(const RoutingTable& table, const ConnectionState& c) const {
     ConnectionInfo info;
     info.id = c.id;
     info.source = c.source;
@@ -108,7 +123,7 @@ ConnectionInfo Connector::Info(const ConnectionState& c) const {
     info.events_forwarded = c.events_forwarded.load(std::memory_order_relaxed);
     info.states_synced = c.states_synced.load(std::memory_order_relaxed);
     info.events_dropped = c.events_dropped.load(std::memory_order_relaxed);
-    if (!tomes_.Contains(c.source) || !tomes_.Contains(c.target)) {
+    if (!Present(table, c.source) || !Present(table, c.target)) {
         info.health = Health::kUnhealthy;
     } else if (clock_.Now() - info.last_activity > options_.degraded_after) {
         info.health = Health::kDegraded;
@@ -126,16 +141,19 @@ Result<ConnectionInfo> Connector::Connect(const std::string& source, const std::
 }
 
 Result<std::vector<ConnectionInfo>> Connector::ConnectMany(
-    const std::vector<std::pair<std::string, std::string>>& pairs,
-    const ConnectionConfig& config) {
+    const std::vector<std::pair<std::string, std::string>>& pairs, const ConnectionConfig& config) {
     if (auto s = ValidateConnectionConfig(config); !s.ok()) return s;
-    std::vector<std::string> unknown;
     for (const auto& [source, target] : pairs) {
         if (source == target) {
             return InvalidArgument("cannot connect tome '" + source + "' to itself");
         }
+    }
+    std::lock_guard write(write_mu_);
+    auto current = Table();
+    std::vector<std::string> unknown;
+    for (const auto& [source, target] : pairs) {
         for (const auto* name : {&source, &target}) {
-            if (!tomes_.Contains(*name) &&
+            if (!Present(*current, *name) &&
                 std::find(unknown.begin(), unknown.end(), *name) == unknown.end()) {
                 unknown.push_back(*name);
             }
@@ -143,9 +161,6 @@ Result<std::vector<ConnectionInfo>> Connector::ConnectMany(
     }
     if (unknown.size() == 1) return NotFound("tome " + Quoted(unknown) + " does not exist");
     if (!unknown.empty()) return NotFound("tomes " + Quoted(unknown) + " do not exist");
-
-    std::lock_guard write(write_mu_);
-    auto current = Table();
     std::set<std::pair<std::string, std::string>> batch;
     for (const auto& pair : pairs) {
         if (current->pairs.count(pair) > 0 || !batch.insert(pair).second) {
@@ -154,26 +169,23 @@ Result<std::vector<ConnectionInfo>> Connector::ConnectMany(
         }
     }
     if (current->connections.size() + pairs.size() > options_.max_connections) {
-        return ResourceExhausted("connection limit of " +
-                                 std::to_string(options_.max_connections) + " reached");
+        return ResourceExhausted("connection limit of " + std::to_string(options_.max_connections) +
+                                 " reached");
     }
     auto connections = current->connections;
     std::vector<ConnectionInfo> infos;
     const auto now = clock_.Now();
     for (const auto& [source, target] : pairs) {
-        std::string id = "conn-" + std::to_string(next_id_++) + "-" + UrlSafe(source) + "-" +
-                         UrlSafe(target);
-        std::string trace = config.custom_trace_id.empty()
-                                ? telemetry::GenerateTraceId().ToHex()
-                                : config.custom_trace_id;
-        auto state = std::make_shared<const ConnectionState>(std::move(id), source, target,
-                                                             config, now, std::move(trace));
-        infos.push_back(Info(*state));
+        std::string id =
+            "conn-" + std::to_string(next_id_++) + "-" + UrlSafe(source) + "-" + UrlSafe(target);
+        std::string trace = config.custom_trace_id.empty() ? telemetry::GenerateTraceId().ToHex()
+                                                           : config.custom_trace_id;
+        auto state = std::make_shared<const ConnectionState>(std::move(id), source, target, config,
+                                                             now, std::move(trace));
+        infos.push_back(Info(*current, *state));
         connections.push_back(std::move(state));
     }
-    auto next = RoutingTable::Build(std::move(connections));
-    std::lock_guard lock(table_mu_);
-    table_ = std::move(next);
+    Publish(current->With(std::move(connections)));
     return infos;
 }
 
@@ -188,24 +200,56 @@ Status Connector::Disconnect(const std::string& connection_id) {
     for (const auto& c : current->connections) {
         if (c->id != connection_id) connections.push_back(c);
     }
-    auto next = RoutingTable::Build(std::move(connections));
-    std::lock_guard lock(table_mu_);
-    table_ = std::move(next);
+    Publish(current->With(std::move(connections)));
     return Status::Ok();
+}
+
+Status Connector::RegisterRemoteTome(const std::string& tome_id, const std::string& endpoint) {
+    if (tome_id.empty()) return InvalidArgument("remote tome id must not be empty");
+    if (endpoint.rfind("http://", 0) != 0 && endpoint.rfind("https://", 0) != 0) {
+        return InvalidArgument("endpoint '" + endpoint + "' must start with http:// or https://");
+    }
+    std::lock_guard write(write_mu_);
+    auto current = Table();
+    if (Present(*current, tome_id)) {
+        return AlreadyExists("tome '" + tome_id + "' is already registered");
+    }
+    auto remotes = current->remotes;
+    remotes.emplace(tome_id, endpoint);
+    Publish(RoutingTable::Build(current->connections, std::move(remotes), current->sender));
+    return Status::Ok();
+}
+
+Status Connector::UnregisterRemoteTome(const std::string& tome_id) {
+    std::lock_guard write(write_mu_);
+    auto current = Table();
+    if (current->remotes.count(tome_id) == 0) {
+        return NotFound("tome '" + tome_id + "' is not a remote tome");
+    }
+    auto remotes = current->remotes;
+    remotes.erase(tome_id);
+    Publish(RoutingTable::Build(current->connections, std::move(remotes), current->sender));
+    return Status::Ok();
+}
+
+void Connector::SetRemoteSender(std::shared_ptr<RemoteTomeSender> sender) {
+    std::lock_guard write(write_mu_);
+    auto current = Table();
+    Publish(RoutingTable::Build(current->connections, current->remotes, std::move(sender)));
 }
 
 Result<ConnectionInfo> Connector::GetConnection(const std::string& id) const {
     auto table = Table();
     const ConnectionState* c = table->Find(id);
     if (c == nullptr) return NotFound("connection '" + id + "' does not exist");
-    return Info(*c);
+    return Info(*table, *c);
 }
 
 std::vector<ConnectionInfo> Connector::ListConnections() const {
     auto table = Table();
     std::vector<ConnectionInfo> out;
     out.reserve(table->connections.size());
-    for (const auto& c : table->connections) out.push_back(Info(*c));
+    for (const auto& c : table->connections) out.push_back(Info(*table, *c));
     return out;
 }
 
@@ -213,7 +257,7 @@ std::vector<ConnectionInfo> Connector::ConnectionsOf(const std::string& tome_id)
     auto table = Table();
     std::vector<ConnectionInfo> out;
     for (const auto& c : table->connections) {
-        if (c->source == tome_id || c->target == tome_id) out.push_back(Info(*c));
+        if (c->source == tome_id || c->target == tome_id) out.push_back(Info(*table, *c));
     }
     return out;
 }

@@ -34,10 +34,12 @@ Json ToJson(const DeliveryReport& report) {
 Json Topology::ToJson() const {
     Json node_list = Json::array();
     for (const auto& n : nodes) {
-        node_list.push_back({{"id", n.id},
-                             {"state", n.present ? Json(n.state) : Json(nullptr)},
-                             {"present", n.present},
-                             {"connections", n.connections}});
+        Json node = {{"id", n.id},
+                     {"state", n.state.empty() ? Json(nullptr) : Json(n.state)},
+                     {"present", n.present},
+                     {"connections", n.connections}};
+        if (!n.endpoint.empty()) node["endpoint"] = n.endpoint;
+        node_list.push_back(std::move(node));
     }
     Json edge_list = Json::array();
     for (const auto& e : edges) {
@@ -53,7 +55,9 @@ Json Topology::ToJson() const {
     return {{"nodes", std::move(node_list)},
             {"edges", std::move(edge_list)},
             {"counts",
-             {{"total", total}, {"healthy", healthy}, {"degraded", degraded},
+             {{"total", total},
+              {"healthy", healthy},
+              {"degraded", degraded},
               {"unhealthy", unhealthy}}}};
 }
 
@@ -82,12 +86,9 @@ Json HealthReport::ToJson() const {
 }
 
 Json ConnectorStats::ToJson() const {
-    return {{"eventsReceived", events_received},
-            {"deliveries", deliveries},
-            {"eventsForwarded", events_forwarded},
-            {"statesSynced", states_synced},
-            {"dropped", Counts(dropped)},
-            {"connections", connections}};
+    return {{"eventsReceived", events_received},   {"deliveries", deliveries},
+            {"eventsForwarded", events_forwarded}, {"statesSynced", states_synced},
+            {"dropped", Counts(dropped)},          {"connections", connections}};
 }
 
 }  // namespace tome::connector

@@ -16,6 +16,7 @@
 
 #include "tome/connector/connection.hpp"
 #include "tome/connector/connector.hpp"
+#include "tome/connector/remote.hpp"
 
 namespace tome::connector::internal {
 
@@ -27,8 +28,9 @@ enum class DropReason : std::size_t {
     kSyncDisabled,
     kTomeMissing,
     kTransformFailed,
+    kRemoteFailed,
 };
-static_assert(static_cast<std::size_t>(DropReason::kTransformFailed) + 1 == kDropReasonCount);
+static_assert(static_cast<std::size_t>(DropReason::kRemoteFailed) + 1 == kDropReasonCount);
 
 /// "already_visited", "hop_limit", ...
 std::string_view DropReasonName(DropReason reason);
@@ -78,10 +80,19 @@ struct RoutingTable {
     std::unordered_map<std::string, std::size_t> by_id;  ///< id -> index in connections.
     /// tome -> links it may forward over, by connection creation.
     std::unordered_map<std::string, std::vector<Link>> links;
-    std::set<std::pair<std::string, std::string>> pairs;  ///< Directed (source, target).
+    std::set<std::pair<std::string, std::string>> pairs;   ///< Directed (source, target).
+    std::unordered_map<std::string, std::string> remotes;  ///< Remote tome id -> endpoint.
+    std::shared_ptr<RemoteTomeSender> sender;              ///< May be null.
 
     static std::shared_ptr<const RoutingTable> Build(
-        std::vector<std::shared_ptr<const ConnectionState>> connections);
+        std::vector<std::shared_ptr<const ConnectionState>> connections,
+        std::unordered_map<std::string, std::string> remotes,
+        std::shared_ptr<RemoteTomeSender> sender);
+    /// A copy of this table's remotes and sender with other connections.
+    std::shared_ptr<const RoutingTable> With(
+        std::vector<std::shared_ptr<const ConnectionState>> connections) const {
+        return Build(std::move(connections), remotes, sender);
+    }
 
     /// Empty when the tome has no forwarding link.
     const std::vector<Link>& LinksOf(const std::string& tome) const;
@@ -94,6 +105,10 @@ struct RouteRequest {
     const TomeEvent& event;
     const TraceParent& parent;
     bool broadcast = false;  ///< Deliver to the tome's neighbours instead of the tome.
+    /// Set when continuing a journey that came from another process (ContinueEvent).
+    const std::string* event_id = nullptr;
+    const std::string* origin = nullptr;
+    const EventPath* path = nullptr;
 };
 
 }  // namespace tome::connector::internal

@@ -176,7 +176,7 @@ ValidationReport Connector::Validate() const {
 
     const Graph graph(*table);
     for (const auto& name : graph.names) {
-        if (!tomes_.Contains(name)) {
+        if (!Present(*table, name)) {
             add("missing_tome", "error", {name},
                 "tome '" + name + "' is connected but not registered");
         }
@@ -252,8 +252,8 @@ ValidationReport Connector::Validate() const {
             for (const auto& [from, to] : c->config.state_mapping) {
                 if (from == "state" || (context && FindPath(*context, from) != nullptr)) continue;
                 add("unknown_state_path", "warning", {c->source, c->target},
-                    "connection '" + c->id + "' syncs '" + from + "', which is not in the context of '" +
-                        c->source + "'");
+                    "connection '" + c->id + "' syncs '" + from +
+                        "', which is not in the context of '" + c->source + "'");
             }
         }
     }
@@ -265,7 +265,7 @@ HealthReport Connector::CheckHealth() const {
     HealthReport report;
     report.checked_at = clock_.Now();
     for (const auto& c : table->connections) {
-        const Health health = Info(*c).health;
+        const Health health = Info(*table, *c).health;
         ++report.total;
         if (health == Health::kHealthy) ++report.healthy;
         if (health == Health::kDegraded) ++report.degraded;
@@ -280,14 +280,19 @@ Topology Connector::GetTopology() const {
     Topology topology;
     std::map<std::string, TopologyNode> nodes;
     for (const auto& tome : tomes_.List()) {
-        nodes[tome->id()] = TopologyNode{tome->id(), tome->Snapshot().state, true, 0};
+        nodes[tome->id()] = TopologyNode{tome->id(), tome->Snapshot().state, true, "", 0};
     }
     for (const auto& c : table->connections) {
         for (const auto* name : {&c->source, &c->target}) {
-            auto [it, inserted] = nodes.try_emplace(*name, TopologyNode{*name, "", false, 0});
+            auto [it, inserted] = nodes.try_emplace(*name, TopologyNode{*name, "", false, "", 0});
+            auto remote = table->remotes.find(*name);
+            if (inserted && remote != table->remotes.end()) {
+                it->second.present = true;
+                it->second.endpoint = remote->second;
+            }
             ++it->second.connections;
         }
-        ConnectionInfo info = Info(*c);
+        ConnectionInfo info = Info(*table, *c);
         ++topology.total;
         if (info.health == Health::kHealthy) ++topology.healthy;
         if (info.health == Health::kDegraded) ++topology.degraded;

@@ -1,17 +1,16 @@
 #include "tome/server/http_server.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <cstdio>
 #include <exception>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "session.hpp"
 
@@ -33,7 +32,7 @@ constexpr std::chrono::seconds kDestructorGrace{5};
 }  // namespace
 
 class HttpServer::Impl {
-public:
+  public:
     Impl(HttpServerOptions options, api::RequestHandler& handler)
         : state_(std::move(options), handler) {}
 
@@ -48,7 +47,7 @@ public:
     unsigned short port() const { return port_.load(); }
     std::size_t InFlight() const { return state_.in_flight.load(); }
 
-private:
+  private:
     Status Listen();
     void DoAccept();
     void OnAccept(const boost::system::error_code& ec, tcp::socket socket);
@@ -123,7 +122,8 @@ Status HttpServer::Impl::Listen() {
         boost::system::error_code ignored;
         acceptor_.close(ignored);
         std::string message = "cannot listen on " + where + ": " + step + ": " + ec.message();
-        if (ec == boost::system::errc::address_not_available) return InvalidArgument(std::move(message));
+        if (ec == boost::system::errc::address_not_available)
+            return InvalidArgument(std::move(message));
         return Unavailable(std::move(message));
     };
     if (acceptor_.open(endpoint.protocol(), ec)) return fail("open");
@@ -203,7 +203,8 @@ bool HttpServer::Impl::Shutdown(std::chrono::milliseconds grace) {
     bool drained;
     {
         std::unique_lock lock(state_.mutex);
-        drained = state_.drained.wait_until(lock, deadline, [&] { return state_.sessions.empty(); });
+        drained =
+            state_.drained.wait_until(lock, deadline, [&] { return state_.sessions.empty(); });
     }
     work_.reset();
     io_context_.stop();

@@ -1,12 +1,11 @@
 #include "session.hpp"
 
 #include <algorithm>
-#include <limits>
-#include <utility>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <limits>
+#include <utility>
 
 namespace tome::server::detail {
 namespace beast = boost::beast;
@@ -184,8 +183,7 @@ void Session::Respond(bool body_too_large) {
     const unsigned version = wire.version();
     const bool head = wire.method() == http::verb::head;
     const bool keep_alive = !body_too_large && wire.keep_alive();
-    api::HttpRequest request =
-        ToApiRequest(wire, client_address_, local_port_, body_too_large);
+    api::HttpRequest request = ToApiRequest(wire, client_address_, local_port_, body_too_large);
     api::HttpResponse response = state_.handler.Handle(request);
     // Checked after the handler: a shutdown that began meanwhile makes this the last response.
     const bool keep = keep_alive && !state_.stopping.load();
@@ -215,8 +213,8 @@ void Session::LingeringClose() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return;
-    stream_.expires_after(std::min<std::chrono::milliseconds>(state_.options.read_timeout,
-                                                              kMaxDrainTime));
+    stream_.expires_after(
+        std::min<std::chrono::milliseconds>(state_.options.read_timeout, kMaxDrainTime));
     drained_bytes_ = 0;
     stream_.async_read_some(net::buffer(drain_buffer_),
                             beast::bind_front_handler(&Session::OnDrained, shared_from_this()));

@@ -5,6 +5,9 @@
 
 #include <array>
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -12,11 +15,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "tome/server/http_server.hpp"
 #include "wire.hpp"
@@ -48,7 +48,7 @@ struct ServerState {
 };
 
 class Session : public std::enable_shared_from_this<Session> {
-public:
+  public:
     Session(boost::asio::ip::tcp::socket socket, ServerState& state);
     ~Session();
     Session(const Session&) = delete;
@@ -60,7 +60,7 @@ public:
     /// Only when no worker thread runs: closes the socket so its file descriptor is released.
     void ForceClose();
 
-private:
+  private:
     enum class Phase { kIdle, kReading, kBusy, kClosing };
 
     void WaitForRequest();

@@ -1,7 +1,6 @@
-#include <csignal>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <csignal>
 
 #include "tome/server/http_server.hpp"
 

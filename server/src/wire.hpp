@@ -2,10 +2,9 @@
 // plus the transport's own fixed 400 answer. Pure functions; safe from any thread.
 #pragma once
 
+#include <boost/beast/http.hpp>
 #include <string>
 #include <string_view>
-
-#include <boost/beast/http.hpp>
 
 #include "tome/api/http.hpp"
 

@@ -72,9 +72,12 @@ TEST(ConnectionConfig, ShowsTransformFnAndRejectsItWhenParsed) {
 }
 
 struct BadConfig {
+    const char* name;
     const char* json;
     const char* message;
 };
+
+void PrintTo(const BadConfig& c, std::ostream* os) { *os << c.name; }
 
 class ConnectionConfigErrors : public ::testing::TestWithParam<BadConfig> {};
 
@@ -88,29 +91,39 @@ TEST_P(ConnectionConfigErrors, NameTheFieldPath) {
 INSTANTIATE_TEST_SUITE_P(
     ConnectionConfig, ConnectionConfigErrors,
     ::testing::Values(
-        BadConfig{R"([])", "config: must be an object"},
-        BadConfig{R"({"eventMaping": {}})", "config.eventMaping: unknown field"},
-        BadConfig{R"({"eventMapping": {"PAY": 1}})", "config.eventMapping.PAY: must be a string"},
-        BadConfig{R"({"eventMapping": []})", "config.eventMapping: must be an object"},
-        BadConfig{R"({"stateMapping": {"a..b": "c"}})",
+        BadConfig{"NotAnObject", R"([])", "config: must be an object"},
+        BadConfig{"UnknownTopLevelKey", R"({"eventMaping": {}})",
+                  "config.eventMaping: unknown field"},
+        BadConfig{"EventMappingValueNotString", R"({"eventMapping": {"PAY": 1}})",
+                  "config.eventMapping.PAY: must be a string"},
+        BadConfig{"EventMappingNotObject", R"({"eventMapping": []})",
+                  "config.eventMapping: must be an object"},
+        BadConfig{"StateMappingBadKey", R"({"stateMapping": {"a..b": "c"}})",
                   "config.stateMapping.a..b: key is not a valid dot path"},
-        BadConfig{R"({"stateMapping": {"a": "c."}})",
+        BadConfig{"StateMappingBadValue", R"({"stateMapping": {"a": "c."}})",
                   "config.stateMapping.a: 'c.' is not a valid dot path"},
-        BadConfig{R"({"bidirectional": "yes"})", "config.bidirectional: must be a boolean"},
-        BadConfig{R"({"filters": {"events": ["A", 2]}})",
+        BadConfig{"BidirectionalNotBool", R"({"bidirectional": "yes"})",
+                  "config.bidirectional: must be a boolean"},
+        BadConfig{"FilterEventNotString", R"({"filters": {"events": ["A", 2]}})",
                   "config.filters.events[1]: must be a string"},
-        BadConfig{R"({"filters": {"paths": []}})", "config.filters.paths: unknown field"},
-        BadConfig{R"({"filters": []})", "config.filters: must be an object"},
-        BadConfig{R"({"transform": {"drop": [""]}})",
+        BadConfig{"FiltersUnknownKey", R"({"filters": {"paths": []}})",
+                  "config.filters.paths: unknown field"},
+        BadConfig{"FiltersNotObject", R"({"filters": []})", "config.filters: must be an object"},
+        BadConfig{"TransformDropEmpty", R"({"transform": {"drop": [""]}})",
                   "config.transform.drop[0]: must not be empty"},
-        BadConfig{R"({"transform": {"set": 3}})", "config.transform.set: must be an object"},
-        BadConfig{R"({"transform": {"move": {}}})", "config.transform.move: unknown field"},
-        BadConfig{R"({"enableTracing": 1})", "config.enableTracing: must be a boolean"},
-        BadConfig{R"({"customTraceId": 5})", "config.customTraceId: must be a string"},
-        BadConfig{R"({"customTraceId": "00000000000000000000000000000000"})",
+        BadConfig{"TransformSetNotObject", R"({"transform": {"set": 3}})",
+                  "config.transform.set: must be an object"},
+        BadConfig{"TransformUnknownKey", R"({"transform": {"move": {}}})",
+                  "config.transform.move: unknown field"},
+        BadConfig{"EnableTracingNotBool", R"({"enableTracing": 1})",
+                  "config.enableTracing: must be a boolean"},
+        BadConfig{"TraceIdNotString", R"({"customTraceId": 5})",
+                  "config.customTraceId: must be a string"},
+        BadConfig{"TraceIdAllZero", R"({"customTraceId": "00000000000000000000000000000000"})",
                   "config.customTraceId: must be 32 lowercase hex characters, not all zero"},
-        BadConfig{R"({"customTraceId": "4BF92F3577B34DA6A3CE929D0E0E4736"})",
-                  "config.customTraceId: must be 32 lowercase hex characters, not all zero"}));
+        BadConfig{"TraceIdUppercase", R"({"customTraceId": "4BF92F3577B34DA6A3CE929D0E0E4736"})",
+                  "config.customTraceId: must be 32 lowercase hex characters, not all zero"}),
+    [](const ::testing::TestParamInfo<BadConfig>& info) { return std::string(info.param.name); });
 
 TEST(ConnectionConfig, ValidateRejectsBadCppConfig) {
     ConnectionConfig config;

@@ -1,12 +1,12 @@
 // Concurrency: Connect/Disconnect/SendEvent/Broadcast and the read-only reports from four
 // threads at once. Run under TSAN in CI. No sleeps: threads start together on a latch.
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <latch>
 #include <random>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "test_network.hpp"
 

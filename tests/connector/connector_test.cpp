@@ -1,9 +1,9 @@
 // Connection lifecycle and network construction.
 #include "tome/connector/connector.hpp"
 
-#include <regex>
-
 #include <gtest/gtest.h>
+
+#include <regex>
 
 #include "test_network.hpp"
 
@@ -33,9 +33,9 @@ TEST(Connector, ConnectsTwoTomesAndDescribesTheConnection) {
 
 TEST(Connector, IdsAreUrlSafeAndUnique) {
     TestNetwork net;
-    net.AddTomes({"order service", "pay/ment"});
-    auto first = net.connector.Connect("order service", "pay/ment", {});
-    auto second = net.connector.Connect("pay/ment", "order service", {});
+    net.AddTomes({"order:v1", "pay+ment"});
+    auto first = net.connector.Connect("order:v1", "pay+ment", {});
+    auto second = net.connector.Connect("pay+ment", "order:v1", {});
     ASSERT_TRUE(first.ok() && second.ok());
     EXPECT_TRUE(std::regex_match(first->id, std::regex("[A-Za-z0-9._~-]+"))) << first->id;
     EXPECT_NE(first->id, second->id);
@@ -128,8 +128,7 @@ TEST(Connector, RingOfTwoIsASingleConnection) {
     auto ring = net.connector.CreateRingNetwork({"a", "b"}, {});
     ASSERT_TRUE(ring.ok());
     EXPECT_EQ(ring->size(), 1u);
-    EXPECT_EQ(net.connector.CreateRingNetwork({"a"}, {}).status().code(),
-              Code::kInvalidArgument);
+    EXPECT_EQ(net.connector.CreateRingNetwork({"a"}, {}).status().code(), Code::kInvalidArgument);
 }
 
 TEST(Connector, RingWithUnknownTomesCreatesNothingAndNamesThemAll) {

@@ -45,9 +45,9 @@ TEST(Forwarding, ChainOfTwentyStopsAtHopLimit) {
     ConnectionConfig one_way;
     one_way.bidirectional = false;
     for (std::size_t i = 0; i + 1 < 20; ++i) {
-        ASSERT_TRUE(net.connector.Connect("t" + std::to_string(i), "t" + std::to_string(i + 1),
-                                          one_way)
-                        .ok());
+        ASSERT_TRUE(
+            net.connector.Connect("t" + std::to_string(i), "t" + std::to_string(i + 1), one_way)
+                .ok());
     }
     auto report = net.connector.SendEvent("t0", {"PING"});
     ASSERT_TRUE(report.ok());
@@ -151,9 +151,7 @@ TEST(Forwarding, TransformReturningNulloptIsFiltered) {
     TestNetwork net;
     net.AddTomes({"a", "b"});
     ConnectionConfig config;
-    config.transform_fn = [](const TomeEvent&) -> std::optional<TomeEvent> {
-        return std::nullopt;
-    };
+    config.transform_fn = [](const TomeEvent&) -> std::optional<TomeEvent> { return std::nullopt; };
     ASSERT_TRUE(net.connector.Connect("a", "b", config).ok());
     auto report = net.connector.SendEvent("a", {"PING"});
     ASSERT_TRUE(report.ok());
@@ -196,7 +194,7 @@ TEST(Forwarding, MissingNeighbourIsSkippedAndCounted) {
     ASSERT_TRUE(net.registry.Remove("b").ok());
     auto report = net.connector.SendEvent("a", {"PING"});
     ASSERT_TRUE(report.ok());
-    EXPECT_EQ(report->deliveries.size(), 2u);  // a, then c over c-a
+    EXPECT_EQ(report->deliveries.size(), 2u);         // a, then c over c-a
     EXPECT_EQ(Dropped(*report, "tome_missing"), 2u);  // a->b and c->b
 }
 

@@ -2,11 +2,11 @@
 // together, plus small tome definitions. Confine each TestNetwork to its test.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "tome/connector/connector.hpp"
 #include "tome/core/feature_toggles.hpp"

@@ -85,9 +85,9 @@ TEST(Validation, AmplificationIsBoundedByHopLimit) {
     TestNetwork net(options);
     net.AddTomes(Names(6));
     for (int i = 0; i < 5; ++i) {
-        ASSERT_TRUE(net.connector
-                        .Connect("t" + std::to_string(i), "t" + std::to_string(i + 1), OneWay())
-                        .ok());
+        ASSERT_TRUE(
+            net.connector.Connect("t" + std::to_string(i), "t" + std::to_string(i + 1), OneWay())
+                .ok());
     }
     EXPECT_TRUE(IssuesOf(net.connector.Validate(), "amplification").empty());
 }

@@ -28,7 +28,9 @@ TEST(MessageHistoryStress, ConcurrentTrackAndReadKeepCountsConsistent) {
         while (!done.load()) {
             EXPECT_LE(history.size(), 500u);
             auto trace = history.FullTrace("t0");
-            if (trace.ok()) EXPECT_LE((*trace)["messageCount"].get<int>(), 50);
+            if (trace.ok()) {
+                EXPECT_LE((*trace)["messageCount"].get<int>(), 50);
+            }
             (void)history.MessagesOf("t1");
         }
     });

@@ -1,4 +1,8 @@
 // HttpServer request/response behaviour over real loopback sockets.
+#include "tome/server/http_server.hpp"
+
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <csignal>
 #include <future>
@@ -7,10 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "test_client.hpp"
-#include "tome/server/http_server.hpp"
 
 namespace tome::server::testing {
 namespace {
@@ -101,7 +102,7 @@ TEST(HttpServerTest, Http10WithoutKeepAliveIsClosedAfterResponse) {
 }
 
 class HttpServerBodyLimitTest : public ::testing::Test {
-protected:
+  protected:
     static constexpr std::size_t kLimit = 1024;
 
     void SetUp() override {
@@ -116,8 +117,8 @@ protected:
     FunctionHandler handler_{[this](const api::HttpRequest& request) {
         std::lock_guard lock(mutex_);
         seen_.push_back(request);
-        return TextResponse(request.body_too_large ? 413 : 200, "size " +
-                                                                    std::to_string(request.body.size()));
+        return TextResponse(request.body_too_large ? 413 : 200,
+                            "size " + std::to_string(request.body.size()));
     }};
     std::unique_ptr<HttpServer> server_;
 };
@@ -138,8 +139,8 @@ TEST_F(HttpServerBodyLimitTest, BodyAtLimitIsDeliveredWhole) {
 
 TEST_F(HttpServerBodyLimitTest, ContentLengthOverLimitIsNotReadAndConnectionCloses) {
     TestClient client(server_->port());
-    auto response = client.Exchange(MakeRequest(http::verb::post, "/upload",
-                                                std::string(kLimit + 1, 'b')));
+    auto response =
+        client.Exchange(MakeRequest(http::verb::post, "/upload", std::string(kLimit + 1, 'b')));
     ASSERT_TRUE(response);
     EXPECT_EQ(response->result_int(), 413u);
     EXPECT_EQ(response->body(), "size 0");
@@ -157,7 +158,8 @@ TEST_F(HttpServerBodyLimitTest, ChunkedBodyOverLimitIsRejected) {
     std::string chunk(800, 'c');
     std::string raw =
         "POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-        "320\r\n" + chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n";
+        "320\r\n" +
+        chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n";
     ASSERT_TRUE(client.WriteRaw(raw));
     auto response = client.Read();
     ASSERT_TRUE(response);
@@ -206,9 +208,8 @@ TEST(HttpServerTest, MalformedRequestGets400AndClose) {
 TEST(HttpServerTest, ConcurrentClientsAreAllAnswered) {
     constexpr int kClients = 8;
     constexpr int kRequests = 200;
-    FunctionHandler handler([](const api::HttpRequest& request) {
-        return TextResponse(200, request.query);
-    });
+    FunctionHandler handler(
+        [](const api::HttpRequest& request) { return TextResponse(200, request.query); });
     auto server = StartServer({}, handler);
     ASSERT_NE(server, nullptr);
     std::atomic<int> correct{0};
@@ -325,9 +326,8 @@ TEST(HttpServerTest, StartTwiceIsFailedPrecondition) {
 
 TEST(HttpServerSignalTest, WaitForTerminationSignalReturnsSignalNumber) {
     std::promise<void> armed;
-    auto waiter = std::async(std::launch::async, [&] {
-        return WaitForTerminationSignal([&] { armed.set_value(); });
-    });
+    auto waiter = std::async(std::launch::async,
+                             [&] { return WaitForTerminationSignal([&] { armed.set_value(); }); });
     armed.get_future().wait();
     ASSERT_EQ(std::raise(SIGTERM), 0);
     EXPECT_EQ(waiter.get(), SIGTERM);

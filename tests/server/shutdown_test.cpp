@@ -1,10 +1,10 @@
 // HttpServer graceful shutdown: in-flight requests finish, idle connections and the acceptor close.
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <future>
 #include <string>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "test_client.hpp"
 #include "tome/server/http_server.hpp"
@@ -40,7 +40,8 @@ TEST(HttpServerShutdownTest, InFlightRequestCompletesAndNewConnectionsAreRefused
         return client.Exchange(MakeRequest(http::verb::get, "/slow"));
     });
     entered.get_future().wait();
-    EXPECT_EQ(server->InFlightForTesting(), 1u);
+    // >= 1: the /fast write may not have reported completion yet even though the client has it.
+    EXPECT_GE(server->InFlightForTesting(), 1u);
 
     auto shutdown = std::async(std::launch::async, [&] { return server->Shutdown(10s); });
     // The idle connection is closed while the slow request is still being handled; the server

@@ -3,21 +3,21 @@
 // handler is safe to call from the server's worker threads.
 #pragma once
 
-#include <atomic>
-#include <functional>
-#include <memory>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <utility>
+#include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <gtest/gtest.h>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "tome/api/http.hpp"
 #include "tome/server/http_server.hpp"
@@ -33,7 +33,7 @@ using WireResponse = http::response<http::string_body>;
 
 /// Calls `fn` for each request and counts the calls.
 class FunctionHandler : public api::RequestHandler {
-public:
+  public:
     using Fn = std::function<api::HttpResponse(const api::HttpRequest&)>;
     explicit FunctionHandler(Fn fn) : fn_(std::move(fn)) {}
 
@@ -43,7 +43,7 @@ public:
     }
     std::size_t calls() const { return calls_.load(); }
 
-private:
+  private:
     Fn fn_;
     std::atomic<std::size_t> calls_{0};
 };
@@ -80,7 +80,7 @@ inline std::unique_ptr<HttpServer> StartServer(HttpServerOptions options,
 }
 
 class TestClient {
-public:
+  public:
     explicit TestClient(unsigned short port) {
         socket_.connect(tcp::endpoint(net::ip::address_v4::loopback(), port), connect_error_);
     }
@@ -128,7 +128,7 @@ public:
         return ec == net::error::eof || ec == net::error::connection_reset;
     }
 
-private:
+  private:
     net::io_context io_context_;
     tcp::socket socket_{io_context_};
     beast::flat_buffer buffer_;

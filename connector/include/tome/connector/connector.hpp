@@ -65,7 +65,9 @@ struct DeliveryReport {
     std::string origin;
     std::vector<Delivery> deliveries;  ///< In delivery order.
     /// Reason -> count: "already_visited", "hop_limit", "filtered", "routing_disabled",
-    /// "sync_disabled", "tome_missing", "transform_failed" (a TransformFn threw).
+    /// "sync_disabled", "tome_missing", "transform_failed" (a TransformFn threw),
+    /// "remote_failed" (a remote tome could not be reached). A remote hop adds the far side's
+    /// deliveries and drops.
     std::map<std::string, std::uint64_t> dropped;
 };
 
@@ -75,9 +77,10 @@ Json ToJson(const DeliveryReport& report);
 
 struct TopologyNode {
     std::string id;
-    std::string state;             ///< Empty when the tome is missing from the registry.
-    bool present = true;           ///< False for a connected tome missing from the registry.
-    std::size_t connections = 0;   ///< Connections touching this tome.
+    std::string state;            ///< Empty when the tome is missing from the registry.
+    bool present = true;          ///< False for a connected tome missing from the registry.
+    std::string endpoint;         ///< Set for a remote tome (present, no local state).
+    std::size_t connections = 0;  ///< Connections touching this tome.
 };
 
 struct Topology {
@@ -125,17 +128,20 @@ struct ConnectorStats {
     Json ToJson() const;
 };
 
+class RemoteTomeSender;
+struct EventPath;
+
 namespace internal {
 struct ConnectionState;
 struct RoutingTable;
 struct RouteRequest;
-inline constexpr std::size_t kDropReasonCount = 7;
+inline constexpr std::size_t kDropReasonCount = 8;
 }  // namespace internal
 
 /// All methods may be called concurrently. Borrows the registry, toggles and clock: they must
 /// outlive the connector.
 class Connector {
-public:
+  public:
     Connector(TomeRegistry& tomes, FeatureToggles& toggles, const Clock& clock,
               ConnectorOptions options = {});
     ~Connector();
@@ -175,6 +181,23 @@ public:
     Result<DeliveryReport> Broadcast(const std::string& source_tome, const TomeEvent& event,
                                      const TraceParent& parent = {});
 
+    /// Registers `tome_id` as a tome living at `endpoint` ("http://..." or "https://..."), so
+    /// it may be connected and forwarded to. kAlreadyExists when the id is registered (locally
+    /// or as remote); kInvalidArgument for an empty id or a bad endpoint.
+    Status RegisterRemoteTome(const std::string& tome_id, const std::string& endpoint);
+    /// kNotFound when the id is not a registered remote tome. Its connections stay (and turn
+    /// unhealthy).
+    Status UnregisterRemoteTome(const std::string& tome_id);
+    /// The sender for forwards to remote tomes; without one they are dropped "remote_failed".
+    void SetRemoteSender(std::shared_ptr<RemoteTomeSender> sender);
+    /// The far side of a remote forward (see remote.hpp): delivers to local `tome_id` at hop
+    /// path.tomes.size(), then continues the BFS, skipping every tome in path.visited. The report
+    /// keeps `event_id` and `origin`. kNotFound for an unknown tome; kInvalidArgument for an
+    /// empty event id or a malformed trace.
+    Result<DeliveryReport> ContinueEvent(const std::string& tome_id, const TomeEvent& event,
+                                         const std::string& event_id, const std::string& origin,
+                                         const EventPath& path, const TraceParent& trace = {});
+
     Topology GetTopology() const;
     /// Advanced checks run when toggles::kAdvancedValidation is on.
     ValidationReport Validate() const;
@@ -182,22 +205,25 @@ public:
     HealthReport CheckHealth() const;
     ConnectorStats stats() const;
 
-private:
+  private:
     std::shared_ptr<const internal::RoutingTable> Table() const;
+    void Publish(std::shared_ptr<const internal::RoutingTable> table);  // requires write_mu_
+    bool Present(const internal::RoutingTable& table, const std::string& tome) const;
     Result<std::vector<ConnectionInfo>> ConnectMany(
         const std::vector<std::pair<std::string, std::string>>& pairs,
         const ConnectionConfig& config);
     Result<DeliveryReport> Route(const internal::RouteRequest& request);
-    ConnectionInfo Info(const internal::ConnectionState& connection) const;
+    ConnectionInfo Info(const internal::RoutingTable& table,
+                        const internal::ConnectionState& connection) const;
 
     TomeRegistry& tomes_;
     FeatureToggles& toggles_;
     const Clock& clock_;
     const ConnectorOptions options_;
 
-    std::mutex write_mu_;        // serialises writers; guards next_id_
-    std::uint64_t next_id_ = 1;  // guarded by write_mu_
-    mutable std::mutex table_mu_;                         // guards the pointer table_ only
+    std::mutex write_mu_;                                  // serialises writers; guards next_id_
+    std::uint64_t next_id_ = 1;                            // guarded by write_mu_
+    mutable std::mutex table_mu_;                          // guards the pointer table_ only
     std::shared_ptr<const internal::RoutingTable> table_;  // guarded by table_mu_
 
     std::atomic<std::uint64_t> events_received_{0};

@@ -42,6 +42,7 @@ public:
     /// Starts the background thread. A second call, or a call after Shutdown(), does nothing.
     void Start();
     /// Stops and joins the thread, waking it at once. Idempotent; safe to call without Start().
+    /// Must not be called from inside the check (it would join its own thread).
     void Shutdown();
 
     /// Runs the check now on the calling thread (whatever the toggle says), tracks a

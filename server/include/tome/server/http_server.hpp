@@ -39,7 +39,7 @@ struct HttpServerOptions {
 
 /// Start once; Shutdown is idempotent; the destructor calls Shutdown(5 s) if still running.
 class HttpServer {
-public:
+  public:
     /// `handler` must outlive the server and be safe to call concurrently.
     HttpServer(HttpServerOptions options, api::RequestHandler& handler);
     ~HttpServer();
@@ -68,7 +68,7 @@ public:
     /// Requests received whose response is not yet fully written.
     std::size_t InFlightForTesting() const;
 
-private:
+  private:
     class Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,76 @@
+// OTLP/HTTP span exporter over libcurl: protobuf or JSON bodies, optional gzip, custom headers,
+// TLS with system CAs or a CA file, and retries with exponential backoff plus jitter on
+// 429/502/503/504 and connection failures (honouring Retry-After), all capped by the export
+// timeout. Export is never called concurrently (SpanExporter contract); Shutdown may be called
+// from any thread and aborts a running Export promptly.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tome/telemetry/api/self_stats.hpp"
+#include "tome/telemetry/trace/span_exporter.hpp"
+
+namespace tome::telemetry::exporter {
+
+enum class OtlpProtocol : std::uint8_t { kHttpProtobuf, kHttpJson };
+enum class OtlpCompression : std::uint8_t { kNone, kGzip };
+
+struct OtlpHttpExporterOptions {
+    /// Full URL the batches are POSTed to. Default http://localhost:4318/v1/traces.
+    std::string endpoint = "http://localhost:4318/v1/traces";
+    /// Default http/protobuf.
+    OtlpProtocol protocol = OtlpProtocol::kHttpProtobuf;
+    /// Extra request headers (e.g. api keys). Default none.
+    std::vector<std::pair<std::string, std::string>> headers;
+    /// Default none.
+    OtlpCompression compression = OtlpCompression::kNone;
+    /// Budget for one Export including retries (0 = no limit). Default 10000 ms.
+    std::chrono::milliseconds timeout{10000};
+    /// PEM CA bundle for https; empty uses the system CAs. Default empty.
+    std::string certificate_file;
+    /// First retry delay; doubles each attempt up to max_backoff. Default 1000 ms.
+    std::chrono::milliseconds initial_backoff{1000};
+    /// Default 5000 ms.
+    std::chrono::milliseconds max_backoff{5000};
+    /// Attempts per Export including the first. Default 5.
+    int max_attempts = 5;
+    /// Self-observation counters. Default: DefaultSelfStats().
+    SelfStats* stats = nullptr;
+};
+
+class OtlpHttpExporter final : public trace::SpanExporter {
+public:
+    explicit OtlpHttpExporter(OtlpHttpExporterOptions options);
+    ~OtlpHttpExporter() override;
+
+    trace::ExportResult Export(std::span<const std::unique_ptr<trace::SpanData>> batch,
+                               Clock::time_point deadline) noexcept override;
+    bool Shutdown(std::chrono::milliseconds timeout) noexcept override;
+
+    const OtlpHttpExporterOptions& options() const noexcept { return options_; }
+
+private:
+    struct Attempt;
+    struct Curl;
+    Attempt Post(const std::string& body, Clock::time_point deadline) noexcept;
+    bool WaitBeforeRetry(Clock::time_point until) noexcept;
+
+    const OtlpHttpExporterOptions options_;
+    SelfStats* const stats_;
+    std::unique_ptr<Curl> curl_;  // used only by Export
+    std::atomic<bool> shutdown_{false};
+    std::mutex mu_;  // for cv_ waits between retries
+    std::condition_variable cv_;
+};
+
+/// gzip-compresses `data` (RFC 1952). Empty on failure.
+std::string GzipCompress(std::string_view data);
+
+}  // namespace tome::telemetry::exporter
