@@ -1,0 +1,264 @@
+#include "tome/telemetry/export/env_config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "tome/telemetry/export/simple_exporters.hpp"
+
+namespace tome::telemetry::exporter {
+namespace {
+
+std::string Lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string Trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return std::string(s);
+}
+
+Error Bad(std::string_view var, std::string_view value, std::string_view why) {
+    return Error{std::string(var) + ": invalid value '" + std::string(value) + "' (" +
+                 std::string(why) + ")"};
+}
+
+// Reads a non-negative integer; nullopt when unset; error when malformed.
+Result<std::optional<std::int64_t>> ReadInt(const EnvLookup& env, std::string_view var) {
+    auto v = GetNonEmpty(env, var);
+    if (!v) return std::optional<std::int64_t>();
+    const std::string t = Trim(*v);
+    std::int64_t n = 0;
+    auto r = std::from_chars(t.data(), t.data() + t.size(), n);
+    if (r.ec != std::errc() || r.ptr != t.data() + t.size())
+        return Bad(var, *v, "expected an integer");
+    if (n < 0) return Bad(var, *v, "must not be negative");
+    return std::optional<std::int64_t>(n);
+}
+
+// The signal-specific variable if set, else the generic one; returns the name used.
+std::optional<std::pair<std::string, std::string>> Pick(const EnvLookup& env,
+                                                        std::string_view suffix) {
+    const std::string specific = "OTEL_EXPORTER_OTLP_TRACES_" + std::string(suffix);
+    if (auto v = GetNonEmpty(env, specific)) return std::make_pair(specific, *v);
+    const std::string generic = "OTEL_EXPORTER_OTLP_" + std::string(suffix);
+    if (auto v = GetNonEmpty(env, generic)) return std::make_pair(generic, *v);
+    return std::nullopt;
+}
+
+bool ValidUrl(std::string_view url) {
+    return url.starts_with("http://") || url.starts_with("https://");
+}
+
+// "scheme://host[:port]" with no path gets "/"; anything else is left alone.
+std::string EnsurePath(std::string url) {
+    const std::size_t scheme_end = url.find("://");
+    if (url.find('/', scheme_end + 3) == std::string::npos) url.push_back('/');
+    return url;
+}
+
+
+struct LimitVar {
+    const char* name;
+    std::size_t trace::SpanLimits::*field;
+};
+
+Result<bool> ApplyLimits(const EnvLookup& env, trace::SpanLimits& l) {
+    // General attribute limits first; the span-specific ones win.
+    const LimitVar vars[] = {
+        {"OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", &trace::SpanLimits::attribute_value_length},
+        {"OTEL_ATTRIBUTE_COUNT_LIMIT", &trace::SpanLimits::attribute_count},
+        {"OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", &trace::SpanLimits::attribute_value_length},
+        {"OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", &trace::SpanLimits::attribute_count},
+        {"OTEL_SPAN_EVENT_COUNT_LIMIT", &trace::SpanLimits::event_count},
+        {"OTEL_SPAN_LINK_COUNT_LIMIT", &trace::SpanLimits::link_count},
+        {"OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", &trace::SpanLimits::attributes_per_event},
+        {"OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", &trace::SpanLimits::attributes_per_link},
+    };
+    for (const auto& v : vars) {
+        auto n = ReadInt(env, v.name);
+        if (!n.ok()) return n.error();
+        if (n.value()) l.*v.field = static_cast<std::size_t>(*n.value());
+    }
+    return true;
+}
+
+}  // namespace
+
+Result<TracesEnvConfig> ReadTracesEnvConfig(const EnvLookup& env) {
+    TracesEnvConfig c;
+    if (auto v = GetNonEmpty(env, "OTEL_SDK_DISABLED")) {
+        const std::string l = Lower(Trim(*v));
+        if (l == "true") c.sdk_disabled = true;
+        else if (l != "false") return Bad("OTEL_SDK_DISABLED", *v, "expected true or false");
+    }
+
+    if (auto v = GetNonEmpty(env, "OTEL_TRACES_SAMPLER")) {
+        c.sampler = Lower(Trim(*v));
+        static constexpr std::string_view kKnown[] = {
+            "always_on", "always_off", "traceidratio", "parentbased_always_on",
+            "parentbased_always_off", "parentbased_traceidratio"};
+        if (std::find(std::begin(kKnown), std::end(kKnown), c.sampler) == std::end(kKnown))
+            return Bad("OTEL_TRACES_SAMPLER", *v, "supported: always_on, always_off, traceidratio, "
+                                                  "parentbased_always_on, parentbased_always_off, "
+                                                  "parentbased_traceidratio");
+        if (auto arg = GetNonEmpty(env, "OTEL_TRACES_SAMPLER_ARG");
+            arg && c.sampler.ends_with("traceidratio")) {
+            const std::string t = Trim(*arg);
+            double d = 0;
+            auto r = std::from_chars(t.data(), t.data() + t.size(), d);
+            if (r.ec != std::errc() || r.ptr != t.data() + t.size() || !(d >= 0.0 && d <= 1.0))
+                return Bad("OTEL_TRACES_SAMPLER_ARG", *arg, "expected a probability in [0, 1]");
+            c.sampler_ratio = d;
+        }
+    }
+
+    struct DurVar {
+        const char* name;
+        std::chrono::milliseconds* field;
+    };
+    for (const DurVar& d : {DurVar{"OTEL_BSP_SCHEDULE_DELAY", &c.batch.scheduled_delay},
+                            DurVar{"OTEL_BSP_EXPORT_TIMEOUT", &c.batch.export_timeout}}) {
+        auto n = ReadInt(env, d.name);
+        if (!n.ok()) return n.error();
+        if (n.value()) *d.field = std::chrono::milliseconds(*n.value());
+    }
+    for (auto [name, field] : {std::pair{"OTEL_BSP_MAX_QUEUE_SIZE", &c.batch.max_queue_size},
+                               std::pair{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+                                         &c.batch.max_export_batch_size}}) {
+        auto n = ReadInt(env, name);
+        if (!n.ok()) return n.error();
+        if (n.value()) {
+            if (*n.value() == 0) return Bad(name, "0", "must be positive");
+            *field = static_cast<std::size_t>(*n.value());
+        }
+    }
+    if (c.batch.max_export_batch_size > c.batch.max_queue_size)
+        return Error{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE: " +
+                     std::to_string(c.batch.max_export_batch_size) +
+                     " is larger than OTEL_BSP_MAX_QUEUE_SIZE " +
+                     std::to_string(c.batch.max_queue_size)};
+
+    if (auto limits = ApplyLimits(env, c.limits); !limits.ok()) return limits.error();
+
+    // Exporter selection.
+    if (auto v = GetNonEmpty(env, "OTEL_TRACES_EXPORTER")) {
+        c.exporters.clear();
+        std::string list = Lower(*v);
+        std::size_t pos = 0;
+        while (pos <= list.size()) {
+            std::size_t comma = list.find(',', pos);
+            if (comma == std::string::npos) comma = list.size();
+            const std::string name = Trim(std::string_view(list).substr(pos, comma - pos));
+            pos = comma + 1;
+            if (name.empty() || name == "none") continue;
+            TracesExporterKind kind;
+            if (name == "otlp") kind = TracesExporterKind::kOtlp;
+            else if (name == "console") kind = TracesExporterKind::kConsole;
+            else return Bad("OTEL_TRACES_EXPORTER", *v, "supported: otlp, console, none");
+            if (std::find(c.exporters.begin(), c.exporters.end(), kind) == c.exporters.end())
+                c.exporters.push_back(kind);
+        }
+    }
+
+    // OTLP exporter.
+    if (auto v = GetNonEmpty(env, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
+        const std::string url = Trim(*v);
+        if (!ValidUrl(url))
+            return Bad("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", *v, "expected an http(s) URL");
+        c.otlp.endpoint = EnsurePath(url);
+    } else if (auto g = GetNonEmpty(env, "OTEL_EXPORTER_OTLP_ENDPOINT")) {
+        std::string url = Trim(*g);
+        if (!ValidUrl(url)) return Bad("OTEL_EXPORTER_OTLP_ENDPOINT", *g, "expected an http(s) URL");
+        if (url.back() != '/') url.push_back('/');
+        c.otlp.endpoint = url + "v1/traces";
+    }
+    if (auto p = Pick(env, "PROTOCOL")) {
+        const std::string l = Lower(Trim(p->second));
+        if (l == "http/protobuf") c.otlp.protocol = OtlpProtocol::kHttpProtobuf;
+        else if (l == "http/json") c.otlp.protocol = OtlpProtocol::kHttpJson;
+        else if (l == "grpc") return Bad(p->first, p->second, "grpc is not supported yet");
+        else return Bad(p->first, p->second, "expected http/protobuf or http/json");
+    }
+    if (auto p = Pick(env, "COMPRESSION")) {
+        const std::string l = Lower(Trim(p->second));
+        if (l == "gzip") c.otlp.compression = OtlpCompression::kGzip;
+        else if (l == "none") c.otlp.compression = OtlpCompression::kNone;
+        else return Bad(p->first, p->second, "expected gzip or none");
+    }
+    if (auto p = Pick(env, "TIMEOUT")) {
+        auto n = ReadInt([&](std::string_view) { return std::optional<std::string>(p->second); },
+                         p->first);
+        if (!n.ok()) return n.error();
+        c.otlp.timeout = std::chrono::milliseconds(*n.value());  // 0: no limit
+    }
+    if (auto p = Pick(env, "HEADERS")) {
+        auto kv = trace::ParseKeyValueList(p->second, p->first);
+        if (!kv.ok()) return kv.error();
+        c.otlp.headers = std::move(kv).value();
+    }
+    if (auto p = Pick(env, "CERTIFICATE")) c.otlp.certificate_file = Trim(p->second);
+    return c;
+}
+
+Result<std::unique_ptr<trace::Sampler>> MakeSamplerFromConfig(const TracesEnvConfig& c) {
+    const std::string& s = c.sampler;
+    auto root = [&](std::string_view name) -> std::unique_ptr<trace::Sampler> {
+        if (name == "always_on") return trace::MakeAlwaysOnSampler();
+        if (name == "always_off") return trace::MakeAlwaysOffSampler();
+        if (name == "traceidratio") return trace::MakeTraceIdRatioSampler(c.sampler_ratio);
+        return nullptr;
+    };
+    if (s.starts_with("parentbased_")) {
+        auto r = root(std::string_view(s).substr(12));
+        if (r) return trace::MakeParentBasedSampler(std::move(r));
+    } else if (auto r = root(s)) {
+        return r;
+    }
+    return Error{"OTEL_TRACES_SAMPLER: unsupported sampler '" + s + "'"};
+}
+
+Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
+                                        const trace::ResourceOptions& resource_options,
+                                        SelfStats* stats) {
+    auto cfg = ReadTracesEnvConfig(env);
+    if (!cfg.ok()) return cfg.error();
+    TracesEnvConfig& c = cfg.value();
+    TracesSdk sdk;
+    auto prop = trace::MakePropagatorFromEnv(env);
+    sdk.propagator = std::move(prop.propagator);
+    sdk.warnings = std::move(prop.warnings);
+    if (c.sdk_disabled) {
+        sdk.provider = trace::TracerProvider::MakeNoop();
+        return sdk;
+    }
+    auto sampler = MakeSamplerFromConfig(c);
+    if (!sampler.ok()) return sampler.error();
+    auto resource = trace::MakeResource(resource_options, env);
+    if (!resource.ok()) return resource.error();
+
+    trace::TracerProviderOptions po;
+    po.sampler = std::move(sampler).value();
+    po.limits = c.limits;
+    po.resource = std::make_shared<const trace::Resource>(std::move(resource).value());
+    po.stats = stats;
+    for (const auto kind : c.exporters) {
+        if (kind == TracesExporterKind::kOtlp) {
+            OtlpHttpExporterOptions o = c.otlp;
+            o.stats = stats;
+            trace::BatchSpanProcessorOptions b = c.batch;
+            b.stats = stats;
+            po.processors.push_back(std::make_unique<trace::BatchSpanProcessor>(
+                std::make_unique<OtlpHttpExporter>(std::move(o)), b));
+        } else {
+            po.processors.push_back(std::make_unique<trace::SimpleSpanProcessor>(
+                std::make_unique<ConsoleSpanExporter>(), stats));
+        }
+    }
+    sdk.provider = std::make_shared<trace::TracerProvider>(std::move(po));
+    return sdk;
+}
+
+}  // namespace tome::telemetry::exporter
