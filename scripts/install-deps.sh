@@ -13,6 +13,7 @@ PACKAGES=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
+  libprotobuf-dev protobuf-compiler
 )
 
 missing=()

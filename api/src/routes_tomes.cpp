@@ -1,6 +1,7 @@
 // Routes over tomes: create, list, inspect, delete, send an event.
 #include "request_body.hpp"
 #include "tome/api/proxy.hpp"
+#include "tome/connector/remote.hpp"
 
 namespace tome::api {
 namespace {
@@ -62,6 +63,17 @@ void Proxy::AddTomeRoutes() {
     router_.Add("POST", "/api/tomes", "tome_management", [&s](Call& call) -> Result<Reply> {
         auto body = internal::ParseJsonObject(call.request, true);
         if (!body.ok()) return body.status();
+        if (body->contains("remote")) {
+            // {"id": "X", "remote": "http://host:port"}: a tome living in another tome process.
+            if (auto st = internal::RejectUnknownFields(*body, {"id", "remote"}); !st.ok()) return st;
+            auto id = internal::RequireString(*body, "id");
+            if (!id.ok()) return id.status();
+            auto endpoint = internal::RequireString(*body, "remote");
+            if (!endpoint.ok()) return endpoint.status();
+            if (s.tomes.Contains(*id)) return AlreadyExists("tome '" + *id + "' already exists");
+            if (auto st = s.connector.RegisterRemoteTome(*id, *endpoint); !st.ok()) return st;
+            return Reply{201, {{"id", *id}, {"remote", *endpoint}}};
+        }
         auto def = ParseTomeDefinition(*body);
         if (!def.ok()) return def.status();
         auto tome = std::make_shared<Tome>(std::move(*def));
@@ -91,6 +103,9 @@ void Proxy::AddTomeRoutes() {
     });
     router_.Add("DELETE", "/api/tomes/{id}", "tome_management", [&s](Call& call) -> Result<Reply> {
         const std::string& id = call.params.at("id");
+        if (!s.tomes.Contains(id) && s.connector.UnregisterRemoteTome(id).ok()) {
+            return Reply{200, {{"deleted", id}, {"remote", true}}};
+        }
         if (auto st = s.tomes.Remove(id); !st.ok()) return st;
         (void)s.robot_copy.components().Unregister(id);
         Json affected = Json::array();
@@ -104,6 +119,38 @@ void Proxy::AddTomeRoutes() {
         if (!event.ok()) return event.status();
         auto report = s.connector.SendEvent(call.params.at("id"), *event,
                                             {call.context.trace_id, call.context.span_id});
+        if (!report.ok()) return report.status();
+        internal::TrackDeliveries(s.robot_copy, call.context, *report);
+        return Reply{200, connector::ToJson(*report)};
+    });
+    // The far side of a forward from another tome process (connector/remote.hpp).
+    router_.Add("POST", "/api/remote/events", "tome_event", [&s](Call& call) -> Result<Reply> {
+        auto body = internal::ParseJsonObject(call.request, true);
+        if (!body.ok()) return body.status();
+        if (auto st = internal::RejectUnknownFields(
+                *body, {"tomeId", "event", "eventId", "origin", "path"});
+            !st.ok())
+            return st;
+        auto tome_id = internal::RequireString(*body, "tomeId");
+        if (!tome_id.ok()) return tome_id.status();
+        auto event_id = internal::RequireString(*body, "eventId");
+        if (!event_id.ok()) return event_id.status();
+        auto origin = internal::RequireString(*body, "origin");
+        if (!origin.ok()) return origin.status();
+        if (!body->contains("event")) return InvalidArgument("missing field 'event'");
+        auto event = ParseEvent(*body);
+        if (!event.ok()) return event.status();
+        connector::EventPath path;
+        const Json p = body->value("path", Json::object());
+        if (!p.is_object()) return InvalidArgument("field 'path' must be an object {tomes, visited}");
+        for (const char* key : {"tomes", "visited"}) {
+            if (!p.contains(key)) continue;
+            auto list = internal::RequireStringArray(p, key, 0);
+            if (!list.ok()) return InvalidArgument("in 'path': " + list.status().message());
+            (std::string(key) == "tomes" ? path.tomes : path.visited) = std::move(*list);
+        }
+        auto report = s.connector.ContinueEvent(*tome_id, *event, *event_id, *origin, path,
+                                                {call.context.trace_id, call.context.span_id});
         if (!report.ok()) return report.status();
         internal::TrackDeliveries(s.robot_copy, call.context, *report);
         return Reply{200, connector::ToJson(*report)};

@@ -1,5 +1,7 @@
 #include "application.hpp"
 
+#include "remote_tome_sender.hpp"
+
 namespace tome::app {
 
 Application::Application(AppConfig config)
@@ -7,6 +9,8 @@ Application::Application(AppConfig config)
     const Clock& clock = SystemClock::Get();
     robot_copy_ = std::make_unique<robotcopy::RobotCopy>(config_.robot_copy, toggles_, clock);
     connector_ = std::make_unique<connector::Connector>(tomes_, toggles_, clock, config_.connector);
+    connector_->SetRemoteSender(std::make_shared<HttpRemoteTomeSender>(
+        robotcopy::MakeCurlBackendClient(), config_.robot_copy.backend_timeout));
     health_monitor_ = std::make_unique<robotcopy::HealthMonitor>(
         [this] { return connector_->CheckHealth().ToJson(); }, *robot_copy_, config_.health);
     api::ProxyServices services{tomes_, *connector_, *robot_copy_, toggles_, clock,
@@ -34,6 +38,12 @@ Status Application::BuildNetwork() {
             for (const auto& [ev, t] : state.on) info.capabilities.push_back(ev);
         info.version = "1";
         (void)robot_copy_->components().Register(std::move(info));
+    }
+    for (const auto& remote : config_.remote_tomes) {
+        if (auto st = connector_->RegisterRemoteTome(remote.id, remote.endpoint); !st.ok()) {
+            return InvalidArgument(config_.file + ":" + std::to_string(remote.line) +
+                                   ": remote tome '" + remote.id + "': " + st.message());
+        }
     }
     for (const auto& spec : config_.connections) {
         auto cfg = connector::ParseConnectionConfig(spec.config);

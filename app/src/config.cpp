@@ -170,7 +170,22 @@ Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& en
 }
 
 Status ReadNetwork(const Reader& r, const YAML::Node& net, AppConfig& c) {
-    TOME_TRY(r.CheckKeys(net, "network", {"tomes", "connections"}));
+    TOME_TRY(r.CheckKeys(net, "network", {"tomes", "remoteTomes", "connections"}));
+    if (auto remotes = net["remoteTomes"]) {
+        if (!remotes.IsSequence()) return r.Fail(remotes, "network.remoteTomes must be a list");
+        for (std::size_t i = 0; i < remotes.size(); ++i) {
+            const std::string where = "network.remoteTomes[" + std::to_string(i) + "]";
+            TOME_TRY(r.CheckKeys(remotes[i], where, {"id", "endpoint"}));
+            RemoteTomeSpec spec;
+            TOME_TRY(r.ReadString(remotes[i], "id", where, spec.id));
+            TOME_TRY(r.ReadString(remotes[i], "endpoint", where, spec.endpoint));
+            if (spec.id.empty() || spec.endpoint.empty()) {
+                return r.Fail(remotes[i], where + " needs id and endpoint");
+            }
+            spec.line = remotes[i].Mark().line + 1;
+            c.remote_tomes.push_back(std::move(spec));
+        }
+    }
     if (auto tomes = net["tomes"]) {
         if (!tomes.IsSequence()) return r.Fail(tomes, "network.tomes must be a list of tome definitions");
         std::set<std::string> ids;

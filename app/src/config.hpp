@@ -26,6 +26,13 @@ struct ConnectionSpec {
     int line = 0;  ///< Line in the config file, for error messages.
 };
 
+/// A tome that lives in another tome process, reached over HTTP.
+struct RemoteTomeSpec {
+    std::string id;
+    std::string endpoint;  ///< "http://host:port" of the other tome server.
+    int line = 0;
+};
+
 struct AppConfig {
     std::string file;
     std::string environment = "development";
@@ -36,6 +43,7 @@ struct AppConfig {
     robotcopy::HealthMonitorOptions health;
     std::map<std::string, bool> toggles;
     std::vector<TomeDefinition> tomes;
+    std::vector<RemoteTomeSpec> remote_tomes;
     std::vector<ConnectionSpec> connections;
 };
 

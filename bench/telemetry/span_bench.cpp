@@ -1,7 +1,14 @@
 // Span start+end cost through the batch processor to an exporter that drops everything.
 //
 // Reference run: 2026-11-24, 2-core Debian 12 VM, g++ 12.2, RelWithDebInfo (-O2):
-//   (figures filled in below after the run)
+//   BM_SpanSampledNoAttributes              175 ns/span (CPU 142 ns)   target -
+//   BM_SpanSampledFiveAttributes            245 ns/span (CPU 228 ns)   target < 300 ns: met
+//   BM_SpanUnsampled                         29 ns/span                target < 20 ns: MISSED
+//       (about 5 ns is the relaxed atomic spans_started counter; the rest is two id draws,
+//        the sampler's virtual call and the thread-local current Context)
+//   BM_BatchProcessorTwoProducers/threads:2 212 ns/span real (4.7 M spans/s together)
+// Before SpanData recycling (span_data_pool.cpp) the sampled figures were 864 and 1190 ns:
+// the worker freeing records made producers contend on malloc's arena lock.
 #include <benchmark/benchmark.h>
 
 #include "tome/telemetry/trace/batch_span_processor.hpp"

@@ -37,14 +37,8 @@ Status CheckParent(const TraceParent& parent) {
 }
 
 /// Whether a delivery changed the tome's state or context.
-bool Changed(const Tome& tome, const TomeEvent& event, const TransitionOutcome& out) {
-    if (!out.handled) return false;
-    if (out.state_changed || event.type == kSyncStateEvent) return true;
-    const auto& states = tome.definition().states;
-    auto state = states.find(out.from);
-    if (state == states.end()) return false;
-    auto transition = state->second.on.find(event.type);
-    return transition != state->second.on.end() && !transition->second.assign.empty();
+bool Changed(const Tome&, const TomeEvent&, const TransitionOutcome& out) {
+    return out.handled && (out.state_changed || out.context_changed);
 }
 
 /// The SYNC_STATE updates a connection carries after `out`; empty when nothing is mapped.
@@ -173,7 +167,7 @@ class Journey {
             try {
                 return table_.sender->Deliver(*p.endpoint, *p.remote, p.event, report_.event_id,
                                               report_.origin, path,
-                                              TraceParent{report_.trace_id, ""});
+                                              TraceParent{report_.trace_id, request_.parent.span_id});
             } catch (...) {
                 return Internal("remote sender threw");
             }

@@ -31,6 +31,36 @@ Json ToJson(const DeliveryReport& report) {
             {"dropped", Counts(report.dropped)}};
 }
 
+Result<DeliveryReport> DeliveryReportFromJson(const Json& j) {
+    if (!j.is_object()) return InvalidArgument("delivery report must be an object");
+    DeliveryReport r;
+    try {
+        r.event_id = j.value("eventId", "");
+        r.trace_id = j.value("traceId", "");
+        r.origin = j.value("origin", "");
+        const Json deliveries = j.value("deliveries", Json::array());
+        const Json dropped = j.value("dropped", Json::object());
+        for (const auto& d : deliveries) {
+            Delivery out;
+            out.tome = d.at("tome").get<std::string>();
+            out.via_connection = d.value("viaConnection", "");
+            out.event_type = d.value("eventType", "");
+            out.hop = d.value("hop", std::size_t{0});
+            out.handled = d.value("handled", false);
+            out.from_state = d.value("fromState", "");
+            out.to_state = d.value("toState", "");
+            out.state_sync = d.value("stateSync", false);
+            r.deliveries.push_back(std::move(out));
+        }
+        for (const auto& [reason, n] : dropped.items()) {
+            r.dropped[reason] = n.get<std::uint64_t>();
+        }
+    } catch (const Json::exception& e) {
+        return InvalidArgument(std::string("malformed delivery report: ") + e.what());
+    }
+    return r;
+}
+
 Json Topology::ToJson() const {
     Json node_list = Json::array();
     for (const auto& n : nodes) {

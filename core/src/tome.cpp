@@ -19,7 +19,8 @@ TransitionOutcome Tome::Send(const TomeEvent& event) {
         if (updates != nullptr && updates->is_object()) {
             auto next = std::make_shared<Json>(*context_);
             MergeInto(*next, *updates);
-            context_ = std::move(next);
+            out.context_changed = *next != *context_;
+            if (out.context_changed) context_ = std::move(next);
             out.handled = true;
         } else {
             out.reason = "SYNC_STATE without an 'updates' object";
@@ -42,7 +43,8 @@ TransitionOutcome Tome::Send(const TomeEvent& event) {
                         SetPath(*next, ctx_path, *v);
                     }
                 }
-                context_ = std::move(next);
+                out.context_changed = *next != *context_;
+                if (out.context_changed) context_ = std::move(next);
             }
             state_ = t.target;
             out.handled = true;

@@ -172,3 +172,24 @@ TEST(Remote, ContinueEventSkipsVisitedAndKeepsIds) {
 
 }  // namespace
 }  // namespace tome::connector
+
+namespace tome::connector {
+namespace {
+
+TEST(DeliveryReportJson, RoundTripsForReportsFromAnotherProcess) {
+    DeliveryReport r;
+    r.event_id = "evt-1";
+    r.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    r.origin = "A";
+    r.deliveries.push_back({"B", "conn-1", "GO", 2, true, "a", "b", false});
+    r.deliveries.push_back({"C", "conn-2", "SYNC_STATE", 3, true, "x", "x", true});
+    r.dropped = {{"already_visited", 2}, {"hop_limit", 1}};
+    auto back = DeliveryReportFromJson(ToJson(r));
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(ToJson(*back), ToJson(r));
+    EXPECT_EQ(back->dropped.at("hop_limit"), 1u);
+    EXPECT_FALSE(DeliveryReportFromJson(Json{{"deliveries", {{{"hop", 1}}}}}).ok());
+}
+
+}  // namespace
+}  // namespace tome::connector

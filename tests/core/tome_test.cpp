@@ -92,3 +92,18 @@ TEST(Tome, CountsEveryEventUnderConcurrentSenders) {
 
 }  // namespace
 }  // namespace tome
+
+namespace tome {
+namespace {
+
+TEST(Tome, ReportsWhetherTheContextReallyChanged) {
+    Tome tome(OrderDefinition());
+    EXPECT_FALSE(tome.Send({kSyncStateEvent, {{"updates", {{"total", 0}}}}}).context_changed);
+    EXPECT_TRUE(tome.Send({kSyncStateEvent, {{"updates", {{"total", 3}}}}}).context_changed);
+    auto pay = tome.Send({"PAY", {{"amount", 3}}});  // assigns the same total
+    EXPECT_TRUE(pay.state_changed);
+    EXPECT_FALSE(pay.context_changed);
+}
+
+}  // namespace
+}  // namespace tome

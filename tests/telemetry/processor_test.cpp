@@ -174,6 +174,40 @@ TEST(TelemetryBatchProcessor, ConcurrentProducersAllArrive) {
     EXPECT_EQ(stats.Snapshot().spans_exported, 4000u);
 }
 
+TEST(TelemetryBatchProcessor, RecycledRecordsCarryNothingOver) {
+    auto store = std::make_shared<CollectingExporter::Store>();
+    TracerProviderOptions po;
+    po.sampler = MakeAlwaysOnSampler();
+    po.processors.push_back(std::make_unique<BatchSpanProcessor>(
+        std::make_unique<CollectingExporter>(store), BatchSpanProcessorOptions{}));
+    TracerProvider provider(std::move(po));
+    Tracer tracer = provider.GetTracer("t");
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 100; ++i) {
+            Span s = tracer.StartSpan("full", {{"k", "v"}});
+            s.AddEvent("e");
+            s.AddLink(SpanContext{GenerateTraceId(), GenerateSpanId(), 1, {}, false});
+            s.SetStatus(StatusCode::kError, "x");
+            s.End();
+        }
+        ASSERT_TRUE(provider.ForceFlush(5s));  // records go back to the pool
+    }
+    for (int i = 0; i < 100; ++i) tracer.StartSpan("bare").End();
+    ASSERT_TRUE(provider.ForceFlush(5s));
+    std::lock_guard lock(store->mu);
+    ASSERT_EQ(store->spans.size(), 400u);
+    for (std::size_t i = 300; i < 400; ++i) {
+        const SpanData& d = *store->spans[i];
+        EXPECT_EQ(d.name, "bare");
+        EXPECT_TRUE(d.attributes.empty());
+        EXPECT_TRUE(d.events.empty());
+        EXPECT_TRUE(d.links.empty());
+        EXPECT_EQ(d.status.code, StatusCode::kUnset);
+        EXPECT_FALSE(d.parent_span_id.IsValid());
+        EXPECT_NE(d.scope, nullptr);
+    }
+}
+
 TEST(TelemetryMultiProcessor, EveryProcessorGetsEverySpan) {
     auto s1 = std::make_shared<CollectingExporter::Store>();
     auto s2 = std::make_shared<CollectingExporter::Store>();

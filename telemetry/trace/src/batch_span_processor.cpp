@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "span_data_pool.hpp"
+
 namespace tome::telemetry::trace {
 
 using Counter = SelfStats::Counter;
@@ -97,7 +99,7 @@ void BatchSpanProcessor::Run() noexcept {
                 stats_->Add(Counter::kExportFailures);
                 stats_->Add(Counter::kDroppedExportFailed, batch.size());
             }
-            batch.clear();  // free the spans outside the lock
+            detail::RecycleSpanData(batch);  // producers reuse them; outside the lock
             lock.lock();
         }
         if (flush_target != flush_done_) {

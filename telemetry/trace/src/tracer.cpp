@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "provider_state.hpp"
+#include "span_data_pool.hpp"
 
 namespace tome::telemetry::trace {
 
@@ -61,13 +62,13 @@ Span Tracer::StartSpan(std::string_view name, const StartSpanOptions& options) c
     if (sampled) st->stats->Add(Counter::kSpansSampled);
 
     try {
-        auto data = std::make_unique<SpanData>();
+        std::unique_ptr<SpanData> data = detail::AcquireSpanData();
         data->context = ctx;
         if (has_parent) {
             data->parent_span_id = parent.span_id;
             data->parent_is_remote = parent.is_remote;
         }
-        data->name = std::string(name);
+        data->name.assign(name);
         data->kind = options.kind;
         data->start_unix_nano = options.start_unix_nano != 0 ? options.start_unix_nano : st->Now();
         data->scope = scope_;

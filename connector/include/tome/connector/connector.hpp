@@ -74,6 +74,9 @@ struct DeliveryReport {
 /// {eventId, traceId, origin, deliveries:[{tome, viaConnection, eventType, hop, handled,
 ///  fromState, toState, stateSync}], dropped:{...}}
 Json ToJson(const DeliveryReport& report);
+/// The inverse of ToJson, for reports that come back from another process. kInvalidArgument
+/// names the first malformed field.
+Result<DeliveryReport> DeliveryReportFromJson(const Json& json);
 
 struct TopologyNode {
     std::string id;

@@ -24,6 +24,7 @@ struct TomeEvent {
 struct TransitionOutcome {
     bool handled = false;        ///< A transition was taken, or SYNC_STATE merged its updates.
     bool state_changed = false;  ///< The current state is different afterwards.
+    bool context_changed = false;  ///< The context's value is different afterwards.
     std::string from;
     std::string to;
     std::string reason;  ///< Why the event was not handled ("no transition ...", "guard ...").
