@@ -14,6 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
   libprotobuf-dev protobuf-compiler
+  libgrpc++-dev protobuf-compiler-grpc
 )
 
 missing=()
@@ -30,4 +31,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "install-deps: all packages present"
+fi
+
+# Node.js and npm run the interop tests (tests/interop) against the official OpenTelemetry JS
+# SDK. Installed from Debian only when no `node` is on PATH (a newer Node may be there already).
+if ! command -v node >/dev/null 2>&1; then
+  echo "install-deps: installing nodejs npm (no node on PATH)"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
 fi

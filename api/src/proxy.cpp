@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 
+#include "request_tracing.hpp"
 #include "tome/api/trace_headers.hpp"
 #include "tome/telemetry/api/ids.hpp"
 
@@ -64,6 +65,16 @@ Proxy::Proxy(ProxyServices services, ProxyOptions options)
       cors_(options_.cors),
       stats_(std::make_unique<Stats>()),
       started_(std::chrono::steady_clock::now()) {
+    auto provider = services.tracer_provider != nullptr ? services.tracer_provider
+                                                        : telemetry::trace::GetTracerProvider().get();
+    tracer_ = provider->GetTracer("tome.api", options_.version);
+    if (services.propagator == nullptr) {
+        std::vector<std::unique_ptr<telemetry::trace::TextMapPropagator>> parts;
+        parts.push_back(telemetry::trace::MakeTraceContextPropagator());
+        parts.push_back(telemetry::trace::MakeBaggagePropagator());
+        default_propagator_ = telemetry::trace::MakeCompositePropagator(std::move(parts));
+    }
+    propagator_ = services.propagator != nullptr ? services.propagator : default_propagator_.get();
     AddTomeRoutes();
     AddConnectionRoutes();
     AddNetworkRoutes();
@@ -82,23 +93,31 @@ HttpResponse Proxy::Handle(const HttpRequest& request) noexcept {
     RequestContext ctx;
     ctx.started = std::chrono::steady_clock::now();
     ctx.clock = &services_.clock;
-    if (auto incoming = ExtractIncomingTrace(request)) {
-        ctx.trace_id = incoming->trace_id;
-        ctx.parent_span_id = incoming->parent_span_id;
-        ctx.tracestate = incoming->tracestate;
-        ctx.sampled = incoming->sampled;
-    } else {
-        ctx.trace_id = telemetry::GenerateTraceId().ToHex();
-    }
-    ctx.span_id = telemetry::GenerateSpanId().ToHex();
-
     stats_->InFlight(1);
     HttpResponse response;
+    std::string error_type;
     try {
-        response = Dispatch(request, ctx);
-    } catch (const std::exception& e) {
-        response = ErrorResponse(ctx, {500, "internal", std::string("internal error: ") + e.what()});
+        // Routing first: the route names the span and is an attribute samplers may use.
+        const auto match = router_.Find(request.method, request.path);
+        const std::string route = match.route ? match.route->pattern : std::string();
+        const bool tracing = services_.toggles.IsEnabled(toggles::kTracing);
+        internal::RequestSpan span(request, route, tracing ? &tracer_ : nullptr, *propagator_, ctx);
+        {
+            telemetry::trace::Scope scope(span.context());
+            try {
+                response = Dispatch(request, ctx, match);
+            } catch (const std::exception& e) {
+                error_type = "internal";
+                response = ErrorResponse(ctx, {500, "internal", std::string("internal error: ") + e.what()});
+            }
+        }
+        if (response.status >= 500 && error_type.empty()) {
+            error_type = Json::parse(response.body, nullptr, false).value("/error/code"_json_pointer, "");
+        }
+        span.Finish(response.status, error_type);
     } catch (...) {
+        if (ctx.trace_id.empty()) ctx.trace_id = telemetry::GenerateTraceId().ToHex();
+        if (ctx.span_id.empty()) ctx.span_id = telemetry::GenerateSpanId().ToHex();
         response = ErrorResponse(ctx, {500, "internal", "internal error"});
     }
     if (!ctx.tracestate.empty()) response.headers.emplace_back("tracestate", ctx.tracestate);
@@ -112,7 +131,8 @@ HttpResponse Proxy::Handle(const HttpRequest& request) noexcept {
     return response;
 }
 
-HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx) {
+HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx,
+                             const Router<Handler>::Match& match) {
     if (request.body_too_large) return ErrorResponse(ctx, PayloadTooLarge(options_.max_body_bytes));
     if (CorsPolicy::IsPreflight(request)) return cors_.Preflight(request);
 
@@ -123,7 +143,6 @@ HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx) {
         return r;
     }
 
-    const auto match = router_.Find(request.method, request.path);
     if (match.route == nullptr) {
         if (!match.path_matched) return ErrorResponse(ctx, RouteNotFound(request.method, request.path));
         if (request.method == "OPTIONS") {

@@ -1,11 +1,41 @@
 #include "application.hpp"
 
 #include "remote_tome_sender.hpp"
+#include "tome/telemetry/export/env_config.hpp"
 
 namespace tome::app {
 
-Application::Application(AppConfig config)
-    : config_(std::move(config)), toggles_(config_.toggles) {
+namespace {
+
+// Telemetry from the standard OTEL_* variables. Spans are exported only when an exporter is
+// asked for (OTEL_TRACES_EXPORTER) or an OTLP endpoint is given: a server that nobody
+// configured does not send anything to localhost:4318.
+Result<Application::Telemetry> BuildTelemetry(const AppConfig& config, const EnvLookup& env) {
+    telemetry::EnvLookup otel_env = [&env](std::string_view name) -> std::optional<std::string> {
+        return env(std::string(name));
+    };
+    const bool export_asked = env("OTEL_TRACES_EXPORTER") || env("OTEL_EXPORTER_OTLP_ENDPOINT") ||
+                              env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+    if (!export_asked) {
+        otel_env = [&env](std::string_view name) -> std::optional<std::string> {
+            if (name == "OTEL_TRACES_EXPORTER") return std::string("none");
+            return env(std::string(name));
+        };
+    }
+    telemetry::trace::ResourceOptions resource;
+    if (!env("OTEL_SERVICE_NAME")) resource.service_name = config.robot_copy.service_name;
+    resource.service_version = config.proxy.version;
+    resource.deployment_environment = config.environment;
+    auto sdk = telemetry::exporter::BuildTracesSdkFromEnv(otel_env, resource);
+    if (!sdk.ok()) return InvalidArgument(sdk.message());
+    auto& built = sdk.value();
+    return Application::Telemetry{std::move(built.provider), std::move(built.propagator)};
+}
+
+}  // namespace
+
+Application::Application(AppConfig config, Telemetry telemetry)
+    : config_(std::move(config)), telemetry_(std::move(telemetry)), toggles_(config_.toggles) {
     const Clock& clock = SystemClock::Get();
     robot_copy_ = std::make_unique<robotcopy::RobotCopy>(config_.robot_copy, toggles_, clock);
     connector_ = std::make_unique<connector::Connector>(tomes_, toggles_, clock, config_.connector);
@@ -14,15 +44,20 @@ Application::Application(AppConfig config)
     health_monitor_ = std::make_unique<robotcopy::HealthMonitor>(
         [this] { return connector_->CheckHealth().ToJson(); }, *robot_copy_, config_.health);
     api::ProxyServices services{tomes_, *connector_, *robot_copy_, toggles_, clock,
-                                health_monitor_.get()};
+                                health_monitor_.get(), telemetry_.provider.get(),
+                                telemetry_.propagator.get()};
     proxy_ = std::make_unique<api::Proxy>(services, config_.proxy);
     server_ = std::make_unique<server::HttpServer>(config_.server, *proxy_);
 }
 
 Application::~Application() { Shutdown(std::chrono::milliseconds(5000)); }
 
-Result<std::unique_ptr<Application>> Application::Create(AppConfig config) {
-    std::unique_ptr<Application> app(new Application(std::move(config)));
+Result<std::unique_ptr<Application>> Application::Create(AppConfig config,
+                                                         const EnvLookup& env) {
+    auto telemetry = BuildTelemetry(config, env);
+    if (!telemetry.ok()) return telemetry.status();
+    telemetry::trace::SetTracerProvider(telemetry->provider);
+    std::unique_ptr<Application> app(new Application(std::move(config), std::move(*telemetry)));
     if (auto st = app->BuildNetwork(); !st.ok()) return st;
     return app;
 }
@@ -74,6 +109,8 @@ Status Application::Start() {
 bool Application::Shutdown(std::chrono::milliseconds grace) {
     const bool clean = server_->Shutdown(grace);
     health_monitor_->Shutdown();
+    // Export what the last requests recorded; bounded so a dead collector cannot hang exit.
+    if (telemetry_.provider) telemetry_.provider->Shutdown(std::chrono::seconds(5));
     return clean;
 }
 

@@ -12,14 +12,23 @@
 #include "tome/robotcopy/health_monitor.hpp"
 #include "tome/robotcopy/robot_copy.hpp"
 #include "tome/server/http_server.hpp"
+#include "tome/telemetry/trace/propagation.hpp"
+#include "tome/telemetry/trace/tracer.hpp"
 
 namespace tome::app {
 
 class Application {
 public:
-    /// Builds the layers and the configured network. Fails (file:line) when the network in the
-    /// config cannot be built: an unknown tome in a connection, a duplicate connection.
-    static Result<std::unique_ptr<Application>> Create(AppConfig config);
+    /// The telemetry SDK this process runs with (from the OTEL_* environment).
+    struct Telemetry {
+        std::shared_ptr<telemetry::trace::TracerProvider> provider;
+        std::unique_ptr<telemetry::trace::TextMapPropagator> propagator;
+    };
+
+    /// Builds telemetry from the OTEL_* environment (`env`), the layers and the configured
+    /// network. Fails with the variable's name on a bad OTEL_* value, and with file:line when
+    /// the network in the config cannot be built (unknown tome, duplicate connection).
+    static Result<std::unique_ptr<Application>> Create(AppConfig config, const EnvLookup& env);
     ~Application();
 
     /// Binds the server and starts the health monitor.
@@ -33,10 +42,11 @@ public:
     connector::Connector& connector() { return *connector_; }
 
 private:
-    explicit Application(AppConfig config);
+    Application(AppConfig config, Telemetry telemetry);
     Status BuildNetwork();
 
     AppConfig config_;
+    Telemetry telemetry_;
     TomeRegistry tomes_;
     FeatureToggles toggles_;
     std::unique_ptr<robotcopy::RobotCopy> robot_copy_;

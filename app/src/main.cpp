@@ -24,7 +24,7 @@ int Serve(const std::string& config_path, std::optional<int> port, std::optional
     }
     if (port) config->server.port = static_cast<unsigned short>(*port);
     if (host) config->server.address = *host;
-    auto application = app::Application::Create(std::move(*config));
+    auto application = app::Application::Create(std::move(*config), app::ProcessEnv());
     if (!application.ok()) {
         std::cerr << "tome: " << application.status().message() << "\n";
         return 2;
@@ -62,7 +62,7 @@ int CheckConfig(const std::string& path) {
         std::cerr << "tome: " << config.status().message() << "\n";
         return 2;
     }
-    auto application = tome::app::Application::Create(std::move(*config));
+    auto application = tome::app::Application::Create(std::move(*config), tome::app::ProcessEnv());
     if (!application.ok()) {
         std::cerr << "tome: " << application.status().message() << "\n";
         return 2;

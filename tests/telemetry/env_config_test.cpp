@@ -96,7 +96,7 @@ TEST(TelemetryEnvConfig, BadValuesNameTheVariable) {
         {"OTEL_TRACES_SAMPLER", "jaeger_remote"},
         {"OTEL_BSP_SCHEDULE_DELAY", "-5"},
         {"OTEL_BSP_MAX_QUEUE_SIZE", "many"},
-        {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"},
+        {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "thrift"},
         {"OTEL_EXPORTER_OTLP_COMPRESSION", "zstd"},
         {"OTEL_EXPORTER_OTLP_TIMEOUT", "1s"},
         {"OTEL_EXPORTER_OTLP_HEADERS", "novalue"},

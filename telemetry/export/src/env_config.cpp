@@ -59,6 +59,22 @@ std::string EnsurePath(std::string url) {
     return url;
 }
 
+// OTLP/gRPC: TRACES_ENDPOINT or ENDPOINT used as is (no /v1/traces), plus INSECURE, which
+// matters only for an endpoint without a scheme.
+Result<bool> ReadGrpcEndpoint(const EnvLookup& env, OtlpGrpcExporterOptions& o) {
+    if (auto p = Pick(env, "INSECURE")) {
+        const std::string l = Lower(Trim(p->second));
+        if (l == "true") o.insecure = true;
+        else if (l == "false") o.insecure = false;
+        else return Bad(p->first, p->second, "expected true or false");
+    }
+    if (auto p = Pick(env, "ENDPOINT")) {
+        o.endpoint = Trim(p->second);
+        auto target = ParseGrpcEndpoint(o.endpoint, o.insecure);
+        if (!target.ok()) return Bad(p->first, p->second, target.message());
+    }
+    return true;
+}
 
 struct LimitVar {
     const char* name;
@@ -144,6 +160,7 @@ Result<TracesEnvConfig> ReadTracesEnvConfig(const EnvLookup& env) {
     if (auto limits = ApplyLimits(env, c.limits); !limits.ok()) return limits.error();
 
     // Exporter selection.
+    const bool exporters_named = GetNonEmpty(env, "OTEL_TRACES_EXPORTER").has_value();
     if (auto v = GetNonEmpty(env, "OTEL_TRACES_EXPORTER")) {
         c.exporters.clear();
         std::string list = Lower(*v);
@@ -163,8 +180,30 @@ Result<TracesEnvConfig> ReadTracesEnvConfig(const EnvLookup& env) {
         }
     }
 
-    // OTLP exporter.
-    if (auto v = GetNonEmpty(env, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
+    if (auto f = GetNonEmpty(env, "TOME_OTLP_FILE")) {  // tome-specific, see env_config.hpp
+        c.otlp_file.path = Trim(*f);
+        if (c.otlp_file.path.empty()) return Bad("TOME_OTLP_FILE", *f, "expected a file path");
+        if (!exporters_named) c.exporters.clear();
+        c.exporters.push_back(TracesExporterKind::kOtlpFile);
+    }
+
+    // OTLP exporter. The protocol decides how the endpoint is read.
+    if (auto p = Pick(env, "PROTOCOL")) {
+        const std::string l = Lower(Trim(p->second));
+        if (l == "http/protobuf") c.otlp.protocol = OtlpProtocol::kHttpProtobuf;
+        else if (l == "http/json") c.otlp.protocol = OtlpProtocol::kHttpJson;
+        else if (l == "grpc") c.otlp_transport = OtlpTransport::kGrpc;
+        else return Bad(p->first, p->second, "expected http/protobuf, http/json or grpc");
+        const bool otlp_selected = std::find(c.exporters.begin(), c.exporters.end(),
+                                             TracesExporterKind::kOtlp) != c.exporters.end();
+        if (c.otlp_transport == OtlpTransport::kGrpc && otlp_selected && !OtlpGrpcAvailable())
+            return Bad(p->first, p->second,
+                       "this build of tome has no gRPC support: rebuild with libgrpc++-dev "
+                       "installed and -DTOME_WITH_GRPC=ON, or use http/protobuf");
+    }
+    if (c.otlp_transport == OtlpTransport::kGrpc) {
+        if (auto r = ReadGrpcEndpoint(env, c.otlp_grpc); !r.ok()) return r.error();
+    } else if (auto v = GetNonEmpty(env, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
         const std::string url = Trim(*v);
         if (!ValidUrl(url))
             return Bad("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", *v, "expected an http(s) URL");
@@ -174,13 +213,6 @@ Result<TracesEnvConfig> ReadTracesEnvConfig(const EnvLookup& env) {
         if (!ValidUrl(url)) return Bad("OTEL_EXPORTER_OTLP_ENDPOINT", *g, "expected an http(s) URL");
         if (url.back() != '/') url.push_back('/');
         c.otlp.endpoint = url + "v1/traces";
-    }
-    if (auto p = Pick(env, "PROTOCOL")) {
-        const std::string l = Lower(Trim(p->second));
-        if (l == "http/protobuf") c.otlp.protocol = OtlpProtocol::kHttpProtobuf;
-        else if (l == "http/json") c.otlp.protocol = OtlpProtocol::kHttpJson;
-        else if (l == "grpc") return Bad(p->first, p->second, "grpc is not supported yet");
-        else return Bad(p->first, p->second, "expected http/protobuf or http/json");
     }
     if (auto p = Pick(env, "COMPRESSION")) {
         const std::string l = Lower(Trim(p->second));
@@ -200,6 +232,10 @@ Result<TracesEnvConfig> ReadTracesEnvConfig(const EnvLookup& env) {
         c.otlp.headers = std::move(kv).value();
     }
     if (auto p = Pick(env, "CERTIFICATE")) c.otlp.certificate_file = Trim(p->second);
+    c.otlp_grpc.headers = c.otlp.headers;
+    c.otlp_grpc.compression = c.otlp.compression;
+    c.otlp_grpc.timeout = c.otlp.timeout;
+    c.otlp_grpc.certificate_file = c.otlp.certificate_file;
     return c;
 }
 
@@ -245,13 +281,26 @@ Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
     po.resource = std::make_shared<const trace::Resource>(std::move(resource).value());
     po.stats = stats;
     for (const auto kind : c.exporters) {
-        if (kind == TracesExporterKind::kOtlp) {
+        trace::BatchSpanProcessorOptions b = c.batch;
+        b.stats = stats;
+        if (kind == TracesExporterKind::kOtlp && c.otlp_transport == OtlpTransport::kGrpc) {
+            OtlpGrpcExporterOptions o = c.otlp_grpc;
+            o.stats = stats;
+            auto exporter = MakeOtlpGrpcExporter(std::move(o));
+            if (!exporter.ok()) return exporter.error();
+            po.processors.push_back(
+                std::make_unique<trace::BatchSpanProcessor>(std::move(exporter).value(), b));
+        } else if (kind == TracesExporterKind::kOtlp) {
             OtlpHttpExporterOptions o = c.otlp;
             o.stats = stats;
-            trace::BatchSpanProcessorOptions b = c.batch;
-            b.stats = stats;
             po.processors.push_back(std::make_unique<trace::BatchSpanProcessor>(
                 std::make_unique<OtlpHttpExporter>(std::move(o)), b));
+        } else if (kind == TracesExporterKind::kOtlpFile) {
+            auto exporter = std::make_unique<OtlpFileExporter>(c.otlp_file);
+            if (!exporter->open_error().empty())
+                return Error{"TOME_OTLP_FILE: " + exporter->open_error()};
+            po.processors.push_back(
+                std::make_unique<trace::BatchSpanProcessor>(std::move(exporter), b));
         } else {
             po.processors.push_back(std::make_unique<trace::SimpleSpanProcessor>(
                 std::make_unique<ConsoleSpanExporter>(), stats));

@@ -10,11 +10,13 @@
 #include "tome/telemetry/trace/sampler.hpp"
 #include "tome/telemetry/trace/span_processor.hpp"
 #include "tome/telemetry/trace/tracer.hpp"
+#include "sampler_plan.hpp"
 
 namespace tome::telemetry::trace::detail {
 
 struct ProviderState {
     std::unique_ptr<Sampler> sampler;
+    SamplerPlan sampler_plan;  // enabled: decide inline instead of calling `sampler`
     std::unique_ptr<SpanProcessor> processor;  // null when there are none
     SpanLimits limits;
     std::shared_ptr<const Resource> resource;

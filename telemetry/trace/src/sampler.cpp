@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "sampler_plan.hpp"
+
 namespace tome::telemetry::trace {
 namespace {
 
@@ -43,6 +45,8 @@ public:
         return buf;
     }
 
+    std::uint64_t threshold() const noexcept { return threshold_; }
+
 private:
     double ratio_;
     std::uint64_t threshold_;
@@ -79,6 +83,12 @@ public:
                ",localParentNotSampled=" + local_not_sampled_->Description() + "}";
     }
 
+    const Sampler& root() const noexcept { return *root_; }
+    const Sampler& remote_sampled() const noexcept { return *remote_sampled_; }
+    const Sampler& remote_not_sampled() const noexcept { return *remote_not_sampled_; }
+    const Sampler& local_sampled() const noexcept { return *local_sampled_; }
+    const Sampler& local_not_sampled() const noexcept { return *local_not_sampled_; }
+
 private:
     std::unique_ptr<Sampler> root_;
     std::unique_ptr<Sampler> remote_sampled_;
@@ -87,7 +97,42 @@ private:
     std::unique_ptr<Sampler> local_not_sampled_;
 };
 
+// The threshold of a sampler that ignores the parent and decides on the trace id alone.
+bool FlatThreshold(const Sampler& s, std::uint64_t& out) noexcept {
+    if (dynamic_cast<const AlwaysOnSampler*>(&s) != nullptr) {
+        out = 0;
+    } else if (dynamic_cast<const AlwaysOffSampler*>(&s) != nullptr) {
+        out = std::uint64_t{1} << 56;
+    } else if (const auto* r = dynamic_cast<const TraceIdRatioSampler*>(&s)) {
+        out = r->threshold();
+    } else {
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
+
+namespace detail {
+
+SamplerPlan PlanSampler(const Sampler& sampler) noexcept {
+    SamplerPlan plan;
+    std::uint64_t t = 0;
+    if (FlatThreshold(sampler, t)) {
+        plan.root = plan.remote_sampled = plan.remote_not_sampled = t;
+        plan.local_sampled = plan.local_not_sampled = t;
+        plan.enabled = true;
+    } else if (const auto* pb = dynamic_cast<const ParentBasedSampler*>(&sampler)) {
+        plan.enabled = FlatThreshold(pb->root(), plan.root) &&
+                       FlatThreshold(pb->remote_sampled(), plan.remote_sampled) &&
+                       FlatThreshold(pb->remote_not_sampled(), plan.remote_not_sampled) &&
+                       FlatThreshold(pb->local_sampled(), plan.local_sampled) &&
+                       FlatThreshold(pb->local_not_sampled(), plan.local_not_sampled);
+    }
+    return plan;
+}
+
+}  // namespace detail
 
 std::uint64_t TraceIdRandomness(const TraceId& id) noexcept {
     std::uint64_t r = 0;

@@ -53,8 +53,6 @@ Span::Span(SpanContext context, std::unique_ptr<SpanData> data,
            std::shared_ptr<detail::ProviderState> state) noexcept
     : context_(std::move(context)), data_(std::move(data)), state_(std::move(state)) {}
 
-Span::~Span() { End(); }
-
 Span::Span(Span&& other) noexcept
     : context_(std::move(other.context_)),
       data_(std::move(other.data_)),
@@ -72,8 +70,7 @@ Span& Span::operator=(Span&& other) noexcept {
 
 std::uint64_t Span::Now() const noexcept { return state_ ? state_->Now() : SystemNowUnixNano(); }
 
-void Span::SetAttribute(std::string_view key, const AttributeView& value) noexcept {
-    if (!data_) return;
+void Span::SetAttributeRecording(std::string_view key, const AttributeView& value) noexcept {
     try {
         const SpanLimits& l = state_->limits;
         detail::SetAttributeLimited(data_->attributes, data_->dropped_attributes_count,
@@ -170,8 +167,7 @@ void Span::RecordException(const std::exception& e) noexcept {
     }
 }
 
-void Span::End(std::optional<std::uint64_t> end_unix_nano) noexcept {
-    if (!data_) return;
+void Span::EndRecording(std::optional<std::uint64_t> end_unix_nano) noexcept {
     std::unique_ptr<SpanData> data = std::move(data_);
     std::shared_ptr<detail::ProviderState> state = std::move(state_);
     data->end_unix_nano = end_unix_nano ? *end_unix_nano : state->Now();

@@ -1,6 +1,7 @@
 #include "tome/telemetry/trace/tracer.hpp"
 
 #include <chrono>
+#include <cstring>
 
 #include "provider_state.hpp"
 #include "span_data_pool.hpp"
@@ -22,6 +23,15 @@ const Context& EmptyContext() noexcept {
     return *kEmpty;
 }
 
+// Both ids non-zero, without the out-of-line byte loops of TraceId/SpanId::IsValid.
+bool IsValidFast(const SpanContext& c) noexcept {
+    std::uint64_t t[2];
+    std::uint64_t s = 0;
+    std::memcpy(t, c.trace_id.bytes.data(), sizeof t);
+    std::memcpy(&s, c.span_id.bytes.data(), sizeof s);
+    return (t[0] | t[1]) != 0 && s != 0;
+}
+
 }  // namespace
 
 bool Tracer::Enabled() const noexcept {
@@ -37,19 +47,42 @@ Span Tracer::StartSpan(std::string_view name, const StartSpanOptions& options) c
         return parent.IsValid() ? Span(parent) : Span();
     }
     st->stats->Add(Counter::kSpansStarted);
-    const bool has_parent = parent.IsValid();
+    const bool has_parent = IsValidFast(parent);
+    // Kept in a local (registers) and copied out, rather than read back from params.
+    const TraceId trace_id = has_parent ? parent.trace_id : GenerateTraceId();
+
+    if (st->sampler_plan.enabled) {
+        // Same decision as the sampler's ShouldSample, without the virtual call and the
+        // SamplingResult: no extra attributes, the parent's tracestate is kept.
+        if (!st->sampler_plan.Sampled(has_parent ? &parent : nullptr, trace_id)) {
+            SpanContext ctx;
+            ctx.trace_id = trace_id;
+            ctx.span_id = GenerateSpanId();  // always, even when not sampled (spec order)
+            if (has_parent) ctx.trace_state = parent.trace_state;
+            return Span(std::move(ctx));
+        }
+        return StartRecording(name, options, parent_ctx, trace_id,
+                              SamplingResult{SamplingDecision::kRecordAndSample, {}, {}});
+    }
 
     SamplingParams params;
     params.parent = has_parent ? &parent : nullptr;
-    params.trace_id = has_parent ? parent.trace_id : GenerateTraceId();
+    params.trace_id = trace_id;
     params.name = name;
     params.kind = options.kind;
     params.attributes = options.attributes;
     params.links = options.links;
-    SamplingResult result = st->sampler->ShouldSample(params);
+    return StartRecording(name, options, parent_ctx, trace_id, st->sampler->ShouldSample(params));
+}
 
+Span Tracer::StartRecording(std::string_view name, const StartSpanOptions& options,
+                            const Context& parent_ctx, const TraceId& trace_id,
+                            SamplingResult result) const noexcept {
+    const SpanContext& parent = parent_ctx.span_context;
+    const bool has_parent = IsValidFast(parent);
+    detail::ProviderState* st = state_.get();
     SpanContext ctx;
-    ctx.trace_id = params.trace_id;
+    ctx.trace_id = trace_id;
     ctx.span_id = GenerateSpanId();
     const bool sampled = result.decision == SamplingDecision::kRecordAndSample;
     ctx.trace_flags = sampled ? kTraceFlagSampled : 0;
@@ -133,6 +166,7 @@ TracerProvider::TracerProvider(TracerProviderOptions options)
     } else if (options.processors.size() > 1) {
         st.processor = std::make_unique<MultiSpanProcessor>(std::move(options.processors));
     }
+    st.sampler_plan = detail::PlanSampler(*st.sampler);
     st.limits = options.limits;
     if (options.resource) {
         st.resource = std::move(options.resource);

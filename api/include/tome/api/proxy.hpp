@@ -18,6 +18,8 @@
 #include "tome/core/tome_registry.hpp"
 #include "tome/robotcopy/health_monitor.hpp"
 #include "tome/robotcopy/robot_copy.hpp"
+#include "tome/telemetry/trace/propagation.hpp"
+#include "tome/telemetry/trace/tracer.hpp"
 
 namespace tome::api {
 
@@ -39,6 +41,10 @@ struct ProxyServices {
     FeatureToggles& toggles;
     const Clock& clock;
     robotcopy::HealthMonitor* health_monitor = nullptr;  ///< Optional; shown by GET /api/health.
+    /// Where request spans go; nullptr = the global provider (a no-op until app installs one).
+    telemetry::trace::TracerProvider* tracer_provider = nullptr;
+    /// Reads the caller's context; nullptr = W3C tracecontext + baggage.
+    const telemetry::trace::TextMapPropagator* propagator = nullptr;
 };
 
 /// What a route handler returns on success: an HTTP status and the envelope's data.
@@ -72,7 +78,8 @@ private:
     void AddConnectionRoutes();
     void AddNetworkRoutes();
     void AddSystemRoutes();
-    HttpResponse Dispatch(const HttpRequest& request, RequestContext& ctx);
+    HttpResponse Dispatch(const HttpRequest& request, RequestContext& ctx,
+                          const Router<Handler>::Match& match);
     void Track(const RequestContext& ctx, const HttpRequest& request, int status,
                const std::string& error);
 
@@ -82,6 +89,9 @@ private:
     RateLimiter rate_limiter_;
     CorsPolicy cors_;
     std::unique_ptr<Stats> stats_;
+    telemetry::trace::Tracer tracer_;
+    std::unique_ptr<telemetry::trace::TextMapPropagator> default_propagator_;
+    const telemetry::trace::TextMapPropagator* propagator_;
     const std::chrono::steady_clock::time_point started_;
 };
 

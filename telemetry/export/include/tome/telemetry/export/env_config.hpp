@@ -2,6 +2,11 @@
 // tests never touch the process environment), and building a ready TracerProvider and
 // propagator from it. A bad value is an error naming the variable. Pure functions; call from
 // any thread.
+//
+// tome-specific variable: TOME_OTLP_FILE=<path> adds an exporter that appends one OTLP/JSON
+// ExportTraceServiceRequest per line to <path> (OtlpFileExporter). When OTEL_TRACES_EXPORTER is
+// unset it replaces the default "otlp"; when it is set, the file is written in addition to the
+// exporters it names (so OTEL_TRACES_EXPORTER=otlp,console plus TOME_OTLP_FILE gives all three).
 #pragma once
 
 #include <memory>
@@ -11,6 +16,8 @@
 
 #include "tome/telemetry/api/env.hpp"
 #include "tome/telemetry/api/result.hpp"
+#include "tome/telemetry/export/otlp_file_exporter.hpp"
+#include "tome/telemetry/export/otlp_grpc_exporter.hpp"
 #include "tome/telemetry/export/otlp_http_exporter.hpp"
 #include "tome/telemetry/trace/batch_span_processor.hpp"
 #include "tome/telemetry/trace/propagation.hpp"
@@ -19,7 +26,10 @@
 
 namespace tome::telemetry::exporter {
 
-enum class TracesExporterKind : std::uint8_t { kOtlp, kConsole };
+/// kOtlpFile is selected by TOME_OTLP_FILE, never by OTEL_TRACES_EXPORTER.
+enum class TracesExporterKind : std::uint8_t { kOtlp, kConsole, kOtlpFile };
+/// How the "otlp" exporter sends: OTLP/HTTP (http/protobuf, http/json) or OTLP/gRPC.
+enum class OtlpTransport : std::uint8_t { kHttp, kGrpc };
 
 /// Everything the variables say, with spec defaults for the unset ones.
 struct TracesEnvConfig {
@@ -29,12 +39,20 @@ struct TracesEnvConfig {
     trace::BatchSpanProcessorOptions batch;             ///< OTEL_BSP_*.
     trace::SpanLimits limits;                           ///< OTEL_SPAN_*_LIMIT, OTEL_ATTRIBUTE_*.
     OtlpHttpExporterOptions otlp;                       ///< OTEL_EXPORTER_OTLP_[TRACES_]*.
+    /// kGrpc when OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL=grpc; then `otlp_grpc` is used and
+    /// `otlp.protocol` is left at its default.
+    OtlpTransport otlp_transport = OtlpTransport::kHttp;
+    /// The same variables for grpc: the endpoint as is (default http://localhost:4317, no
+    /// /v1/traces), plus OTEL_EXPORTER_OTLP_[TRACES_]INSECURE.
+    OtlpGrpcExporterOptions otlp_grpc;
+    OtlpFileExporterOptions otlp_file;                  ///< TOME_OTLP_FILE (see above).
     std::vector<TracesExporterKind> exporters = {TracesExporterKind::kOtlp};  ///< Default otlp.
 };
 
 /// Reads and validates every trace-related variable. Signal-specific OTEL_EXPORTER_OTLP_TRACES_*
-/// wins over the generic one; a generic ENDPOINT gets "v1/traces" appended (after a '/'), a
-/// TRACES_ENDPOINT is used as is (an empty path becomes "/").
+/// wins over the generic one; for HTTP a generic ENDPOINT gets "v1/traces" appended (after a
+/// '/'), a TRACES_ENDPOINT is used as is (an empty path becomes "/"); for grpc both are used as
+/// is. PROTOCOL=grpc with "otlp" selected is an error when this build has no gRPC.
 Result<TracesEnvConfig> ReadTracesEnvConfig(const EnvLookup& env);
 
 /// The sampler named by `config.sampler` (always_on, always_off, traceidratio and their
@@ -48,9 +66,10 @@ struct TracesSdk {
     std::vector<std::string> warnings;  ///< E.g. unknown OTEL_PROPAGATORS entries.
 };
 
-/// Reads the configuration and builds the SDK: batch processor + OTLP/HTTP exporter for
-/// "otlp", simple processor + console exporter for "console". `resource` options win over
-/// OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME.
+/// Reads the configuration and builds the SDK: batch processor + OTLP/HTTP or OTLP/gRPC
+/// exporter for "otlp", simple processor + console exporter for "console", batch processor +
+/// OtlpFileExporter for TOME_OTLP_FILE (an unopenable file is an error naming the variable).
+/// `resource` options win over OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME.
 Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
                                         const trace::ResourceOptions& resource = {},
                                         SelfStats* stats = nullptr);

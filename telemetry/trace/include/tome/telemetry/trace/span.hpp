@@ -30,8 +30,11 @@ public:
     /// A non-recording span that carries `context` (e.g. an unsampled child, or the parent's
     /// context under a no-op provider).
     explicit Span(SpanContext context) noexcept : context_(std::move(context)) {}
-    /// Ends the span if it is still recording.
-    ~Span();
+    /// Ends the span if it is still recording. Inline so that a non-recording span costs
+    /// only a null check.
+    ~Span() {
+        if (data_) EndRecording(std::nullopt);
+    }
     Span(Span&& other) noexcept;
     Span& operator=(Span&& other) noexcept;
     Span(const Span&) = delete;
@@ -45,7 +48,9 @@ public:
 
     /// Sets (or replaces) an attribute. Over the count limit the attribute is dropped and
     /// counted; strings are truncated to the length limit. Empty keys are ignored.
-    void SetAttribute(std::string_view key, const AttributeView& value) noexcept;
+    void SetAttribute(std::string_view key, const AttributeView& value) noexcept {
+        if (data_) SetAttributeRecording(key, value);
+    }
     void SetAttributes(std::span<const AttributeKV> attributes) noexcept;
     void SetAttributes(std::initializer_list<AttributeKV> attributes) noexcept {
         SetAttributes(std::span<const AttributeKV>(attributes.begin(), attributes.size()));
@@ -71,7 +76,9 @@ public:
     void RecordException(const std::exception& e) noexcept;
     /// Ends the span (now, or at `end_unix_nano`) and hands it to the processors. Later calls
     /// and mutators are ignored.
-    void End(std::optional<std::uint64_t> end_unix_nano = std::nullopt) noexcept;
+    void End(std::optional<std::uint64_t> end_unix_nano = std::nullopt) noexcept {
+        if (data_) EndRecording(end_unix_nano);
+    }
 
     /// Test hook: the live record, or nullptr when not recording.
     const SpanData* DataForTesting() const noexcept { return data_.get(); }
@@ -81,6 +88,9 @@ private:
     Span(SpanContext context, std::unique_ptr<SpanData> data,
          std::shared_ptr<detail::ProviderState> state) noexcept;
     std::uint64_t Now() const noexcept;
+    // Precondition for both: data_ != nullptr.
+    void SetAttributeRecording(std::string_view key, const AttributeView& value) noexcept;
+    void EndRecording(std::optional<std::uint64_t> end_unix_nano) noexcept;
 
     SpanContext context_;
     std::unique_ptr<SpanData> data_;

@@ -63,6 +63,10 @@ private:
     Tracer(std::shared_ptr<detail::ProviderState> state,
            std::shared_ptr<const InstrumentationScope> scope) noexcept
         : state_(std::move(state)), scope_(std::move(scope)) {}
+    // After the sampling decision: makes the span id and, unless dropped, the SpanData.
+    Span StartRecording(std::string_view name, const StartSpanOptions& options,
+                        const Context& parent_ctx, const TraceId& trace_id,
+                        SamplingResult result) const noexcept;
 
     std::shared_ptr<detail::ProviderState> state_;
     std::shared_ptr<const InstrumentationScope> scope_;
