@@ -3,6 +3,7 @@
 #include "request_body.hpp"
 #include "tome/api/proxy.hpp"
 #include "tome/telemetry/api/ids.hpp"
+#include "tome/telemetry/api/self_stats.hpp"
 
 namespace tome::api {
 namespace {
@@ -128,6 +129,23 @@ void Proxy::AddSystemRoutes() {
                                                  {call.context.trace_id, call.context.span_id});
         if (!response.ok()) return response.status();
         return Reply{200, {{"backend", s.robot_copy.SelectedBackend()}, {"response", *response}}};
+    });
+    router_.Add("GET", "/api/telemetry", "telemetry_query", [this, &s](Call&) -> Result<Reply> {
+        const telemetry::SelfStatsSnapshot t = telemetry::DefaultSelfStats().Snapshot();
+        return Reply{200,
+                     {{"tracing", s.toggles.IsEnabled(toggles::kTracing)},
+                      {"spans",
+                       {{"started", t.spans_started},
+                        {"sampled", t.spans_sampled},
+                        {"ended", t.spans_ended},
+                        {"exported", t.spans_exported},
+                        {"dropped", {{"total", t.dropped_total()},
+                                     {"queueFull", t.dropped_queue_full},
+                                     {"exportFailed", t.dropped_export_failed},
+                                     {"shutdown", t.dropped_shutdown}}},
+                        {"rejectedByReceiver", t.rejected_by_receiver}}},
+                      {"exports", {{"failures", t.export_failures}, {"retries", t.export_retries}}},
+                      {"service", options_.service_name}}};
     });
     router_.Add("GET", "/api/machines", "machine_registry", [&s](Call&) -> Result<Reply> {
         Json list = Json::array();

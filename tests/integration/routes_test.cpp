@@ -169,6 +169,17 @@ TEST_F(Routes, HealthAndMetricsReportTheProcess) {
     EXPECT_TRUE(metrics.contains("connector"));
 }
 
+TEST_F(Routes, TelemetryReportsTheSdkCounts) {
+    (void)client_.Get("/api/health");
+    auto r = client_.Get("/api/telemetry");
+    ASSERT_EQ(r.status, 200);
+    json t = CheckEnvelope(r, true);
+    // Every earlier request of this suite started a server span.
+    EXPECT_GE(t["spans"]["started"].get<int>(), 1) << t.dump();
+    EXPECT_EQ(t["spans"]["started"], t["spans"]["sampled"]);
+    EXPECT_TRUE(t["spans"]["dropped"].contains("queueFull"));
+}
+
 TEST_F(Routes, TogglesSwitchRouting) {
     auto all = client_.Get("/api/toggles");
     ASSERT_EQ(all.status, 200);
