@@ -11,19 +11,24 @@ namespace {
 // asked for (OTEL_TRACES_EXPORTER) or an OTLP endpoint is given: a server that nobody
 // configured does not send anything to localhost:4318.
 Result<Application::Telemetry> BuildTelemetry(const AppConfig& config, const EnvLookup& env) {
-    telemetry::EnvLookup otel_env = [&env](std::string_view name) -> std::optional<std::string> {
-        return env(std::string(name));
+    // The environment wins; the file's telemetry block fills in what it does not set.
+    const auto defaults = config.otel_defaults;
+    auto lookup = [env, defaults](const std::string& name) -> std::optional<std::string> {
+        if (auto v = env(name)) return v;
+        auto it = defaults.find(name);
+        if (it == defaults.end()) return std::nullopt;
+        return it->second;
     };
-    const bool export_asked = env("OTEL_TRACES_EXPORTER") || env("OTEL_EXPORTER_OTLP_ENDPOINT") ||
-                              env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-    if (!export_asked) {
-        otel_env = [&env](std::string_view name) -> std::optional<std::string> {
-            if (name == "OTEL_TRACES_EXPORTER") return std::string("none");
-            return env(std::string(name));
-        };
-    }
+    const bool export_asked = lookup("OTEL_TRACES_EXPORTER") ||
+                              lookup("OTEL_EXPORTER_OTLP_ENDPOINT") ||
+                              lookup("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+    telemetry::EnvLookup otel_env = [lookup, export_asked](std::string_view name)
+        -> std::optional<std::string> {
+        if (!export_asked && name == "OTEL_TRACES_EXPORTER") return std::string("none");
+        return lookup(std::string(name));
+    };
     telemetry::trace::ResourceOptions resource;
-    if (!env("OTEL_SERVICE_NAME")) resource.service_name = config.robot_copy.service_name;
+    if (!lookup("OTEL_SERVICE_NAME")) resource.service_name = config.robot_copy.service_name;
     resource.service_version = config.proxy.version;
     resource.deployment_environment = config.environment;
     auto sdk = telemetry::exporter::BuildTracesSdkFromEnv(otel_env, resource);

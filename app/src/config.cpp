@@ -98,9 +98,97 @@ private:
         if (auto _st = (expr); !_st.ok()) return _st; \
     } while (0)
 
+// Expands ${NAME} from the environment ("Bearer ${API_KEY}"); an unset variable is an error
+// naming it. The expanded value is never logged.
+Result<std::string> ExpandEnv(const std::string& value, const EnvLookup& env,
+                              const std::string& where) {
+    std::string out;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        if (value.compare(i, 2, "${") == 0) {
+            const auto end = value.find('}', i + 2);
+            if (end == std::string::npos) return InvalidArgument(where + ": unclosed '${'");
+            const std::string name = value.substr(i + 2, end - i - 2);
+            auto v = env(name);
+            if (!v) return InvalidArgument(where + ": environment variable " + name + " is not set");
+            out += *v;
+            i = end;
+        } else {
+            out += value[i];
+        }
+    }
+    return out;
+}
+
+std::string PercentEncode(const std::string& s) {
+    std::string out;
+    static const char* kHex = "0123456789ABCDEF";
+    for (unsigned char ch : s) {
+        if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~' || ch == ' ' ||
+            ch == '/' || ch == ':' || ch == '+') {
+            out += static_cast<char>(ch);
+        } else {
+            out += '%';
+            out += kHex[ch >> 4];
+            out += kHex[ch & 15];
+        }
+    }
+    return out;
+}
+
+// The telemetry block, written as the OTEL_* variables it stands for.
+Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w, AppConfig& c) {
+    static const std::map<std::string, std::string> kScalarKeys = {
+        {"exporter", "OTEL_TRACES_EXPORTER"},
+        {"endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT"},
+        {"protocol", "OTEL_EXPORTER_OTLP_PROTOCOL"},
+        {"compression", "OTEL_EXPORTER_OTLP_COMPRESSION"},
+        {"timeoutMs", "OTEL_EXPORTER_OTLP_TIMEOUT"},
+        {"certificate", "OTEL_EXPORTER_OTLP_CERTIFICATE"},
+        {"sampler", "OTEL_TRACES_SAMPLER"},
+        {"samplingRate", "OTEL_TRACES_SAMPLER_ARG"},
+        {"maxQueueSize", "OTEL_BSP_MAX_QUEUE_SIZE"},
+        {"maxExportBatchSize", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"},
+        {"scheduledDelayMs", "OTEL_BSP_SCHEDULE_DELAY"},
+        {"exportTimeoutMs", "OTEL_BSP_EXPORT_TIMEOUT"},
+        {"serviceName", "OTEL_SERVICE_NAME"},
+        {"propagators", "OTEL_PROPAGATORS"},
+    };
+    std::set<std::string> allowed = {"enabled", "headers"};
+    for (const auto& [k, v] : kScalarKeys) allowed.insert(k);
+    TOME_TRY(r.CheckKeys(t, w, allowed));
+    for (const auto& [key, var] : kScalarKeys) {
+        const YAML::Node n = t[key];
+        if (!n) continue;
+        if (!n.IsScalar()) return r.Fail(n, w + "." + key + " must be a single value (" + var + ")");
+        c.otel_defaults[var] = n.Scalar();
+    }
+    if (t["samplingRate"] && !t["sampler"]) {
+        c.otel_defaults["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio";
+    }
+    if (auto n = t["enabled"]) {
+        bool enabled = true;
+        TOME_TRY(r.ReadBool(t, "enabled", w, enabled));
+        c.otel_defaults["OTEL_SDK_DISABLED"] = enabled ? "false" : "true";
+    }
+    if (auto h = t["headers"]) {
+        if (!h.IsMap()) return r.Fail(h, w + ".headers must map a header name to a value");
+        std::string joined;
+        for (const auto& kv : h) {
+            const std::string name = kv.first.as<std::string>();
+            auto value = ExpandEnv(kv.second.as<std::string>(), c.env_for_expansion,
+                                   w + ".headers." + name);
+            if (!value.ok()) return r.Fail(kv.second, value.status().message());
+            joined += (joined.empty() ? "" : ",") + name + "=" + PercentEncode(*value);
+        }
+        c.otel_defaults["OTEL_EXPORTER_OTLP_HEADERS"] = joined;
+    }
+    return Status::Ok();
+}
+
 Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& env, AppConfig& c) {
-    TOME_TRY(r.CheckKeys(block, env,
-                         {"server", "rateLimit", "cors", "toggles", "connector", "robotcopy"}));
+    TOME_TRY(r.CheckKeys(block, env, {"server", "rateLimit", "cors", "toggles", "connector",
+                                      "robotcopy", "telemetry"}));
+    if (auto t = block["telemetry"]) TOME_TRY(ReadTelemetry(r, t, env + ".telemetry", c));
     if (auto s = block["server"]) {
         const std::string w = env + ".server";
         TOME_TRY(r.CheckKeys(s, w, {"host", "port", "workers", "maxBodyBytes", "idleTimeoutMs",
@@ -306,6 +394,7 @@ std::string DefaultConfigPath(const EnvLookup& env) {
 Result<AppConfig> LoadConfig(const std::string& path, const EnvLookup& env) {
     AppConfig c;
     c.file = path;
+    c.env_for_expansion = env;
     if (auto v = env("TOME_ENV")) c.environment = *v;
     if (c.environment != "development" && c.environment != "staging" &&
         c.environment != "production") {

@@ -43,6 +43,11 @@ struct AppConfig {
     robotcopy::HealthMonitorOptions health;
     std::map<std::string, bool> toggles;
     std::vector<TomeDefinition> tomes;
+    /// The file's `telemetry` block as OTEL_* variable values. The process environment wins
+    /// over these, so they act as defaults under the standard variables.
+    std::map<std::string, std::string> otel_defaults;
+    /// The environment the file's ${NAME} references were expanded from.
+    std::function<std::optional<std::string>(const std::string&)> env_for_expansion;
     std::vector<RemoteTomeSpec> remote_tomes;
     std::vector<ConnectionSpec> connections;
 };

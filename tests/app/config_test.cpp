@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 namespace tome::app {
 namespace {
 
@@ -55,6 +57,31 @@ TEST(Config, BadEnvironmentValuesAreNamed) {
         ASSERT_FALSE(c.ok()) << name;
         EXPECT_NE(c.status().message().find(name), std::string::npos) << c.status().message();
     }
+}
+
+TEST(Config, TelemetryBlockBecomesOtelDefaults) {
+    auto c = LoadConfig(TOME_TEST_CONFIG, Env({{"TOME_ENV", "production"}}));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->otel_defaults.at("OTEL_TRACES_SAMPLER_ARG"), "0.1");
+    EXPECT_EQ(c->otel_defaults.at("OTEL_TRACES_SAMPLER"), "parentbased_traceidratio");
+    EXPECT_EQ(c->otel_defaults.at("OTEL_BSP_MAX_QUEUE_SIZE"), "8192");
+    EXPECT_EQ(c->otel_defaults.at("OTEL_EXPORTER_OTLP_COMPRESSION"), "gzip");
+}
+
+TEST(Config, TelemetryHeadersExpandEnvironmentVariables) {
+    const std::string path = ::testing::TempDir() + "/tome_headers.yaml";
+    {
+        std::ofstream out(path);
+        out << "development:\n  telemetry:\n    headers:\n      Authorization: \"Bearer ${API_KEY}\"\n";
+    }
+    auto c = LoadConfig(path, Env({{"API_KEY", "s3cret"}}));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->otel_defaults.at("OTEL_EXPORTER_OTLP_HEADERS"), "Authorization=Bearer s3cret");
+    auto missing = LoadConfig(path, Env({}));
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(missing.status().message().find("API_KEY is not set"), std::string::npos);
+    EXPECT_NE(missing.status().message().find(path + ":4:"), std::string::npos)
+        << missing.status().message();
 }
 
 TEST(Config, MissingFileIsNotFound) {

@@ -31,6 +31,16 @@ TEST(Cli, PrintsItsVersion) {
     EXPECT_NE(r.output.find("tome 0."), std::string::npos) << r.output;
 }
 
+TEST(Cli, ABadOtelValueIsReportedAtStartWithItsName) {
+    for (const char* env : {"OTEL_TRACES_SAMPLER=bogus", "OTEL_BSP_MAX_QUEUE_SIZE=-3",
+                            "OTEL_EXPORTER_OTLP_PROTOCOL=carrier-pigeon"}) {
+        auto r = RunTome(std::string("check-config ") + TOME_TEST_CONFIG, env);
+        EXPECT_EQ(r.exit_code, 2) << env << ": " << r.output;
+        const std::string name = std::string(env).substr(0, std::string(env).find('='));
+        EXPECT_NE(r.output.find(name), std::string::npos) << r.output;
+    }
+}
+
 TEST(Cli, RefusesAnUnknownEnvironmentName) {
     auto r = RunTome(std::string("check-config ") + TOME_TEST_CONFIG, "TOME_ENV=qa");
     EXPECT_EQ(r.exit_code, 2) << r.output;

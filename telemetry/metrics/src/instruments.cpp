@@ -32,9 +32,6 @@ bool ValidUpDownValue(T value) noexcept {
     return true;
 }
 
-template <class T>
-BoundCounter<T> MakeBound(const std::shared_ptr<InstrumentStorage>& storage, AttributesRef a);
-
 }  // namespace
 
 template <class T>

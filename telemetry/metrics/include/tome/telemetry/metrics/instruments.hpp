@@ -24,12 +24,22 @@ struct CallbackRegistration;
 }  // namespace detail
 
 /// The borrowed attributes of one measurement: a braced list, a span or a vector of
-/// trace::AttributeKV. Nothing is copied unless the measurement starts a new series.
+/// trace::AttributeKV. Nothing is copied unless the measurement starts a new series. Only use
+/// it as a parameter: it must not outlive the call.
 class AttributesRef {
 public:
     AttributesRef() noexcept = default;
+    // The list's array lives until the end of the full expression that calls Add/Record,
+    // which is as long as an AttributesRef parameter is used; so the warning does not apply.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
+#endif
     AttributesRef(std::initializer_list<trace::AttributeKV> list) noexcept  // NOLINT
         : data_(list.begin()), size_(list.size()) {}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
     AttributesRef(std::span<const trace::AttributeKV> s) noexcept  // NOLINT
         : data_(s.data()), size_(s.size()) {}
     AttributesRef(const std::vector<trace::AttributeKV>& v) noexcept  // NOLINT

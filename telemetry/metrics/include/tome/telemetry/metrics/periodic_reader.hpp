@@ -62,12 +62,13 @@ private:
     const std::shared_ptr<MetricReader> reader_;
     const std::unique_ptr<MetricExporter> exporter_;
     std::timed_mutex export_mu_;  // serialises Collect+Export
-    std::mutex mu_;               // guards stop_, worker_done_, shutdown_*
+    std::mutex mu_;               // guards stop_, worker_done_, shutdown_* (not worker_)
     std::condition_variable cv_;
     bool stop_ = false;
     bool worker_done_ = false;
     bool shutdown_called_ = false;
     bool shutdown_result_ = false;
+    bool shutdown_done_ = false;
     std::thread worker_;  // last member: starts after everything above is built
 };
 
