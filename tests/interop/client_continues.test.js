@@ -57,6 +57,7 @@ before(async () => {
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
     OTEL_BSP_SCHEDULE_DELAY: '100',
     OTEL_SERVICE_NAME: 'tome-under-test',
+    TOME_ENV: 'development', // the config block whose settings this test assumes
   });
   tome = await spawnAndWaitFor(
     tomeBinary, ['serve', '--port', '0', '--host', '127.0.0.1', '--config', tomeConfig],
@@ -142,6 +143,11 @@ function checkContinuation(call, server, expectedName) {
   assert.equal(server.traceState, TRACESTATE, 'the server span keeps the incoming tracestate');
   assert.equal(envelope.spanId, server.spanId, 'envelope spanId is the exported server span id');
   assert.equal(traceparent.split('-')[2], server.spanId, 'response traceparent names the server span');
+  assert.equal(server.flags, 0x01 | 0x100 | 0x200, 'span flags: sampled, parent is remote');
+  const attrs = attributeMap(server.attributes);
+  const [method, route] = expectedName.split(' ');
+  assert.deepEqual(attrs.get('http.request.method'), { type: 'string', value: method });
+  assert.deepEqual(attrs.get('http.route'), { type: 'string', value: route });
   assert.equal(server.format, 'protobuf', 'exported with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf');
   const resource = attributeMap(server.resource.attributes);
   assert.deepEqual(resource.get('service.name'), { type: 'string', value: 'tome-under-test' });
