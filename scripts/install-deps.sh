@@ -14,6 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
   libprotobuf-dev protobuf-compiler
+  prometheus
   libgrpc++-dev protobuf-compiler-grpc
 )
 

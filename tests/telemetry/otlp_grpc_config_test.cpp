@@ -125,7 +125,9 @@ TEST(TelemetryOtlpGrpcConfig, BadGrpcValuesNameTheVariable) {
     for (const auto& [var, value] : cases) {
         auto c = ReadTracesEnvConfig(Env({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}, {var, value}}));
         ASSERT_FALSE(c.ok()) << var;
-        if (OtlpGrpcAvailable()) EXPECT_NE(c.message().find(var), std::string::npos) << c.message();
+        if (OtlpGrpcAvailable()) {
+            EXPECT_NE(c.message().find(var), std::string::npos) << c.message();
+        }
     }
     // Without the otlp exporter selected, grpc is accepted even in a build without gRPC.
     EXPECT_TRUE(ReadTracesEnvConfig(Env({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"},

@@ -210,7 +210,8 @@ Result<TracesEnvConfig> ReadTracesEnvConfig(const EnvLookup& env) {
         c.otlp.endpoint = EnsurePath(url);
     } else if (auto g = GetNonEmpty(env, "OTEL_EXPORTER_OTLP_ENDPOINT")) {
         std::string url = Trim(*g);
-        if (!ValidUrl(url)) return Bad("OTEL_EXPORTER_OTLP_ENDPOINT", *g, "expected an http(s) URL");
+        if (!ValidUrl(url))
+            return Bad("OTEL_EXPORTER_OTLP_ENDPOINT", *g, "expected an http(s) URL");
         if (url.back() != '/') url.push_back('/');
         c.otlp.endpoint = url + "v1/traces";
     }
