@@ -3,7 +3,9 @@
 #include <map>
 #include <mutex>
 
+#include "request_metrics.hpp"
 #include "request_tracing.hpp"
+#include "tome/telemetry/metrics/prometheus.hpp"
 #include "tome/api/trace_headers.hpp"
 #include "tome/telemetry/api/ids.hpp"
 
@@ -75,6 +77,9 @@ Proxy::Proxy(ProxyServices services, ProxyOptions options)
         default_propagator_ = telemetry::trace::MakeCompositePropagator(std::move(parts));
     }
     propagator_ = services.propagator != nullptr ? services.propagator : default_propagator_.get();
+    auto meters = services.meter_provider != nullptr ? services.meter_provider
+                                                     : telemetry::metrics::GetMeterProvider().get();
+    metrics_ = std::make_unique<internal::RequestMetrics>(meters->GetMeter("tome.api", options_.version));
     AddTomeRoutes();
     AddConnectionRoutes();
     AddNetworkRoutes();
@@ -99,7 +104,9 @@ HttpResponse Proxy::Handle(const HttpRequest& request) noexcept {
     try {
         // Routing first: the route names the span and is an attribute samplers may use.
         const auto match = router_.Find(request.method, request.path);
-        const std::string route = match.route ? match.route->pattern : std::string();
+        const std::string route = match.route               ? match.route->pattern
+                                  : request.path == "/metrics" ? std::string("/metrics")
+                                                               : std::string();
         const bool tracing = services_.toggles.IsEnabled(toggles::kTracing);
         internal::RequestSpan span(request, route, tracing ? &tracer_ : nullptr, *propagator_, ctx);
         {
@@ -128,12 +135,19 @@ HttpResponse Proxy::Handle(const HttpRequest& request) noexcept {
                           .count() /
                       1000.0;
     stats_->Record(request.method, ctx.route, response.status, ms);
+    metrics_->Record(request.method, ctx.route, response.status, ctx.operation, error_type,
+                     ms / 1000.0);
     return response;
 }
 
 HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx,
                              const Router<Handler>::Match& match) {
     if (request.body_too_large) return ErrorResponse(ctx, PayloadTooLarge(options_.max_body_bytes));
+    if (request.path == "/metrics") {
+        ctx.route = "/metrics";
+        ctx.operation = "metrics_scrape";
+        return ServeMetrics(request, ctx);
+    }
     if (CorsPolicy::IsPreflight(request)) return cors_.Preflight(request);
 
     const RateDecision decision = rate_limiter_.Admit(request.client_address);
@@ -174,6 +188,24 @@ HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx,
     }
     if (request.method != "GET") Track(ctx, request, result->status, "");
     return SuccessResponse(ctx, result->status, std::move(result->data));
+}
+
+HttpResponse Proxy::ServeMetrics(const HttpRequest& request, const RequestContext& ctx) {
+    if (request.method != "GET" && request.method != "HEAD") {
+        HttpResponse r = ErrorResponse(ctx, MethodNotAllowed(request.method, request.path));
+        r.headers.emplace_back("Allow", "GET, HEAD");
+        return r;
+    }
+    if (services_.metrics_reader == nullptr) {
+        return ErrorResponse(ctx, {404, "not_found", "metrics are not enabled in this process"});
+    }
+    namespace m = telemetry::metrics;
+    const m::ExpositionFormat format = m::ChooseExpositionFormat(request.Header("accept"));
+    HttpResponse r;
+    r.status = 200;
+    r.content_type = std::string(m::ContentType(format));
+    r.body = m::ToPrometheusText(services_.metrics_reader->Collect(), format);
+    return r;
 }
 
 void Proxy::Track(const RequestContext& ctx, const HttpRequest& request, int status,

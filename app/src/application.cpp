@@ -34,7 +34,22 @@ Result<Application::Telemetry> BuildTelemetry(const AppConfig& config, const Env
     auto sdk = telemetry::exporter::BuildTracesSdkFromEnv(otel_env, resource);
     if (!sdk.ok()) return InvalidArgument(sdk.message());
     auto& built = sdk.value();
-    return Application::Telemetry{std::move(built.provider), std::move(built.propagator)};
+
+    // Metrics: one pull reader behind GET /metrics, with the same resource as the traces.
+    namespace metrics = telemetry::metrics;
+    std::vector<std::string> warnings;
+    metrics::MetricReaderOptions reader_options;
+    reader_options.temporality = metrics::TemporalityPreference::kCumulative;  // Prometheus
+    auto reader = std::make_shared<metrics::MetricReader>(reader_options);
+    metrics::MeterProviderOptions meter_options;
+    auto meter_resource = telemetry::trace::MakeResource(resource, otel_env);
+    if (!meter_resource.ok()) return InvalidArgument(meter_resource.message());
+    meter_options.resource =
+        std::make_shared<const telemetry::trace::Resource>(std::move(meter_resource.value()));
+    auto meters = std::make_shared<metrics::MeterProvider>(std::move(meter_options));
+    meters->AddReader(reader);
+    return Application::Telemetry{std::move(built.provider), std::move(built.propagator),
+                                  std::move(meters), std::move(reader)};
 }
 
 }  // namespace
@@ -50,7 +65,8 @@ Application::Application(AppConfig config, Telemetry telemetry)
         [this] { return connector_->CheckHealth().ToJson(); }, *robot_copy_, config_.health);
     api::ProxyServices services{tomes_, *connector_, *robot_copy_, toggles_, clock,
                                 health_monitor_.get(), telemetry_.provider.get(),
-                                telemetry_.propagator.get()};
+                                telemetry_.propagator.get(), telemetry_.meters.get(),
+                                telemetry_.scrape_reader.get()};
     proxy_ = std::make_unique<api::Proxy>(services, config_.proxy);
     server_ = std::make_unique<server::HttpServer>(config_.server, *proxy_);
 }
@@ -62,6 +78,7 @@ Result<std::unique_ptr<Application>> Application::Create(AppConfig config,
     auto telemetry = BuildTelemetry(config, env);
     if (!telemetry.ok()) return telemetry.status();
     telemetry::trace::SetTracerProvider(telemetry->provider);
+    telemetry::metrics::SetMeterProvider(telemetry->meters);
     std::unique_ptr<Application> app(new Application(std::move(config), std::move(*telemetry)));
     if (auto st = app->BuildNetwork(); !st.ok()) return st;
     return app;
@@ -116,6 +133,7 @@ bool Application::Shutdown(std::chrono::milliseconds grace) {
     health_monitor_->Shutdown();
     // Export what the last requests recorded; bounded so a dead collector cannot hang exit.
     if (telemetry_.provider) telemetry_.provider->Shutdown(std::chrono::seconds(5));
+    if (telemetry_.meters) telemetry_.meters->Shutdown();
     return clean;
 }
 

@@ -12,6 +12,8 @@
 #include "tome/robotcopy/health_monitor.hpp"
 #include "tome/robotcopy/robot_copy.hpp"
 #include "tome/server/http_server.hpp"
+#include "tome/telemetry/metrics/meter.hpp"
+#include "tome/telemetry/metrics/metric_reader.hpp"
 #include "tome/telemetry/trace/propagation.hpp"
 #include "tome/telemetry/trace/tracer.hpp"
 
@@ -23,6 +25,8 @@ public:
     struct Telemetry {
         std::shared_ptr<telemetry::trace::TracerProvider> provider;
         std::unique_ptr<telemetry::trace::TextMapPropagator> propagator;
+        std::shared_ptr<telemetry::metrics::MeterProvider> meters;
+        std::shared_ptr<telemetry::metrics::MetricReader> scrape_reader;  ///< GET /metrics.
     };
 
     /// Builds telemetry from the OTEL_* environment (`env`), the layers and the configured

@@ -1,139 +1,47 @@
-// TomeProcess: starts the real `tome` binary on an ephemeral loopback port, waits for its
-// "listening on" line, and stops it by its pid. One per test; not thread-safe.
+// TomeProcess: the real `tome` binary on an ephemeral loopback port, started for a test and
+// stopped by its pid. One per test; not thread-safe.
 #pragma once
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstring>
-#include <future>
 #include <map>
-#include <optional>
-#include <regex>
-#include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
-extern char** environ;
+#include "child_process.hpp"
 
 namespace tome::testing {
 
 class TomeProcess {
 public:
-    /// Starts `tome serve --port 0` with `args` appended and `env` added to the environment.
-    explicit TomeProcess(std::vector<std::string> args = {},
-                         std::map<std::string, std::string> env = {}) {
-        std::vector<std::string> argv_s = {TOME_BINARY, "serve", "--port", "0", "--config",
-                                           TOME_TEST_CONFIG};
-        for (auto& a : args) argv_s.push_back(a);
-        std::vector<std::string> env_s;
-        for (char** e = environ; *e; ++e) {
-            std::string kv(*e);
-            const auto key = kv.substr(0, kv.find('='));
-            if (key.rfind("TOME_", 0) == 0 || env.count(key)) continue;
-            env_s.push_back(kv);
-        }
-        for (auto& [k, v] : env) env_s.push_back(k + "=" + v);
-        Spawn(argv_s, env_s);
-        port_ = WaitForPort();
-    }
-
-    ~TomeProcess() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-        if (out_fd_ >= 0) ::close(out_fd_);
+    /// Starts `tome serve --port 0` with `args` appended and `env` added to the environment
+    /// (TOME_* and OTEL_* variables of the test's own environment are not passed on).
+    explicit TomeProcess(const std::vector<std::string>& args = {},
+                         const std::map<std::string, std::string>& env = {})
+        : process_(Argv(args), env, {"TOME_", "OTEL_"}) {
+        static const std::regex kListening(R"(listening on http://[0-9.]+:([0-9]+))");
+        auto m = process_.WaitForOutput(kListening, std::chrono::seconds(20));
+        port_ = static_cast<unsigned short>(std::stoi(m[1]));
     }
 
     unsigned short port() const { return port_; }
-    pid_t pid() const { return pid_; }
-    const std::string& output() const { return output_; }
-
-    /// Sends SIGTERM without waiting.
-    void Terminate() { ::kill(pid_, SIGTERM); }
-
-    /// Waits for the process to exit (up to `timeout`), returning its exit code, or nullopt if
-    /// it did not exit in time or died from a signal.
+    pid_t pid() const { return process_.pid(); }
+    const std::string& output() const { return process_.output(); }
+    void Terminate() { process_.Terminate(); }
     std::optional<int> WaitForExit(std::chrono::milliseconds timeout) {
-        auto fut = std::async(std::launch::async, [pid = pid_] {
-            int status = 0;
-            ::waitpid(pid, &status, 0);
-            return status;
-        });
-        if (fut.wait_for(timeout) != std::future_status::ready) {
-            ::kill(pid_, SIGKILL);
-            fut.wait();
-            pid_ = -1;
-            return std::nullopt;
-        }
-        const int status = fut.get();
-        pid_ = -1;
-        DrainOutput(std::chrono::milliseconds(0));
-        if (WIFEXITED(status)) return WEXITSTATUS(status);
-        return std::nullopt;
+        return process_.WaitForExit(timeout);
     }
-
-    /// SIGTERM, then wait for exit.
     std::optional<int> Stop(std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-        Terminate();
-        return WaitForExit(timeout);
+        return process_.Stop(timeout);
     }
 
 private:
-    void Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env) {
-        int fds[2];
-        if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-        posix_spawn_file_actions_addclose(&actions, fds[0]);
-        std::vector<char*> argv, envp;
-        for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        for (auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-        envp.push_back(nullptr);
-        const int rc = ::posix_spawn(&pid_, args[0].c_str(), &actions, nullptr, argv.data(), envp.data());
-        posix_spawn_file_actions_destroy(&actions);
-        ::close(fds[1]);
-        out_fd_ = fds[0];
-        if (rc != 0) throw std::runtime_error(std::string("posix_spawn: ") + std::strerror(rc));
+    static std::vector<std::string> Argv(const std::vector<std::string>& args) {
+        std::vector<std::string> argv = {TOME_BINARY, "serve", "--port", "0", "--config",
+                                         TOME_TEST_CONFIG};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return argv;
     }
 
-    // Reads what the process printed for up to `timeout`; returns false at end of file.
-    bool DrainOutput(std::chrono::milliseconds timeout) {
-        pollfd p{out_fd_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return true;
-        char buf[4096];
-        const ssize_t n = ::read(out_fd_, buf, sizeof buf);
-        if (n <= 0) return false;
-        output_.append(buf, static_cast<std::size_t>(n));
-        return true;
-    }
-
-    unsigned short WaitForPort() {
-        static const std::regex kListening(R"(listening on http://[0-9.]+:([0-9]+))");
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (std::chrono::steady_clock::now() < deadline) {
-            std::smatch m;
-            if (std::regex_search(output_, m, kListening)) {
-                return static_cast<unsigned short>(std::stoi(m[1]));
-            }
-            if (!DrainOutput(std::chrono::milliseconds(200))) break;
-        }
-        throw std::runtime_error("tome did not report its port; output:\n" + output_);
-    }
-
-    pid_t pid_ = -1;
-    int out_fd_ = -1;
-    std::string output_;
+    ChildProcess process_;
     unsigned short port_ = 0;
 };
 

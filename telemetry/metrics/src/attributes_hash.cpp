@@ -1,6 +1,7 @@
 #include "attributes_hash.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <string_view>
 #include <type_traits>
@@ -22,17 +23,31 @@ std::uint64_t Mix(std::uint64_t x) noexcept {  // splitmix64 finaliser
     return x;
 }
 
+// One multiply per 8 bytes; the full finaliser runs once per attribute in HashPair. Quality is
+// ample for a table that verifies every hit by comparing the attributes.
 std::uint64_t HashBytes(std::string_view s, std::uint64_t seed) noexcept {
-    std::uint64_t h = seed ^ (s.size() * kMul);
-    std::size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
+    const char* p = s.data();
+    std::size_t n = s.size();
+    std::uint64_t h = seed ^ (n * kMul);
+    while (n >= 8) {
         std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        h = (h ^ Mix(w)) * kMul;
+        std::memcpy(&w, p, 8);
+        h = std::rotl((h ^ w) * kMul, 29);
+        p += 8;
+        n -= 8;
     }
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, s.data() + i, s.size() - i);
-    return Mix(h ^ tail);
+    if (n >= 4) {
+        std::uint32_t a, b;
+        std::memcpy(&a, p, 4);
+        std::memcpy(&b, p + n - 4, 4);  // overlapping loads cover 4..7 bytes
+        h = std::rotl((h ^ ((std::uint64_t{a} << 32) | b)) * kMul, 29);
+    } else if (n > 0) {
+        const auto u = [](char c) {
+            return static_cast<std::uint64_t>(static_cast<unsigned char>(c));
+        };
+        h = std::rotl((h ^ (u(p[0]) | (u(p[n / 2]) << 8) | (u(p[n - 1]) << 16))) * kMul, 29);
+    }
+    return h ^ (h >> 32);
 }
 
 // One element hash per primitive, shared by views and owned values so both agree.
@@ -62,7 +77,8 @@ std::uint64_t HashValue(const AttributeView& view) noexcept {
     return std::visit(
         [](const auto& v) -> std::uint64_t {
             using V = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<V, std::span<const bool>>) return HashRange(v, 0x101);
+            if constexpr (std::is_same_v<V, std::span<const bool>>)
+                return HashRange(v, 0x101);
             else if constexpr (std::is_same_v<V, std::span<const std::int64_t>>)
                 return HashRange(v, 0x102);
             else if constexpr (std::is_same_v<V, std::span<const double>>)
@@ -70,7 +86,8 @@ std::uint64_t HashValue(const AttributeView& view) noexcept {
             else if constexpr (std::is_same_v<V, std::span<const std::string_view>> ||
                                std::is_same_v<V, std::span<const std::string>>)
                 return HashRange(v, 0x104);
-            else return H(v);
+            else
+                return H(v);
         },
         view.storage());
 }
@@ -177,6 +194,13 @@ bool SameAttributes(AttributesRef attributes, const AttributeSet& set) noexcept 
         const trace::Attribute* match = nullptr;
         if (i < set.size() && set[i].key == kv.key) {
             match = &set[i];
+        } else if (set.size() <= 8) {
+            for (const auto& a : set) {
+                if (a.key.size() == kv.key.size() && a.key == kv.key) {
+                    match = &a;
+                    break;
+                }
+            }
         } else {
             auto it = std::lower_bound(
                 set.begin(), set.end(), kv.key,
@@ -195,7 +219,8 @@ bool SameAttributes(AttributesRef attributes, const AttributeSet& set) noexcept 
 AttributeSet Normalize(AttributesRef attributes) {
     AttributeSet out;
     out.reserve(attributes.size());
-    for (const auto& kv : attributes) out.push_back({std::string(kv.key), trace::ToOwned(kv.value)});
+    for (const auto& kv : attributes)
+        out.push_back({std::string(kv.key), trace::ToOwned(kv.value)});
     std::stable_sort(out.begin(), out.end(),
                      [](const auto& a, const auto& b) { return a.key < b.key; });
     // Keep the last of each run of equal keys.

@@ -10,8 +10,7 @@ namespace {
 
 bool IsObservable(InstrumentKind k) {
     return k == InstrumentKind::kObservableCounter ||
-           k == InstrumentKind::kObservableUpDownCounter ||
-           k == InstrumentKind::kObservableGauge;
+           k == InstrumentKind::kObservableUpDownCounter || k == InstrumentKind::kObservableGauge;
 }
 
 struct CollectContext {
@@ -31,7 +30,7 @@ void CollectNumbers(const InstrumentStorage& st, const std::vector<Series*>& ser
     const bool delta = cx.temporality == AggregationTemporality::kDelta;
     for (Series* s : series) {
         const std::uint64_t version = s->version.load(std::memory_order_acquire);
-        if (IsObservable(kind) && version != cx.epoch) continue;  // not observed this time
+        if (IsObservable(kind) && version != cx.epoch) continue;       // not observed this time
         if (kind == InstrumentKind::kGauge && version == 0) continue;  // never recorded
         NumberPoint p;
         p.is_int = is_int;
@@ -93,8 +92,8 @@ void CollectHistograms(const InstrumentStorage& st, const std::vector<Series*>& 
                 // A writer holds it for a few stores only.
             }
             if (slot.set) {
-                p.exemplars.push_back({slot.time_unix_nano, slot.value, slot.trace_id,
-                                       slot.span_id});
+                p.exemplars.push_back(
+                    {slot.time_unix_nano, slot.value, slot.trace_id, slot.span_id});
                 if (delta) slot.set = false;
             }
             slot.busy.clear(std::memory_order_release);
@@ -144,11 +143,13 @@ MetricsData ProviderState::Collect(ReaderState& reader, TemporalityPreference pr
             if (!reg->dead) reg->storage->RunCallback(reg->callback, current_epoch);
         }
         const std::uint64_t now = options.now_unix_nano();
-        const CollectContext base{reader, AggregationTemporality::kCumulative, start_unix_nano,
-                                  reader.last_collect_unix_nano != 0
-                                      ? reader.last_collect_unix_nano
-                                      : start_unix_nano,
-                                  now, current_epoch};
+        const CollectContext base{
+            reader,
+            AggregationTemporality::kCumulative,
+            start_unix_nano,
+            reader.last_collect_unix_nano != 0 ? reader.last_collect_unix_nano : start_unix_nano,
+            now,
+            current_epoch};
         for (const ScopeEntry& scope : scopes_copy) {
             ScopeMetrics sm;
             sm.scope = scope.scope;
@@ -199,8 +200,8 @@ MetricsData MetricReader::Collect() noexcept {
     std::lock_guard lock(mu_);
     if (provider_ == nullptr || provider_->shut_down.load(std::memory_order_acquire)) {
         MetricsData empty;
-        empty.resource = provider_ ? provider_->resource
-                                   : std::make_shared<const trace::Resource>();
+        empty.resource =
+            provider_ ? provider_->resource : std::make_shared<const trace::Resource>();
         return empty;
     }
     return provider_->Collect(*state_, options_.temporality);

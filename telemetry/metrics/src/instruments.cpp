@@ -71,8 +71,7 @@ void BoundCounter<T>::Add(T value) const noexcept {
     // value here can only come from an up-down counter.
     if constexpr (std::is_floating_point_v<T>) {
         if (!std::isfinite(value)) return;
-        if (value < 0 &&
-            storage_->descriptor().kind == detail::InstrumentKind::kCounter) {
+        if (value < 0 && storage_->descriptor().kind == detail::InstrumentKind::kCounter) {
             return;
         }
     }

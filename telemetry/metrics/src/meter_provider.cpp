@@ -147,12 +147,12 @@ constexpr ValueType TypeOf() {
 }
 
 template <class Instrument, class T>
-Created<Instrument> MakeSync(const std::shared_ptr<detail::ProviderState>& state,
-                             std::size_t scope, std::string_view name, InstrumentKind kind,
+Created<Instrument> MakeSync(const std::shared_ptr<detail::ProviderState>& state, std::size_t scope,
+                             std::string_view name, InstrumentKind kind,
                              const InstrumentOptions& o) {
     if (!state) return {Instrument(), std::nullopt};
-    InstrumentDescriptor d{std::string(name), std::string(o.description), std::string(o.unit),
-                           kind, TypeOf<T>()};
+    InstrumentDescriptor d{std::string(name), std::string(o.description), std::string(o.unit), kind,
+                           TypeOf<T>()};
     auto r = state->CreateInstrument(scope, std::move(d), o);
     if (!r.ok()) return {Instrument(), r.error()};
     return {Instrument(std::move(r).value()), std::nullopt};
@@ -164,8 +164,8 @@ Created<Instrument> MakeSync(const std::shared_ptr<detail::ProviderState>& state
 template <class T>
 Created<Counter<T>> Meter::CreateCounter(std::string_view name, InstrumentOptions o) {
     static_assert(std::is_same_v<T, std::uint64_t> || std::is_same_v<T, double>);
-    auto c = MakeSync<std::shared_ptr<detail::InstrumentStorage>, T>(
-        state_, scope_index_, name, InstrumentKind::kCounter, o);
+    auto c = MakeSync<std::shared_ptr<detail::InstrumentStorage>, T>(state_, scope_index_, name,
+                                                                     InstrumentKind::kCounter, o);
     return {Counter<T>(std::move(c.instrument)), std::move(c.error)};
 }
 template <class T>
@@ -178,15 +178,15 @@ Created<UpDownCounter<T>> Meter::CreateUpDownCounter(std::string_view name, Inst
 template <class T>
 Created<Histogram<T>> Meter::CreateHistogram(std::string_view name, InstrumentOptions o) {
     static_assert(std::is_same_v<T, std::uint64_t> || std::is_same_v<T, double>);
-    auto c = MakeSync<std::shared_ptr<detail::InstrumentStorage>, T>(
-        state_, scope_index_, name, InstrumentKind::kHistogram, o);
+    auto c = MakeSync<std::shared_ptr<detail::InstrumentStorage>, T>(state_, scope_index_, name,
+                                                                     InstrumentKind::kHistogram, o);
     return {Histogram<T>(std::move(c.instrument)), std::move(c.error)};
 }
 template <class T>
 Created<Gauge<T>> Meter::CreateGauge(std::string_view name, InstrumentOptions o) {
     static_assert(std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>);
-    auto c = MakeSync<std::shared_ptr<detail::InstrumentStorage>, T>(
-        state_, scope_index_, name, InstrumentKind::kGauge, o);
+    auto c = MakeSync<std::shared_ptr<detail::InstrumentStorage>, T>(state_, scope_index_, name,
+                                                                     InstrumentKind::kGauge, o);
     return {Gauge<T>(std::move(c.instrument)), std::move(c.error)};
 }
 
@@ -194,15 +194,15 @@ namespace {
 
 template <class T>
 Created<std::shared_ptr<detail::CallbackRegistration>> MakeObservable(
-    const std::shared_ptr<detail::ProviderState>& state, std::size_t scope,
-    std::string_view name, InstrumentKind kind, ObservableCallback callback,
-    const InstrumentOptions& o) {
+    const std::shared_ptr<detail::ProviderState>& state, std::size_t scope, std::string_view name,
+    InstrumentKind kind, ObservableCallback callback, const InstrumentOptions& o) {
     static_assert(std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>);
     if (!state) return {nullptr, std::nullopt};
     auto c = MakeSync<std::shared_ptr<detail::InstrumentStorage>, T>(state, scope, name, kind, o);
     if (!c.ok()) return {nullptr, std::move(c.error)};
-    if (!callback) return {nullptr, Error{"observable instrument '" + std::string(name) +
-                                          "' needs a callback"}};
+    if (!callback)
+        return {nullptr,
+                Error{"observable instrument '" + std::string(name) + "' needs a callback"}};
     auto reg = std::make_shared<detail::CallbackRegistration>();
     reg->callback = std::move(callback);
     reg->storage = std::move(c.instrument);
@@ -226,8 +226,8 @@ template <class T>
 Created<ObservableInstrument> Meter::CreateObservableUpDownCounter(std::string_view name,
                                                                    ObservableCallback cb,
                                                                    InstrumentOptions o) {
-    auto r = MakeObservable<T>(state_, scope_index_, name,
-                               InstrumentKind::kObservableUpDownCounter, std::move(cb), o);
+    auto r = MakeObservable<T>(state_, scope_index_, name, InstrumentKind::kObservableUpDownCounter,
+                               std::move(cb), o);
     return {ObservableInstrument(std::move(r.instrument)), std::move(r.error)};
 }
 template <class T>
@@ -250,12 +250,11 @@ template Created<Histogram<std::uint64_t>> Meter::CreateHistogram(std::string_vi
 template Created<Histogram<double>> Meter::CreateHistogram(std::string_view, InstrumentOptions);
 template Created<Gauge<std::int64_t>> Meter::CreateGauge(std::string_view, InstrumentOptions);
 template Created<Gauge<double>> Meter::CreateGauge(std::string_view, InstrumentOptions);
-#define TOME_METRICS_OBSERVABLE(KIND)                                                         \
-    template Created<ObservableInstrument> Meter::KIND<std::int64_t>(                         \
-        std::string_view, ObservableCallback, InstrumentOptions);                             \
-    template Created<ObservableInstrument> Meter::KIND<double>(std::string_view,              \
-                                                               ObservableCallback,            \
-                                                               InstrumentOptions);
+#define TOME_METRICS_OBSERVABLE(KIND)                                 \
+    template Created<ObservableInstrument> Meter::KIND<std::int64_t>( \
+        std::string_view, ObservableCallback, InstrumentOptions);     \
+    template Created<ObservableInstrument> Meter::KIND<double>(       \
+        std::string_view, ObservableCallback, InstrumentOptions);
 TOME_METRICS_OBSERVABLE(CreateObservableCounter)
 TOME_METRICS_OBSERVABLE(CreateObservableUpDownCounter)
 TOME_METRICS_OBSERVABLE(CreateObservableGauge)

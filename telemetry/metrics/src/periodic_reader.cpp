@@ -50,9 +50,8 @@ void PeriodicExportingMetricReader::Run() noexcept {
         // The predicate is checked under the lock before waiting: no lost wake-up.
         if (cv_.wait_for(lock, options_.interval, [this] { return stop_; })) break;
         lock.unlock();
-        const auto deadline = options_.timeout.count() == 0
-                                  ? Clock::time_point::max()
-                                  : Clock::now() + options_.timeout;
+        const auto deadline = options_.timeout.count() == 0 ? Clock::time_point::max()
+                                                            : Clock::now() + options_.timeout;
         CollectAndExport(deadline);
         lock.lock();
     }
@@ -61,11 +60,25 @@ void PeriodicExportingMetricReader::Run() noexcept {
 }
 
 bool PeriodicExportingMetricReader::CollectAndExport(Clock::time_point deadline) noexcept {
-    std::unique_lock export_lock(export_mu_, std::defer_lock);
-    if (!export_lock.try_lock_until(deadline)) return false;
     if (!reader_ || !exporter_) return false;
+    {
+        std::unique_lock lock(export_mu_);
+        auto idle = [this] { return !exporting_; };
+        if (deadline == Clock::time_point::max()) {
+            export_cv_.wait(lock, idle);
+        } else if (!export_cv_.wait_until(lock, deadline, idle)) {
+            return false;
+        }
+        exporting_ = true;
+    }
     const MetricsData data = reader_->Collect();
-    return exporter_->Export(data, deadline) == ExportResult::kSuccess;
+    const bool ok = exporter_->Export(data, deadline) == ExportResult::kSuccess;
+    {
+        std::lock_guard lock(export_mu_);
+        exporting_ = false;
+    }
+    export_cv_.notify_all();
+    return ok;
 }
 
 bool PeriodicExportingMetricReader::ForceFlush(std::chrono::milliseconds timeout) noexcept {
@@ -75,7 +88,8 @@ bool PeriodicExportingMetricReader::ForceFlush(std::chrono::milliseconds timeout
     }
     const auto deadline = Clock::now() + timeout;
     if (!CollectAndExport(deadline)) return false;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     return exporter_->ForceFlush(std::max(left, std::chrono::milliseconds(0)));
 }
 
@@ -102,7 +116,8 @@ bool PeriodicExportingMetricReader::Shutdown(std::chrono::milliseconds timeout) 
     }
     if (worker_.joinable()) worker_.join();
     bool ok = CollectAndExport(deadline);
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     ok = exporter_->Shutdown(std::max(left, std::chrono::milliseconds(0))) && ok;
     std::lock_guard lock(mu_);
     shutdown_result_ = ok;

@@ -90,7 +90,7 @@ struct StorageConfig {
 };
 
 class InstrumentStorage {
-public:
+  public:
     InstrumentStorage(InstrumentDescriptor descriptor, StorageConfig config);
     ~InstrumentStorage();
     InstrumentStorage(const InstrumentStorage&) = delete;
@@ -138,7 +138,7 @@ public:
     /// Runs `callback` for this instrument (collections only).
     void RunCallback(const ObservableCallback& callback, std::uint64_t epoch) noexcept;
 
-private:
+  private:
     Series* Resolve(Series* s) noexcept {
         if (s->target != s) config_.overflowed->fetch_add(1, std::memory_order_relaxed);
         return s->target;
@@ -154,7 +154,7 @@ private:
     const std::unique_ptr<std::atomic<Series*>[]> slots_;
     std::atomic<Series*> empty_{nullptr};
 
-    mutable std::mutex mu_;  // guards everything below
+    mutable std::mutex mu_;                       // guards everything below
     std::vector<std::unique_ptr<Series>> owned_;  // real series and aliases
     std::vector<Series*> real_;                   // creation order
     std::size_t table_entries_ = 0;

@@ -37,14 +37,13 @@ struct SamplerPlan {
 
     /// TraceIdRandomness without the byte loop: bytes 9..15 as a big-endian 56-bit value.
     static std::uint64_t Randomness(const TraceId& id) noexcept {
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         std::uint64_t v = 0;
         std::memcpy(&v, id.bytes.data() + 8, sizeof v);
-#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        v = __builtin_bswap64(v);
+        return __builtin_bswap64(v) & ((std::uint64_t{1} << 56) - 1);
 #else
-        v = TraceIdRandomness(id);
+        return TraceIdRandomness(id);
 #endif
-        return v & ((std::uint64_t{1} << 56) - 1);
     }
 };
 

@@ -48,7 +48,8 @@ Span Tracer::StartSpan(std::string_view name, const StartSpanOptions& options) c
     }
     st->stats->Add(Counter::kSpansStarted);
     const bool has_parent = IsValidFast(parent);
-    // Kept in a local (registers) and copied out, rather than read back from params.
+
+    // Kept in a local and copied out, rather than read back from params.
     const TraceId trace_id = has_parent ? parent.trace_id : GenerateTraceId();
 
     if (st->sampler_plan.enabled) {

@@ -18,6 +18,8 @@
 #include "tome/core/tome_registry.hpp"
 #include "tome/robotcopy/health_monitor.hpp"
 #include "tome/robotcopy/robot_copy.hpp"
+#include "tome/telemetry/metrics/meter.hpp"
+#include "tome/telemetry/metrics/metric_reader.hpp"
 #include "tome/telemetry/trace/propagation.hpp"
 #include "tome/telemetry/trace/tracer.hpp"
 
@@ -45,6 +47,10 @@ struct ProxyServices {
     telemetry::trace::TracerProvider* tracer_provider = nullptr;
     /// Reads the caller's context; nullptr = W3C tracecontext + baggage.
     const telemetry::trace::TextMapPropagator* propagator = nullptr;
+    /// Where request metrics go; nullptr = the global provider (a no-op until app installs one).
+    telemetry::metrics::MeterProvider* meter_provider = nullptr;
+    /// Serves GET /metrics (Prometheus/OpenMetrics); nullptr = /metrics answers 404.
+    telemetry::metrics::MetricReader* metrics_reader = nullptr;
 };
 
 /// What a route handler returns on success: an HTTP status and the envelope's data.
@@ -59,6 +65,10 @@ struct Call {
     const PathParams& params;
     RequestContext& context;
 };
+
+namespace internal {
+class RequestMetrics;
+}
 
 class Proxy final : public RequestHandler {
 public:
@@ -78,6 +88,7 @@ private:
     void AddConnectionRoutes();
     void AddNetworkRoutes();
     void AddSystemRoutes();
+    HttpResponse ServeMetrics(const HttpRequest& request, const RequestContext& ctx);
     HttpResponse Dispatch(const HttpRequest& request, RequestContext& ctx,
                           const Router<Handler>::Match& match);
     void Track(const RequestContext& ctx, const HttpRequest& request, int status,
@@ -89,6 +100,7 @@ private:
     RateLimiter rate_limiter_;
     CorsPolicy cors_;
     std::unique_ptr<Stats> stats_;
+    std::unique_ptr<internal::RequestMetrics> metrics_;
     telemetry::trace::Tracer tracer_;
     std::unique_ptr<telemetry::trace::TextMapPropagator> default_propagator_;
     const telemetry::trace::TextMapPropagator* propagator_;

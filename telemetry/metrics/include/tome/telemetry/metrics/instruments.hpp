@@ -27,7 +27,7 @@ struct CallbackRegistration;
 /// trace::AttributeKV. Nothing is copied unless the measurement starts a new series. Only use
 /// it as a parameter: it must not outlive the call.
 class AttributesRef {
-public:
+  public:
     AttributesRef() noexcept = default;
     // The list's array lives until the end of the full expression that calls Add/Record,
     // which is as long as an AttributesRef parameter is used; so the warning does not apply.
@@ -50,7 +50,7 @@ public:
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
 
-private:
+  private:
     const trace::AttributeKV* data_ = nullptr;
     std::size_t size_ = 0;
 };
@@ -59,12 +59,12 @@ private:
 /// (one atomic add). Keeps its instrument's storage alive.
 template <class T>
 class BoundCounter {
-public:
+  public:
     BoundCounter() noexcept = default;
     /// Counter: negative and NaN values are ignored. UpDownCounter: any finite value.
     void Add(T value) const noexcept;
 
-private:
+  private:
     template <class>
     friend class Counter;
     template <class>
@@ -76,21 +76,22 @@ private:
 /// A histogram pre-bound to one attribute set.
 template <class T>
 class BoundHistogram {
-public:
+  public:
     BoundHistogram() noexcept = default;
     void Record(T value) const noexcept;
 
-private:
+  private:
     template <class>
     friend class Histogram;
     std::shared_ptr<detail::InstrumentStorage> storage_;
     detail::Series* series_ = nullptr;
 };
 
-/// Monotonic sum. T is std::uint64_t or double.
+/// Monotonic sum. T is std::uint64_t or double. Integer sums live in a signed 64-bit cell
+/// (OTLP's as_int is sfixed64), so a total past 2^63 - 1 wraps.
 template <class T>
 class Counter {
-public:
+  public:
     Counter() noexcept = default;
     /// Adds `value` to the series of `attributes`. Negative and NaN values are ignored.
     void Add(T value, AttributesRef attributes = {}) const noexcept;
@@ -98,7 +99,7 @@ public:
     BoundCounter<T> Bind(AttributesRef attributes) const noexcept;
     bool is_noop() const noexcept { return storage_ == nullptr; }
 
-private:
+  private:
     friend class Meter;
     explicit Counter(std::shared_ptr<detail::InstrumentStorage> s) noexcept
         : storage_(std::move(s)) {}
@@ -108,13 +109,13 @@ private:
 /// Non-monotonic sum. T is std::int64_t or double.
 template <class T>
 class UpDownCounter {
-public:
+  public:
     UpDownCounter() noexcept = default;
     void Add(T value, AttributesRef attributes = {}) const noexcept;
     BoundCounter<T> Bind(AttributesRef attributes) const noexcept;
     bool is_noop() const noexcept { return storage_ == nullptr; }
 
-private:
+  private:
     friend class Meter;
     explicit UpDownCounter(std::shared_ptr<detail::InstrumentStorage> s) noexcept
         : storage_(std::move(s)) {}
@@ -125,13 +126,13 @@ private:
 /// double. NaN values are ignored.
 template <class T>
 class Histogram {
-public:
+  public:
     Histogram() noexcept = default;
     void Record(T value, AttributesRef attributes = {}) const noexcept;
     BoundHistogram<T> Bind(AttributesRef attributes) const noexcept;
     bool is_noop() const noexcept { return storage_ == nullptr; }
 
-private:
+  private:
     friend class Meter;
     explicit Histogram(std::shared_ptr<detail::InstrumentStorage> s) noexcept
         : storage_(std::move(s)) {}
@@ -141,12 +142,12 @@ private:
 /// Synchronous last-value gauge. T is std::int64_t or double.
 template <class T>
 class Gauge {
-public:
+  public:
     Gauge() noexcept = default;
     void Record(T value, AttributesRef attributes = {}) const noexcept;
     bool is_noop() const noexcept { return storage_ == nullptr; }
 
-private:
+  private:
     friend class Meter;
     explicit Gauge(std::shared_ptr<detail::InstrumentStorage> s) noexcept
         : storage_(std::move(s)) {}
@@ -155,13 +156,13 @@ private:
 
 /// What an asynchronous callback reports into. Valid only during the callback.
 class ObserverResult {
-public:
+  public:
     /// Reports the current value of one series (a cumulative total for observable counters).
     /// Values of the other numeric type are converted to the instrument's type.
     void Observe(std::int64_t value, AttributesRef attributes = {}) noexcept;
     void Observe(double value, AttributesRef attributes = {}) noexcept;
 
-private:
+  private:
     friend class detail::InstrumentStorage;
     ObserverResult(detail::InstrumentStorage* storage, std::uint64_t epoch) noexcept
         : storage_(storage), epoch_(epoch) {}
@@ -176,7 +177,7 @@ using ObservableCallback = std::function<void(ObserverResult&)>;
 /// Keeps an asynchronous instrument's callback registered; destroying (or Reset) unregisters
 /// it, waiting for a running invocation to finish (so never destroy it from its own callback).
 class ObservableInstrument {
-public:
+  public:
     ObservableInstrument() noexcept = default;
     ~ObservableInstrument() { Reset(); }
     ObservableInstrument(ObservableInstrument&&) noexcept = default;
@@ -190,7 +191,7 @@ public:
     void Reset() noexcept;
     bool is_noop() const noexcept { return registration_ == nullptr; }
 
-private:
+  private:
     friend class Meter;
     explicit ObservableInstrument(std::shared_ptr<detail::CallbackRegistration> r) noexcept
         : registration_(std::move(r)) {}

@@ -24,8 +24,8 @@ struct ProviderState;
 
 /// The spec's default explicit bucket boundaries.
 inline const std::vector<double>& DefaultHistogramBoundaries() noexcept {
-    static const std::vector<double> kBounds = {0,   5,    10,   25,   50,   75,   100,  250,
-                                                500, 750,  1000, 2500, 5000, 7500, 10000};
+    static const std::vector<double> kBounds = {0,   5,   10,   25,   50,   75,   100,  250,
+                                                500, 750, 1000, 2500, 5000, 7500, 10000};
     return kBounds;
 }
 
@@ -58,8 +58,11 @@ struct MeterProviderOptions {
     std::shared_ptr<const trace::Resource> resource;
     /// Matched by instrument name at creation. Default none.
     std::vector<View> views;
-    /// Series per instrument including the overflow series. Default 2000; each series costs
-    /// about 100 bytes (histograms: 16 bytes more per bucket) and the lookup table 16 bytes.
+    /// Series per instrument including the overflow series. Default 2000. Each series costs
+    /// about 150 bytes plus its attributes (histograms: 56 bytes more per bucket), and the
+    /// lock-free lookup table takes 32 bytes per unit of limit up front. Series are kept for
+    /// the provider's lifetime, also under delta temporality (so the limit counts every
+    /// attribute set ever seen, not those of one collection).
     std::size_t cardinality_limit = kDefaultCardinalityLimit;
     /// Default kTraceBased (only measurements inside a sampled span).
     ExemplarFilter exemplar_filter = ExemplarFilter::kTraceBased;
@@ -72,7 +75,7 @@ struct MeterProviderOptions {
 
 /// Creates instruments for one instrumentation scope. Cheap to copy.
 class Meter {
-public:
+  public:
     /// A no-op meter.
     Meter() noexcept = default;
 
@@ -108,7 +111,7 @@ public:
 
     bool is_noop() const noexcept { return state_ == nullptr; }
 
-private:
+  private:
     friend class MeterProvider;
     Meter(std::shared_ptr<detail::ProviderState> state, std::size_t scope_index) noexcept
         : state_(std::move(state)), scope_index_(scope_index) {}
@@ -118,7 +121,7 @@ private:
 };
 
 class MeterProvider {
-public:
+  public:
     explicit MeterProvider(MeterProviderOptions options);
     ~MeterProvider();
     MeterProvider(const MeterProvider&) = delete;
@@ -145,7 +148,7 @@ public:
     /// Measurements that went to an overflow series so far (all instruments).
     std::uint64_t overflowed_measurements() const noexcept;
 
-private:
+  private:
     MeterProvider() = default;
     std::shared_ptr<detail::ProviderState> state_;
 };

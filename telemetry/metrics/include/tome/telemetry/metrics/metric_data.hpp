@@ -66,8 +66,8 @@ struct Metric {
     MetricType type = MetricType::kSum;
     /// kUnspecified for gauges.
     AggregationTemporality temporality = AggregationTemporality::kCumulative;
-    bool is_monotonic = false;                   ///< Sums only.
-    std::vector<NumberPoint> number_points;      ///< Sum and Gauge.
+    bool is_monotonic = false;                     ///< Sums only.
+    std::vector<NumberPoint> number_points;        ///< Sum and Gauge.
     std::vector<HistogramPoint> histogram_points;  ///< Histogram.
 };
 

@@ -19,7 +19,7 @@ namespace tome::telemetry::metrics {
 using trace::ExportResult;
 
 class MetricExporter {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     MetricExporter() = default;
@@ -41,12 +41,12 @@ public:
 
 /// Keeps every exported snapshot in a shared store that tests read. All methods thread-safe.
 class InMemoryMetricExporter final : public MetricExporter {
-public:
+  public:
     struct Store {
         std::mutex mu;
         std::condition_variable cv;
-        std::vector<MetricsData> exports;  ///< Guarded by mu.
-        int shutdowns = 0;                 ///< Guarded by mu.
+        std::vector<MetricsData> exports;              ///< Guarded by mu.
+        int shutdowns = 0;                             ///< Guarded by mu.
         ExportResult result = ExportResult::kSuccess;  ///< What Export returns; set by tests.
 
         /// Waits (bounded, no sleep) until at least `n` exports arrived; false on timeout.
@@ -59,7 +59,7 @@ public:
     ExportResult Export(const MetricsData& data, Clock::time_point deadline) noexcept override;
     bool Shutdown(std::chrono::milliseconds timeout) noexcept override;
 
-private:
+  private:
     std::shared_ptr<Store> store_;
     bool shut_down_ = false;  // guarded by store_->mu
 };

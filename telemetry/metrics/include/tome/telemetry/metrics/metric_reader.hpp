@@ -35,7 +35,7 @@ struct MetricReaderOptions {
 };
 
 class MetricReader {
-public:
+  public:
     explicit MetricReader(MetricReaderOptions options = {});
     ~MetricReader();
     MetricReader(const MetricReader&) = delete;
@@ -50,7 +50,7 @@ public:
     TemporalityPreference temporality() const noexcept { return options_.temporality; }
     bool is_attached() const noexcept;
 
-private:
+  private:
     friend class MeterProvider;
     friend struct detail::ProviderState;
 

@@ -33,7 +33,7 @@ PeriodicReaderOptions PeriodicReaderOptionsFromEnv(const EnvLookup& env,
                                                    std::vector<std::string>* warnings);
 
 class PeriodicExportingMetricReader {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     /// `reader` should already be attached to a provider (else exports are empty snapshots).
@@ -54,15 +54,19 @@ public:
 
     const std::shared_ptr<MetricReader>& reader() const noexcept { return reader_; }
 
-private:
+  private:
     void Run() noexcept;
     bool CollectAndExport(Clock::time_point deadline) noexcept;
 
     const PeriodicReaderOptions options_;
     const std::shared_ptr<MetricReader> reader_;
     const std::unique_ptr<MetricExporter> exporter_;
-    std::timed_mutex export_mu_;  // serialises Collect+Export
-    std::mutex mu_;               // guards stop_, worker_done_, shutdown_* (not worker_)
+    // Serialise Collect+Export with a bounded wait. (Not std::timed_mutex: ThreadSanitizer
+    // does not intercept pthread_mutex_clocklock and reports false errors.)
+    std::mutex export_mu_;  // guards exporting_
+    std::condition_variable export_cv_;
+    bool exporting_ = false;
+    std::mutex mu_;  // guards stop_, worker_done_, shutdown_* (not worker_)
     std::condition_variable cv_;
     bool stop_ = false;
     bool worker_done_ = false;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "tome/telemetry/metrics/metric_data.hpp"
+#include "tome/telemetry/metrics/metric_reader.hpp"
 
 namespace tome::telemetry::metrics {
 
@@ -27,6 +28,18 @@ ExpositionFormat ChooseExpositionFormat(std::string_view accept_header) noexcept
 /// dropped (Prometheus is cumulative). One `target_info` carries the resource attributes;
 /// every sample carries otel_scope_name / otel_scope_version (when set). No timestamps.
 std::string ToPrometheusText(const MetricsData& data, ExpositionFormat format);
+
+/// One scrape response: the body and its Content-Type header value.
+struct PrometheusScrape {
+    std::string body;
+    std::string_view content_type;  ///< Static storage.
+};
+
+/// What a `GET /metrics` handler calls: collects `reader` and renders the snapshot in the
+/// format the Accept header asks for. `reader` should be a reader dedicated to Prometheus with
+/// cumulative temporality (delta sums and histograms are not exposed). Thread-safe as
+/// MetricReader::Collect is; callbacks of observable instruments run on the calling thread.
+PrometheusScrape ScrapePrometheus(MetricReader& reader, std::string_view accept_header);
 
 /// The Prometheus metric name of an OpenTelemetry metric (without _bucket/_sum/_count):
 /// invalid characters become `_` (runs collapsed), the unit becomes a word suffix (`ms` ->

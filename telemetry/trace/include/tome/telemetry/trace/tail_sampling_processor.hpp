@@ -28,6 +28,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -81,9 +82,11 @@ private:
 
     // Per span, outside the lock: the lowest threshold its categories give (kNoCategory: none).
     std::uint64_t SpanThreshold(const SpanData& span) const noexcept;
-    // Takes `trace` out of the map and decides it. Requires mu_ held.
+    // Takes trace `id` out of the map and decides it into `out`. Requires mu_ held.
     void DecideLocked(const TraceId& id, Decided& out) noexcept;
-    bool DecideAll(std::chrono::milliseconds timeout) noexcept;
+    void RememberKeptLocked(const TraceId& id);
+    // Decides every held trace with what it has and forwards the kept ones.
+    void DecideAll() noexcept;
     void Forward(Decided& decided) noexcept;
     void Run(std::stop_token stop) noexcept;
 
@@ -99,10 +102,10 @@ private:
     mutable std::mutex mu_;
     std::unordered_map<TraceId, std::unique_ptr<Trace>, IdHash> traces_;  // guarded by mu_
     std::list<TraceId> arrival_order_;  // guarded by mu_; oldest first
-    std::unordered_map<TraceId, bool, IdHash> kept_cache_;  // guarded by mu_
-    std::list<TraceId> kept_order_;                         // guarded by mu_; oldest first
-    TailSamplingStats stats_;                               // guarded by mu_
-    bool shutdown_ = false;                                 // guarded by mu_
+    std::unordered_set<TraceId, IdHash> kept_cache_;  // guarded by mu_
+    std::list<TraceId> kept_order_;                   // guarded by mu_; oldest first
+    TailSamplingStats stats_;                         // guarded by mu_
+    bool shutdown_ = false;                           // guarded by mu_
     std::mutex shutdown_mu_;  // serialises Shutdown
     bool shutdown_done_ = false;  // guarded by shutdown_mu_
 

@@ -1,0 +1,40 @@
+#include "request_metrics.hpp"
+
+#include <vector>
+
+namespace tome::api::internal {
+
+namespace metrics = telemetry::metrics;
+using telemetry::trace::AttributeKV;
+
+RequestMetrics::RequestMetrics(metrics::Meter meter) {
+    // Bucket boundaries advised by the HTTP semantic conventions.
+    metrics::InstrumentOptions duration;
+    duration.description = "Duration of HTTP server requests.";
+    duration.unit = "s";
+    duration.histogram_boundaries = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
+                                     0.5,   0.75, 1,     2.5,  5,     7.5, 10};
+    duration_seconds_ = meter.CreateHistogram<double>("http.server.request.duration", duration)
+                            .instrument;
+    metrics::InstrumentOptions responses;
+    responses.description = "API responses by method, status and kind of operation.";
+    responses.unit = "{response}";
+    responses_ = meter.CreateCounter<std::uint64_t>("proxy.responses", responses).instrument;
+}
+
+void RequestMetrics::Record(const std::string& method, const std::string& route, int status,
+                            const std::string& operation, const std::string& error_type,
+                            double seconds) const noexcept {
+    const std::int64_t code = status;
+    // Unmatched paths stay out of the attributes (the raw path would explode cardinality).
+    std::vector<AttributeKV> http = {{"http.request.method", method},
+                                     {"http.response.status_code", code}};
+    if (!route.empty()) http.push_back({"http.route", route});
+    if (!error_type.empty()) http.push_back({"error.type", error_type});
+    duration_seconds_.Record(seconds, http);
+
+    const std::string_view op = operation.empty() ? std::string_view("unmatched") : operation;
+    responses_.Add(1, {{"http.method", method}, {"http.status_code", code}, {"tome.operation", op}});
+}
+
+}  // namespace tome::api::internal

@@ -1,0 +1,217 @@
+#include <gtest/gtest.h>
+
+#include "tome/telemetry/logs/logger.hpp"
+#include "tome/telemetry/logs/redaction.hpp"
+#include "tome/telemetry/trace/context.hpp"
+
+namespace tome::telemetry::logs {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::uint64_t kNow = 1'795'507'200'123'000'000;  // 2026-11-24T08:00:00.123Z
+
+struct Harness {
+    std::shared_ptr<InMemoryLogExporter::Storage> storage;
+    std::shared_ptr<LoggerProvider> provider;
+};
+
+Harness Make(Severity min = Severity::kTrace, RedactionOptions redaction = {}) {
+    auto exporter = std::make_unique<InMemoryLogExporter>();
+    Harness h{exporter->storage(), nullptr};
+    LoggerProviderOptions o;
+    o.min_severity = min;
+    o.resource = std::make_shared<const trace::Resource>(
+        std::vector<trace::Attribute>{{"service.name", std::string("tome")}});
+    o.processors.push_back(std::make_unique<SimpleLogProcessor>(std::move(exporter)));
+    o.redaction = std::move(redaction);
+    o.now_unix_nano = [] { return kNow; };
+    h.provider = MakeLoggerProvider(std::move(o));
+    return h;
+}
+
+trace::SpanContext SomeSpan() {
+    trace::SpanContext sc;
+    sc.trace_id = *TraceId::FromHex("0af7651916cd43dd8448eb211c80319c");
+    sc.span_id = *SpanId::FromHex("b7ad6b7169203331");
+    sc.trace_flags = trace::kTraceFlagSampled;
+    return sc;
+}
+
+TEST(LogSeverity, NamesFollowTheDataModel) {
+    EXPECT_EQ(SeverityShortName(Severity::kInfo), "INFO");
+    EXPECT_EQ(SeverityShortName(static_cast<Severity>(10)), "INFO2");
+    EXPECT_EQ(SeverityShortName(static_cast<Severity>(24)), "FATAL4");
+    EXPECT_EQ(SeverityShortName(static_cast<Severity>(25)), "UNSPECIFIED");
+    EXPECT_EQ(SeverityLevelName(static_cast<Severity>(4)), "trace");
+    EXPECT_EQ(SeverityLevelName(static_cast<Severity>(8)), "debug");
+    EXPECT_EQ(SeverityLevelName(Severity::kWarn), "warn");
+    EXPECT_EQ(SeverityLevelName(static_cast<Severity>(20)), "error");
+    EXPECT_EQ(SeverityLevelName(Severity::kFatal), "fatal");
+}
+
+TEST(Logger, StampsScopeResourceTimestampsAndAttributes) {
+    auto h = Make();
+    auto logger = h.provider->GetLogger("tome.connector", "1.2.3");
+    logger->Info("Connection created successfully", {{"connection.id", 42}, {"peer", "a"}});
+    auto recs = h.storage->Snapshot();
+    ASSERT_EQ(recs.size(), 1u);
+    const LogRecord& r = recs[0];
+    EXPECT_EQ(r.severity, Severity::kInfo);
+    ASSERT_NE(r.body.AsString(), nullptr);
+    EXPECT_EQ(*r.body.AsString(), "Connection created successfully");
+    EXPECT_EQ(r.time_unix_nano, kNow);
+    EXPECT_EQ(r.observed_time_unix_nano, kNow);
+    ASSERT_TRUE(r.scope && r.resource);
+    EXPECT_EQ(r.scope->name, "tome.connector");
+    EXPECT_EQ(r.scope->version, "1.2.3");
+    ASSERT_EQ(r.attributes.size(), 2u);
+    EXPECT_EQ(r.attributes[0], (LogKeyValue{"connection.id", LogValue(std::int64_t{42})}));
+    EXPECT_EQ(r.attributes[1], (LogKeyValue{"peer", LogValue("a")}));
+    EXPECT_FALSE(r.trace_id.IsValid());  // no active span
+}
+
+TEST(Logger, TakesTraceContextFromTheCurrentContext) {
+    auto h = Make();
+    auto logger = h.provider->GetLogger("t");
+    {
+        trace::Scope scope(trace::Context{}.WithSpanContext(SomeSpan()));
+        logger->Warn("inside");
+    }
+    logger->Warn("outside");
+    auto recs = h.storage->Snapshot();
+    ASSERT_EQ(recs.size(), 2u);
+    EXPECT_EQ(recs[0].trace_id, SomeSpan().trace_id);
+    EXPECT_EQ(recs[0].span_id, SomeSpan().span_id);
+    EXPECT_EQ(recs[0].trace_flags, trace::kTraceFlagSampled);
+    EXPECT_FALSE(recs[1].trace_id.IsValid());
+    EXPECT_FALSE(recs[1].span_id.IsValid());
+}
+
+TEST(Logger, ExplicitTraceContextWinsOverTheCurrentOne) {
+    auto h = Make();
+    auto logger = h.provider->GetLogger("t");
+    trace::Scope scope(trace::Context{}.WithSpanContext(SomeSpan()));
+    LogRecord r;
+    r.severity = Severity::kError;
+    r.trace_id = *TraceId::FromHex("11111111111111111111111111111111");
+    r.span_id = *SpanId::FromHex("2222222222222222");
+    logger->Emit(std::move(r));
+    auto recs = h.storage->Snapshot();
+    ASSERT_EQ(recs.size(), 1u);
+    EXPECT_EQ(recs[0].trace_id.ToHex(), "11111111111111111111111111111111");
+    EXPECT_EQ(recs[0].span_id.ToHex(), "2222222222222222");
+    EXPECT_EQ(recs[0].trace_flags, 0);
+}
+
+TEST(Logger, DropsRecordsBelowTheMinimumSeverity) {
+    auto h = Make(Severity::kWarn);
+    auto logger = h.provider->GetLogger("t");
+    EXPECT_FALSE(logger->Enabled(Severity::kInfo));
+    EXPECT_FALSE(logger->Enabled(static_cast<Severity>(12)));
+    EXPECT_TRUE(logger->Enabled(Severity::kWarn));
+    logger->Info("dropped", {{"k", "v"}});
+    logger->Debug("dropped");
+    LogRecord unspecified;  // severity 0 is filtered once a minimum is set
+    logger->Emit(std::move(unspecified));
+    logger->Error("kept");
+    auto recs = h.storage->Snapshot();
+    ASSERT_EQ(recs.size(), 1u);
+    EXPECT_EQ(*recs[0].body.AsString(), "kept");
+}
+
+TEST(Logger, RedactsSensitiveAttributesBeforeAnyProcessor) {
+    auto h = Make(Severity::kTrace, RedactionOptions{true, {"x-internal"}});
+    auto logger = h.provider->GetLogger("t");
+    LogRecord r;
+    r.severity = Severity::kInfo;
+    r.attributes = {
+        {"Authorization", LogValue("Bearer abc")},
+        {"user", LogValue("ann")},
+        {"session_token", LogValue("s3")},
+        {"db.PASSWORD", LogValue("no")},  // not a listed suffix ("_password"), kept
+        {"X-Internal", LogValue(std::int64_t{7})},
+        {"http", LogValue(LogValue::Map{{"set-cookie", LogValue("id=1")},
+                                        {"nested", LogValue(LogValue::Map{{"ApiKey", "k"}})},
+                                        {"status", LogValue(std::int64_t{200})}})},
+    };
+    r.body = LogValue(LogValue::Map{{"password", "hunter2"}, {"msg", "hi"}});
+    logger->Emit(std::move(r));
+    auto recs = h.storage->Snapshot();
+    ASSERT_EQ(recs.size(), 1u);
+    const auto& a = recs[0].attributes;
+    const LogValue red{std::string(kRedacted)};
+    EXPECT_EQ(a[0].value, red);
+    EXPECT_EQ(a[1].value, LogValue("ann"));
+    EXPECT_EQ(a[2].value, red);
+    EXPECT_EQ(a[3].value, LogValue("no"));
+    EXPECT_EQ(a[4].value, red);
+    const auto& http = std::get<LogValue::Map>(a[5].value.value);
+    EXPECT_EQ(http[0].value, red);
+    EXPECT_EQ(std::get<LogValue::Map>(http[1].value.value)[0].value, red);
+    EXPECT_EQ(http[2].value, LogValue(std::int64_t{200}));
+    const auto& body = std::get<LogValue::Map>(recs[0].body.value);
+    EXPECT_EQ(body[0].value, red);
+    EXPECT_EQ(body[1].value, LogValue("hi"));
+}
+
+TEST(Redaction, KnowsTheBuiltInKeys) {
+    for (const char* k : {"authorization", "PASSWORD", "Token", "api_key", "APIKEY", "cookie",
+                          "Set-Cookie", "secret", "github_token", "oauth.token", "db_password"})
+        EXPECT_TRUE(IsSensitiveKey(k)) << k;
+    for (const char* k : {"user", "tokens", "token_count", "passwords", "secretary", "cookies"})
+        EXPECT_FALSE(IsSensitiveKey(k)) << k;
+}
+
+TEST(Redaction, CanBeTurnedOff) {
+    std::vector<LogKeyValue> attrs{{"token", LogValue("t")}};
+    EXPECT_EQ(RedactAttributes(attrs, RedactionOptions{false, {}}), 0u);
+    EXPECT_EQ(attrs[0].value, LogValue("t"));
+    EXPECT_EQ(RedactAttributes(attrs, RedactionOptions{}), 1u);
+}
+
+TEST(Logger, ProviderShutdownIsIdempotentAndLaterRecordsAreDropped) {
+    auto h = Make();
+    auto logger = h.provider->GetLogger("t");
+    EXPECT_TRUE(h.provider->Shutdown(1s));
+    EXPECT_TRUE(h.provider->Shutdown(1s));
+    logger->Info("late");
+    EXPECT_TRUE(h.storage->Snapshot().empty());
+    EXPECT_FALSE(h.provider->GetLogger("after")->Enabled(Severity::kFatal));
+}
+
+TEST(Logger, FeedsEveryProcessorWithItsOwnCopy) {
+    auto e1 = std::make_unique<InMemoryLogExporter>();
+    auto e2 = std::make_unique<InMemoryLogExporter>();
+    auto s1 = e1->storage();
+    auto s2 = e2->storage();
+    LoggerProviderOptions o;
+    o.processors.push_back(std::make_unique<SimpleLogProcessor>(std::move(e1)));
+    o.processors.push_back(std::make_unique<SimpleLogProcessor>(std::move(e2)));
+    auto provider = MakeLoggerProvider(std::move(o));
+    provider->GetLogger("t")->Info("both", {{"api_key", "k"}});
+    ASSERT_EQ(s1->Snapshot().size(), 1u);
+    ASSERT_EQ(s2->Snapshot().size(), 1u);
+    EXPECT_EQ(s1->Snapshot()[0].attributes[0].value, LogValue(std::string(kRedacted)));
+    EXPECT_EQ(s2->Snapshot()[0].attributes[0].value, LogValue(std::string(kRedacted)));
+}
+
+TEST(GlobalLoggerProvider, IsNoopUntilSetAndNeverNull) {
+    SetLoggerProvider(nullptr);
+    auto noop = GetLoggerProvider();
+    ASSERT_NE(noop, nullptr);
+    auto quiet = noop->GetLogger("t");
+    EXPECT_FALSE(quiet->Enabled(Severity::kFatal));
+    quiet->Fatal("nothing happens");
+
+    auto h = Make();
+    SetLoggerProvider(h.provider);
+    EXPECT_EQ(GetLoggerProvider(), h.provider);
+    GetLoggerProvider()->GetLogger("t")->Info("global");
+    EXPECT_EQ(h.storage->Snapshot().size(), 1u);
+    SetLoggerProvider(nullptr);
+    EXPECT_EQ(GetLoggerProvider(), noop);
+}
+
+}  // namespace
+}  // namespace tome::telemetry::logs
