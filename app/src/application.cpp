@@ -2,6 +2,7 @@
 
 #include "remote_tome_sender.hpp"
 #include "tome/telemetry/export/env_config.hpp"
+#include "tome/telemetry/metrics/self_metrics.hpp"
 
 namespace tome::app {
 
@@ -48,8 +49,12 @@ Result<Application::Telemetry> BuildTelemetry(const AppConfig& config, const Env
         std::make_shared<const telemetry::trace::Resource>(std::move(meter_resource.value()));
     auto meters = std::make_shared<metrics::MeterProvider>(std::move(meter_options));
     meters->AddReader(reader);
+    // Telemetry about telemetry: a dashboard shows when spans are being lost.
+    auto sdk_meter = meters->GetMeter("tome.telemetry", config.proxy.version);
+    auto self_metrics =
+        metrics::RegisterSelfMetrics(sdk_meter, telemetry::DefaultSelfStats(), meters.get());
     return Application::Telemetry{std::move(built.provider), std::move(built.propagator),
-                                  std::move(meters), std::move(reader)};
+                                  std::move(meters), std::move(reader), std::move(self_metrics)};
 }
 
 }  // namespace

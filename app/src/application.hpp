@@ -27,6 +27,8 @@ public:
         std::unique_ptr<telemetry::trace::TextMapPropagator> propagator;
         std::shared_ptr<telemetry::metrics::MeterProvider> meters;
         std::shared_ptr<telemetry::metrics::MetricReader> scrape_reader;  ///< GET /metrics.
+        /// The SDK's own counts published as otel.sdk.* (kept registered while alive).
+        std::vector<telemetry::metrics::ObservableInstrument> self_metrics;
     };
 
     /// Builds telemetry from the OTEL_* environment (`env`), the layers and the configured

@@ -1,4 +1,4 @@
-// main() of `tome`: `tome serve`, `tome check-config FILE`, `tome --version`.
+// main() of `tome`: `tome serve`, `tome demo`, `tome check-config FILE`, `tome --version`.
 #include <CLI/CLI.hpp>
 
 #include <csignal>
@@ -8,6 +8,7 @@
 
 #include "application.hpp"
 #include "config.hpp"
+#include "demo_command.hpp"
 
 #ifndef TOME_VERSION
 #define TOME_VERSION "0.0.0"
@@ -92,7 +93,42 @@ int main(int argc, char** argv) {
     std::string check_path;
     check->add_option("file", check_path, "YAML config file")->required();
 
+    auto* demo = cli.add_subcommand(
+        "demo", "Serve the configured network and run a steady, traced order workload on it");
+    tome::app::DemoCommandOptions demo_options;
+    std::string demo_steps = "5-50";
+    demo->add_option("--config", demo_options.config_path,
+                     "YAML config file (default: $TOME_CONFIG or config/tome.yaml)");
+    demo->add_option("--port", demo_options.port, "Port to listen on (0 = any free port)")
+        ->check(CLI::Range(0, 65535));
+    demo->add_option("--host", demo_options.host, "Address to listen on");
+    demo->add_option("--orders", demo_options.workload.orders,
+                     "Stop after this many orders (default 0: until Ctrl-C)");
+    demo->add_option("--rate", demo_options.workload.rate,
+                     "Orders started per second (0 = as fast as possible; default 10)")
+        ->check(CLI::NonNegativeNumber);
+    demo->add_option("--payment-failure-rate", demo_options.workload.payment_failure_rate,
+                     "Probability a payment is declined (default 0.1)")
+        ->check(CLI::Range(0.0, 1.0));
+    demo->add_option("--step-ms", demo_steps, "Simulated work per step, MIN-MAX ms (default 5-50)");
+    demo->add_option("--seed", demo_options.workload.seed, "Random seed (default 1)");
+    demo->add_option("--workers", demo_options.workload.workers, "Worker threads (default 4)")
+        ->check(CLI::Range(1, 256));
+
     CLI11_PARSE(cli, argc, argv);
+    if (demo->parsed()) {
+        auto steps = tome::app::ParseStepRange(demo_steps);
+        if (!steps) {
+            std::cerr << "tome: --step-ms: expected MIN-MAX milliseconds, got '" << demo_steps
+                      << "'\n";
+            return 2;
+        }
+        demo_options.workload.step_min = steps->first;
+        demo_options.workload.step_max = steps->second;
+        if (demo_options.config_path.empty())
+            demo_options.config_path = tome::app::DefaultConfigPath(tome::app::ProcessEnv());
+        return tome::app::RunDemo(demo_options, TOME_VERSION);
+    }
     if (serve->parsed()) {
         if (serve_config.empty()) serve_config = tome::app::DefaultConfigPath(tome::app::ProcessEnv());
         return Serve(serve_config, port, host);

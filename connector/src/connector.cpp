@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "instrumentation.hpp"
 #include "routing_table.hpp"
 #include "tome/telemetry/api/ids.hpp"
 
@@ -66,7 +67,14 @@ const ConnectionState* RoutingTable::Find(const std::string& id) const {
 namespace {
 
 using internal::ConnectionState;
+using internal::Operation;
 using internal::RoutingTable;
+namespace attr = internal::attr;
+namespace trace = telemetry::trace;
+
+double SecondsSince(const Clock& clock, std::chrono::steady_clock::time_point started) {
+    return std::chrono::duration<double>(clock.SteadyNow() - started).count();
+}
 
 /// Keeps ids URL-safe whatever the tome ids contain.
 std::string UrlSafe(const std::string& text) {
@@ -93,7 +101,21 @@ Connector::Connector(TomeRegistry& tomes, FeatureToggles& toggles, const Clock& 
       toggles_(toggles),
       clock_(clock),
       options_(options),
-      table_(RoutingTable::Build({}, {}, nullptr)) {}
+      table_(RoutingTable::Build({}, {}, nullptr)),
+      telemetry_(std::make_unique<internal::Instrumentation>(options_)) {
+    auto observe = [this](telemetry::metrics::ObserverResult& result) {
+        const HealthReport report = CheckHealth();
+        result.Observe(static_cast<std::int64_t>(report.healthy), {{attr::kHealth, "healthy"}});
+        result.Observe(static_cast<std::int64_t>(report.degraded), {{attr::kHealth, "degraded"}});
+        result.Observe(static_cast<std::int64_t>(report.unhealthy),
+                       {{attr::kHealth, "unhealthy"}});
+    };
+    telemetry_->active = telemetry_->meter
+                             .CreateObservableGauge<std::int64_t>(
+                                 "tome.connections.active", std::move(observe),
+                                 {.description = "Connections by health", .unit = "{connection}"})
+                             .instrument;
+}
 
 Connector::~Connector() = default;
 
@@ -141,6 +163,52 @@ Result<ConnectionInfo> Connector::Connect(const std::string& source, const std::
 }
 
 Result<std::vector<ConnectionInfo>> Connector::ConnectMany(
+    const std::vector<std::pair<std::string, std::string>>& pairs, const ConnectionConfig& config,
+    std::string_view network_type) {
+    const auto started = clock_.SteadyNow();
+    const auto type = internal::ConnectionType(config);
+    const bool network = !network_type.empty();
+    trace::Span span;
+    if (network) {
+        std::set<std::string_view> services;
+        for (const auto& [source, target] : pairs) services.insert({source, target});
+        span = telemetry_->Start("network.create", {{attr::kNetworkType, network_type},
+                                                    {"tome.service_count", services.size()},
+                                                    {"tome.connection_count", pairs.size()},
+                                                    {attr::kConnectionType, type}});
+    } else {
+        span = telemetry_->Start("connection.create", {{attr::kSource, pairs.front().first},
+                                                       {attr::kTarget, pairs.front().second},
+                                                       {attr::kConnectionType, type}});
+    }
+    auto created = AddConnections(pairs, config);
+    if (!created.ok()) {
+        span.SetStatus(trace::StatusCode::kError, created.status().message());
+    } else {
+        const trace::Context parent = span.ToContext();
+        for (const ConnectionInfo& info : *created) {
+            (config.bidirectional ? telemetry_->connections_two_way
+                                  : telemetry_->connections_one_way)
+                .Add(1);
+            trace::Span child;
+            trace::Span& one = network ? child : span;
+            if (network) {
+                child = telemetry_->Start("connection.create", {{attr::kSource, info.source},
+                                                                {attr::kTarget, info.target},
+                                                                {attr::kConnectionType, type}},
+                                          &parent);
+            }
+            one.SetAttribute(attr::kConnectionId, info.id);
+            one.AddEvent("connection.created",
+                         {{attr::kConnectionId, info.id}, {"tome.connection.trace_id", info.trace_id}});
+        }
+    }
+    telemetry_->Timed(network ? Operation::kNetworkCreate : Operation::kConnectionCreate,
+                      SecondsSince(clock_, started));
+    return created;
+}
+
+Result<std::vector<ConnectionInfo>> Connector::AddConnections(
     const std::vector<std::pair<std::string, std::string>>& pairs, const ConnectionConfig& config) {
     if (auto s = ValidateConnectionConfig(config); !s.ok()) return s;
     for (const auto& [source, target] : pairs) {
@@ -190,17 +258,26 @@ Result<std::vector<ConnectionInfo>> Connector::ConnectMany(
 }
 
 Status Connector::Disconnect(const std::string& connection_id) {
+    const auto started = clock_.SteadyNow();
+    trace::Span span =
+        telemetry_->Start("connection.delete", {{attr::kConnectionId, connection_id}});
     std::lock_guard write(write_mu_);
     auto current = Table();
-    if (current->Find(connection_id) == nullptr) {
+    const ConnectionState* gone = current->Find(connection_id);
+    if (gone == nullptr) {
+        span.SetStatus(trace::StatusCode::kError, "connection does not exist");
         return NotFound("connection '" + connection_id + "' does not exist");
     }
+    span.SetAttributes({{attr::kSource, gone->source},
+                        {attr::kTarget, gone->target},
+                        {attr::kConnectionType, internal::ConnectionType(gone->config)}});
     std::vector<std::shared_ptr<const ConnectionState>> connections;
     connections.reserve(current->connections.size());
     for (const auto& c : current->connections) {
         if (c->id != connection_id) connections.push_back(c);
     }
     Publish(current->With(std::move(connections)));
+    telemetry_->Timed(Operation::kConnectionDelete, SecondsSince(clock_, started));
     return Status::Ok();
 }
 
@@ -272,7 +349,7 @@ Result<std::vector<ConnectionInfo>> Connector::CreateRingNetwork(
     std::vector<std::pair<std::string, std::string>> pairs;
     for (std::size_t i = 0; i + 1 < tomes.size(); ++i) pairs.emplace_back(tomes[i], tomes[i + 1]);
     if (tomes.size() >= 3) pairs.emplace_back(tomes.back(), tomes.front());
-    return ConnectMany(pairs, config);
+    return ConnectMany(pairs, config, tomes.size() >= 3 ? "ring" : "chain");
 }
 
 Result<std::vector<ConnectionInfo>> Connector::CreateHubNetwork(
@@ -285,7 +362,7 @@ Result<std::vector<ConnectionInfo>> Connector::CreateHubNetwork(
     }
     std::vector<std::pair<std::string, std::string>> pairs;
     for (const auto& s : spokes) pairs.emplace_back(hub, s);
-    return ConnectMany(pairs, config);
+    return ConnectMany(pairs, config, "hub");
 }
 
 ConnectorStats Connector::stats() const {

@@ -5,36 +5,19 @@
 #include <deque>
 #include <unordered_set>
 
+#include "instrumentation.hpp"
+#include "journey.hpp"
 #include "routing_table.hpp"
 #include "tome/connector/connector.hpp"
 #include "tome/connector/remote.hpp"
 #include "tome/core/json_path.hpp"
 #include "tome/telemetry/api/ids.hpp"
 
-namespace tome::connector {
+namespace tome::connector::internal {
 namespace {
 
-using internal::ConnectionState;
-using internal::DropReason;
-using internal::Link;
 
 constexpr auto kNoParent = static_cast<std::size_t>(-1);
-
-Status CheckParent(const TraceParent& parent) {
-    if (!parent.trace_id.empty()) {
-        auto id = telemetry::TraceId::FromHex(parent.trace_id);
-        if (!id || !id->IsValid()) {
-            return InvalidArgument("traceparent.trace_id: must be 32 lowercase hex, not all zero");
-        }
-    }
-    if (!parent.span_id.empty()) {
-        auto id = telemetry::SpanId::FromHex(parent.span_id);
-        if (!id || !id->IsValid()) {
-            return InvalidArgument("traceparent.span_id: must be 16 lowercase hex, not all zero");
-        }
-    }
-    return Status::Ok();
-}
 
 /// Whether a delivery changed the tome's state or context.
 bool Changed(const Tome&, const TomeEvent&, const TransitionOutcome& out) {
@@ -67,22 +50,22 @@ struct Pending {
     const ConnectionState* via = nullptr;
     bool state_sync = false;
     std::size_t parent = kNoParent;  ///< Index of the forwarding tome's delivery.
+    /// The span of the delivery that caused this one (the journey's parent for the origin):
+    /// this delivery's span is its child.
+    trace::SpanContext cause;
 };
 
-/// Counters of the Connector that a journey adds to.
-struct Totals {
-    std::atomic<std::uint64_t>& deliveries;
-    std::atomic<std::uint64_t>& events_forwarded;
-    std::atomic<std::uint64_t>& states_synced;
-    std::array<std::atomic<std::uint64_t>, internal::kDropReasonCount>& dropped;
-};
+/// "forward" when the delivery runs source -> target over `via`, else "reverse".
+std::string_view Direction(const ConnectionState& via, const std::string& receiver) {
+    return via.target == receiver ? "forward" : "reverse";
+}
 
 /// One event's BFS through the network. Confined to the calling thread.
 class Journey {
   public:
-    Journey(const internal::RouteRequest& request, const internal::RoutingTable& table,
-            const ToggleSet& toggle_set, const TomeRegistry& tomes, const Clock& clock,
-            const ConnectorOptions& options, Totals totals)
+    Journey(const RouteRequest& request, const RoutingTable& table, const ToggleSet& toggle_set,
+            const TomeRegistry& tomes, const Clock& clock, const ConnectorOptions& options,
+            Totals totals, const Instrumentation& telemetry, const trace::Context& parent)
         : request_(request),
           table_(table),
           routing_(toggle_set.IsEnabled(toggles::kEventRouting)),
@@ -90,7 +73,11 @@ class Journey {
           tomes_(tomes),
           clock_(clock),
           options_(options),
-          totals_(totals) {
+          totals_(totals),
+          telemetry_(telemetry),
+          parent_(parent),
+          tracing_(toggle_set.IsEnabled(toggles::kTracing)),
+          spans_(tracing_ && telemetry.tracer.Enabled()) {
         if (request.path != nullptr) {
             visited_.insert(request.path->visited.begin(), request.path->visited.end());
         }
@@ -99,11 +86,28 @@ class Journey {
 
     DeliveryReport Run(std::shared_ptr<Tome> origin, DeliveryReport report) {
         report_ = std::move(report);
+        AdoptTrace(parent_.span_context);
+        if (report_.trace_id.empty() && tracing_ && !spans_) {
+            report_.trace_id = telemetry::GenerateTraceId().ToHex();  // no span will bring one
+        }
+        trace::Span root;
         if (request_.broadcast) {
-            Forward(request_.tome_id, request_.event, 0, kNoParent);
+            if (spans_) {
+                root = telemetry_.Start("broadcast",
+                                        {{attr::kSource, request_.tome_id},
+                                         {attr::kEventType, request_.event.type},
+                                         {attr::kEventId, report_.event_id}},
+                                        &parent_);
+            }
+            const trace::SpanContext cause = spans_ ? root.GetContext() : parent_.span_context;
+            AdoptTrace(cause);
+            current_ = &root;
+            Forward(request_.tome_id, request_.event, 0, kNoParent, cause);
+            current_ = nullptr;
         } else {
             const std::size_t hop = request_.path ? request_.path->tomes.size() : 0;
-            queue_.push_back(Pending{std::move(origin), nullptr, nullptr, request_.event, hop});
+            queue_.push_back(Pending{std::move(origin), nullptr, nullptr, request_.event, hop,
+                                     nullptr, false, kNoParent, parent_.span_context});
         }
         while (!queue_.empty()) {
             Pending p = std::move(queue_.front());
@@ -114,26 +118,65 @@ class Journey {
                 DeliverRemote(p);
             }
         }
+        root.SetAttribute("tome.deliveries", report_.deliveries.size());
         totals_.deliveries.fetch_add(local_deliveries_, std::memory_order_relaxed);
         for (std::size_t i = 0; i < drops_.size(); ++i) {
             if (drops_[i] == 0) continue;
             totals_.dropped[i].fetch_add(drops_[i], std::memory_order_relaxed);
-            report_.dropped[std::string(internal::DropReasonName(static_cast<DropReason>(i)))] +=
+            telemetry_.dropped[i].Add(drops_[i]);
+            report_.dropped[std::string(DropReasonName(static_cast<DropReason>(i)))] +=
                 drops_[i];
         }
         return std::move(report_);
     }
 
   private:
-    void Drop(const ConnectionState& via, DropReason reason) {
+    /// The report carries the trace of the journey's spans (one id system), when it has none.
+    void AdoptTrace(const trace::SpanContext& context) {
+        if (report_.trace_id.empty() && tracing_ && context.IsValid()) {
+            report_.trace_id = context.trace_id.ToHex();
+        }
+    }
+
+    /// The span of one delivery: a child of the delivery that caused it. Non-recording (and
+    /// carrying `p.cause`) when tracing is off for the journey or for the connection.
+    trace::Span StartDelivery(const Pending& p, const std::string& receiver,
+                              trace::SpanKind kind = trace::SpanKind::kInternal) const {
+        if (!spans_ || (p.via != nullptr && !p.via->config.enable_tracing)) {
+            return trace::Span(p.cause);
+        }
+        const trace::Context parent = parent_.WithSpanContext(p.cause);
+        trace::Span span = telemetry_.Start(
+            p.state_sync ? "state.sync" : "event.forward",
+            {{attr::kEventType, p.event.type}, {attr::kHop, p.hop}, {attr::kTarget, receiver},
+             {attr::kEventId, report_.event_id}},
+            &parent, kind);
+        if (p.via != nullptr && span.IsRecording()) {
+            span.SetAttributes({{attr::kConnectionId, p.via->id},
+                                {attr::kDirection, Direction(*p.via, receiver)}});
+        }
+        return span;
+    }
+
+    void Drop(const ConnectionState& via, const std::string& neighbour, DropReason reason) {
+        if (current_ != nullptr && current_->IsRecording()) {
+            current_->AddEvent("event.dropped",
+                               {{attr::kDropReason, DropReasonName(reason)},
+                                {attr::kConnectionId, via.id},
+                                {attr::kTarget, neighbour}});
+        }
         ++drops_[static_cast<std::size_t>(reason)];
         if (reason != DropReason::kAlreadyVisited) {
             via.events_dropped.fetch_add(1, std::memory_order_relaxed);
         }
     }
 
-    void Counted(const ConnectionState& via, bool state_sync) {
+    void Counted(const ConnectionState& via, const std::string& receiver, bool state_sync) {
         via.Touch(clock_.Now());
+        if (!state_sync) {
+            (via.target == receiver ? telemetry_.forwarded_forward : telemetry_.forwarded_reverse)
+                .Add(1);
+        }
         (state_sync ? via.states_synced : via.events_forwarded)
             .fetch_add(1, std::memory_order_relaxed);
         (state_sync ? totals_.states_synced : totals_.events_forwarded)
@@ -146,28 +189,44 @@ class Journey {
     }
 
     void DeliverLocal(const Pending& p) {
-        const TransitionOutcome out = p.tome->Send(p.event);
         const std::string& id = p.tome->id();
+        trace::Span span = StartDelivery(p, id);
+        const trace::SpanContext self = span.GetContext();
+        AdoptTrace(self);
+        const TransitionOutcome out = p.tome->Send(p.event);
+        if (span.IsRecording()) {
+            span.SetAttributes({{"tome.handled", out.handled},
+                                {"tome.state.from", out.from},
+                                {"tome.state.to", out.to}});
+        }
         Record(Delivery{id, p.via ? p.via->id : std::string(), p.event.type, p.hop, out.handled,
                         out.from, out.to, p.state_sync},
                p.parent);
         ++local_deliveries_;
-        if (p.via != nullptr) Counted(*p.via, p.state_sync);
+        if (p.via != nullptr) Counted(*p.via, id, p.state_sync);
         if (p.state_sync) return;  // a sync never travels further
-        const std::size_t self = report_.deliveries.size() - 1;
-        if (Changed(*p.tome, p.event, out)) SyncState(id, out, p.hop, self);
-        Forward(id, p.event, p.hop, self);
+        const std::size_t index = report_.deliveries.size() - 1;
+        current_ = &span;
+        if (Changed(*p.tome, p.event, out)) SyncState(id, out, p.hop, index, self);
+        Forward(id, p.event, p.hop, index, self);
+        current_ = nullptr;
     }
 
     /// Hands the event to the far side, which continues the BFS and reports back.
     void DeliverRemote(const Pending& p) {
         EventPath path{Branch(p.parent), {visited_.begin(), visited_.end()}};
+        trace::Span span = StartDelivery(p, *p.remote, trace::SpanKind::kClient);
+        AdoptTrace(span.GetContext());
+        // The far side's spans are children of this hop's span when there is one.
+        const std::string span_id = span.GetContext().IsValid() && span.GetContext() != p.cause
+                                        ? span.GetContext().span_id.ToHex()
+                                        : request_.parent.span_id;
         auto far = [&]() -> Result<DeliveryReport> {
             if (!table_.sender) return Unavailable("no remote sender");
             try {
                 return table_.sender->Deliver(*p.endpoint, *p.remote, p.event, report_.event_id,
                                               report_.origin, path,
-                                              TraceParent{report_.trace_id, request_.parent.span_id});
+                                              TraceParent{report_.trace_id, span_id});
             } catch (...) {
                 return Internal("remote sender threw");
             }
@@ -175,10 +234,13 @@ class Journey {
         if (!far.ok()) {
             // Not delivered: another path (perhaps through the far side) may still reach it.
             visited_.erase(*p.remote);
-            Drop(*p.via, DropReason::kRemoteFailed);
+            span.SetStatus(trace::StatusCode::kError, far.status().message());
+            current_ = &span;
+            Drop(*p.via, *p.remote, DropReason::kRemoteFailed);
+            current_ = nullptr;
             return;
         }
-        Counted(*p.via, false);
+        Counted(*p.via, *p.remote, false);
         for (auto& d : far->deliveries) {
             visited_.insert(d.tome);
             Record(std::move(d), kNoParent);
@@ -203,27 +265,32 @@ class Journey {
     /// Queues `event` for every neighbour `from` may forward to, applying each connection's
     /// filter, mapping and transforms.
     void Forward(const std::string& from, const TomeEvent& event, std::size_t hop,
-                 std::size_t parent) {
-        for (const Link& link : table_.LinksOf(from)) {
+                 std::size_t parent, const trace::SpanContext& cause) {
+        const std::vector<Link>& links = table_.LinksOf(from);
+        if (!routing_ && !links.empty() && current_ != nullptr) {
+            Instrumentation::FlagEvaluated(*current_, toggles::kEventRouting, false);
+        }
+        for (const Link& link : links) {
             const ConnectionState& via = *link.connection;
             const ConnectionConfig& config = via.config;
+            const std::string& neighbour = *link.neighbour;
             if (!routing_) {
-                Drop(via, DropReason::kRoutingDisabled);
+                Drop(via, neighbour, DropReason::kRoutingDisabled);
                 continue;
             }
             if (visited_.count(*link.neighbour) > 0) {
-                Drop(via, DropReason::kAlreadyVisited);
+                Drop(via, neighbour, DropReason::kAlreadyVisited);
                 continue;
             }
             if (hop >= options_.hop_limit) {
-                Drop(via, DropReason::kHopLimit);
+                Drop(via, neighbour, DropReason::kHopLimit);
                 continue;
             }
             Pending next{tomes_.Find(*link.neighbour)};
             if (!next.tome) {
                 auto remote = table_.remotes.find(*link.neighbour);
                 if (remote == table_.remotes.end()) {
-                    Drop(via, DropReason::kTomeMissing);
+                    Drop(via, neighbour, DropReason::kTomeMissing);
                     continue;
                 }
                 next.remote = &remote->first;
@@ -232,7 +299,7 @@ class Journey {
             const auto& allowed = config.filters.events;
             if (!allowed.empty() &&
                 std::find(allowed.begin(), allowed.end(), event.type) == allowed.end()) {
-                Drop(via, DropReason::kFiltered);
+                Drop(via, neighbour, DropReason::kFiltered);
                 continue;
             }
             next.event = event;
@@ -246,11 +313,11 @@ class Journey {
                     result = config.transform_fn(next.event);
                 } catch (...) {
                     // No exception crosses a user callback: the event is dropped and counted.
-                    Drop(via, DropReason::kTransformFailed);
+                    Drop(via, neighbour, DropReason::kTransformFailed);
                     continue;
                 }
                 if (!result) {
-                    Drop(via, DropReason::kFiltered);
+                    Drop(via, neighbour, DropReason::kFiltered);
                     continue;
                 }
                 next.event = std::move(*result);
@@ -259,6 +326,7 @@ class Journey {
             next.hop = hop + 1;
             next.via = &via;
             next.parent = parent;
+            next.cause = cause;
             queue_.push_back(std::move(next));
         }
     }
@@ -266,18 +334,23 @@ class Journey {
     /// Queues a SYNC_STATE for every local neighbour of `from` over a state-mapped connection.
     /// Remote neighbours are not synced (a sync must not continue a BFS on the far side).
     void SyncState(const std::string& from, const TransitionOutcome& out, std::size_t hop,
-                   std::size_t parent) {
+                   std::size_t parent, const trace::SpanContext& cause) {
+        bool flagged = false;
         for (const Link& link : table_.LinksOf(from)) {
             const ConnectionState& via = *link.connection;
             if (via.config.state_mapping.empty()) continue;
             if (!sync_) {
-                Drop(via, DropReason::kSyncDisabled);
+                if (!flagged && current_ != nullptr) {
+                    Instrumentation::FlagEvaluated(*current_, toggles::kStateSync, false);
+                    flagged = true;
+                }
+                Drop(via, *link.neighbour, DropReason::kSyncDisabled);
                 continue;
             }
             std::shared_ptr<Tome> next = tomes_.Find(*link.neighbour);
             if (!next) {
                 if (table_.remotes.count(*link.neighbour) == 0) {
-                    Drop(via, DropReason::kTomeMissing);
+                    Drop(via, *link.neighbour, DropReason::kTomeMissing);
                 }
                 continue;
             }
@@ -285,71 +358,42 @@ class Journey {
             if (updates.empty()) continue;
             TomeEvent event{kSyncStateEvent, Json{{"updates", std::move(updates)}}};
             queue_.push_back(Pending{std::move(next), nullptr, nullptr, std::move(event), hop + 1,
-                                     &via, true, parent});
+                                     &via, true, parent, cause});
         }
     }
 
-    const internal::RouteRequest& request_;
-    const internal::RoutingTable& table_;
+    const RouteRequest& request_;
+    const RoutingTable& table_;
     const bool routing_;
     const bool sync_;
     const TomeRegistry& tomes_;
     const Clock& clock_;
     const ConnectorOptions& options_;
     Totals totals_;
+    const Instrumentation& telemetry_;
+    const trace::Context& parent_;  // the journey's parent (current context or TraceParent)
+    const bool tracing_;            // toggles::kTracing in the journey's snapshot
+    const bool spans_;              // tracing_ and the tracer is not a no-op
+    trace::Span* current_ = nullptr;  // the span drops and toggle decisions are recorded on
 
     DeliveryReport report_;
     std::vector<std::size_t> parents_;  // parallel to report_.deliveries
     std::deque<Pending> queue_;
     // Tomes that received (or are queued to receive) this event: none receives it twice.
     std::unordered_set<std::string> visited_;
-    std::array<std::uint64_t, internal::kDropReasonCount> drops_{};
+    std::array<std::uint64_t, kDropReasonCount> drops_{};
     std::uint64_t local_deliveries_ = 0;
 };
 
 }  // namespace
 
-Result<DeliveryReport> Connector::SendEvent(const std::string& tome_id, const TomeEvent& event,
-                                            const TraceParent& parent) {
-    return Route(internal::RouteRequest{tome_id, event, parent, false});
-}
-
-Result<DeliveryReport> Connector::Broadcast(const std::string& source_tome, const TomeEvent& event,
-                                            const TraceParent& parent) {
-    return Route(internal::RouteRequest{source_tome, event, parent, true});
-}
-
-Result<DeliveryReport> Connector::ContinueEvent(const std::string& tome_id, const TomeEvent& event,
-                                                const std::string& event_id,
-                                                const std::string& origin, const EventPath& path,
-                                                const TraceParent& trace) {
-    if (event_id.empty()) return InvalidArgument("event id must not be empty");
-    return Route(internal::RouteRequest{tome_id, event, trace, false, &event_id, &origin, &path});
-}
-
-Result<DeliveryReport> Connector::Route(const internal::RouteRequest& request) {
-    if (auto s = CheckParent(request.parent); !s.ok()) return s;
-    std::shared_ptr<Tome> origin = tomes_.Find(request.tome_id);
-    if (!origin) return NotFound("tome '" + request.tome_id + "' does not exist");
-
-    // One routing table and one toggle set for the whole journey of this event.
-    const auto table = Table();
-    const auto toggle_set = toggles_.Snapshot();
-
-    DeliveryReport report;
-    report.event_id =
-        request.event_id ? *request.event_id : "evt-" + telemetry::GenerateSpanId().ToHex();
-    report.origin = request.origin ? *request.origin : request.tome_id;
-    report.trace_id = request.parent.trace_id;
-    if (report.trace_id.empty() && toggle_set->IsEnabled(toggles::kTracing)) {
-        report.trace_id = telemetry::GenerateTraceId().ToHex();
-    }
-    // Only events entering this process count as received; a continued journey already did.
-    if (request.path == nullptr) events_received_.fetch_add(1, std::memory_order_relaxed);
-
-    Journey journey(request, *table, *toggle_set, tomes_, clock_, options_,
-                    Totals{deliveries_, events_forwarded_, states_synced_, dropped_});
+DeliveryReport RunJourney(const RouteRequest& request, const RoutingTable& table,
+                          const ToggleSet& toggle_set, const TomeRegistry& tomes,
+                          const Clock& clock, const ConnectorOptions& options, Totals totals,
+                          const Instrumentation& telemetry, const telemetry::trace::Context& parent,
+                          std::shared_ptr<Tome> origin, DeliveryReport report) {
+    Journey journey(request, table, toggle_set, tomes, clock, options, totals, telemetry, parent);
     return journey.Run(std::move(origin), std::move(report));
 }
 
-}  // namespace tome::connector
+}  // namespace tome::connector::internal

@@ -3,6 +3,8 @@
 #include <exception>
 #include <utility>
 
+#include "instrumentation.hpp"
+
 namespace tome::robotcopy {
 
 HealthMonitor::HealthMonitor(Check check, RobotCopy& robot_copy, HealthMonitorOptions options)
@@ -54,9 +56,15 @@ bool HealthMonitor::Tick() {
 
 Json HealthMonitor::RunOnce() {
     const Clock& clock = robot_copy_.clock();
+    namespace trace = telemetry::trace;
+    const internal::Instrumentation& telemetry = robot_copy_.instrumentation();
+    // A new trace per check; its ids are the tracked message's (one id system).
+    trace::Span span =
+        telemetry.Start("health.check", {}, nullptr, trace::SpanKind::kInternal, /*root=*/true);
     TrackedMessage message;
-    message.trace_id = RobotCopy::NewTraceId();
-    message.span_id = RobotCopy::NewSpanId();
+    const bool own = span.GetContext().IsValid();
+    message.trace_id = own ? span.GetContext().trace_id.ToHex() : RobotCopy::NewTraceId();
+    message.span_id = own ? span.GetContext().span_id.ToHex() : RobotCopy::NewSpanId();
     message.action = "health.check";
     message.timestamp = clock.Now();
     const auto started = clock.SteadyNow();
@@ -76,6 +84,13 @@ Json HealthMonitor::RunOnce() {
     }
     message.duration_ms =
         std::chrono::duration<double, std::milli>(clock.SteadyNow() - started).count();
+    telemetry.health_time.Record(message.duration_ms / 1000.0);
+    if (message.status != "ok") span.SetStatus(trace::StatusCode::kError, message.error);
+    if (span.IsRecording() && report.is_object()) {
+        if (auto it = report.find("unhealthy"); it != report.end() && it->is_number_unsigned()) {
+            span.SetAttribute("tome.connections.unhealthy", it->get<std::uint64_t>());
+        }
+    }
     message.data = Json{{"report", report}};
 
     {

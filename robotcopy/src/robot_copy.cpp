@@ -5,7 +5,9 @@
 #include <string_view>
 #include <utility>
 
+#include "instrumentation.hpp"
 #include "tome/telemetry/api/ids.hpp"
+#include "tome/telemetry/trace/propagation.hpp"
 
 namespace tome::robotcopy {
 namespace {
@@ -40,6 +42,26 @@ std::string Snippet(const std::string& body) {
     return body.size() <= kMax ? body : body.substr(0, kMax) + "...";
 }
 
+/// server.address and server.port of an http(s) URL (port defaulted from the scheme).
+std::pair<std::string_view, std::int64_t> HostPort(std::string_view url) {
+    const bool https = url.rfind("https://", 0) == 0;
+    std::int64_t port = https ? 443 : 80;
+    if (auto scheme = url.find("://"); scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
+    url = url.substr(0, url.find_first_of("/?#"));
+    std::size_t colon = url.rfind(':');
+    if (colon != std::string_view::npos && url.find(']', colon) == std::string_view::npos) {
+        std::int64_t parsed = 0;
+        for (char c : url.substr(colon + 1)) {
+            if (c < '0' || c > '9') return {url, port};
+            parsed = parsed * 10 + (c - '0');
+        }
+        port = parsed;
+        url = url.substr(0, colon);
+    }
+    if (url.size() >= 2 && url.front() == '[' && url.back() == ']') url = url.substr(1, url.size() - 2);
+    return {url, port};
+}
+
 }  // namespace
 
 RobotCopy::RobotCopy(RobotCopyOptions options, FeatureToggles& toggles, const Clock& clock,
@@ -48,10 +70,13 @@ RobotCopy::RobotCopy(RobotCopyOptions options, FeatureToggles& toggles, const Cl
       toggles_(toggles),
       clock_(clock),
       backend_(std::move(backend)),
+      telemetry_(std::make_unique<internal::Instrumentation>(options_)),
       history_(clock, options_.history),
       components_(clock) {
     TOME_CHECK(backend_ != nullptr, "RobotCopy needs a BackendClient");
 }
+
+RobotCopy::~RobotCopy() = default;
 
 std::string RobotCopy::NewTraceId() { return telemetry::GenerateTraceId().ToHex(); }
 
@@ -101,10 +126,29 @@ Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
     }
 
     const std::string backend = SelectedBackend();
+    namespace trace = telemetry::trace;
+    const trace::Context parent = internal::ParentContext(ctx);
+    trace::Span span = telemetry_->Start(
+        "POST",
+        {{"http.request.method", "POST"},
+         {"tome.action", action},
+         {"tome.backend", backend},
+         {"tome.timeout_ms", static_cast<std::int64_t>(options_.backend_timeout.count())}},
+        &parent, trace::SpanKind::kClient);
+    // One id system: the span's ids are the traceparent's, the body's and the history's. A
+    // no-op tracer hands back the parent's ids (or none): then a fresh span id, flags 01.
+    trace::SpanContext sent = span.GetContext();
+    if (!sent.IsValid() || sent.span_id == parent.span_context.span_id) {
+        sent.trace_id = *telemetry::TraceId::FromHex(trace_id);
+        sent.span_id = telemetry::GenerateSpanId();
+        sent.trace_flags = trace::kTraceFlagSampled;
+    }
     TrackedMessage tracked;
-    tracked.trace_id = trace_id;
-    tracked.span_id = NewSpanId();
-    tracked.parent_span_id = ctx.span_id;
+    tracked.trace_id = sent.trace_id.ToHex();
+    tracked.span_id = sent.span_id.ToHex();
+    tracked.parent_span_id = !ctx.trace_id.empty() || !parent.span_context.IsValid()
+                                 ? ctx.span_id
+                                 : parent.span_context.span_id.ToHex();
     tracked.action = "sendMessage:" + action;
     tracked.timestamp = clock_.Now();
     tracked.data = Json{{"backend", backend}, {"request", data}};
@@ -115,11 +159,22 @@ Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
         tracked.duration_ms =
             std::chrono::duration<double, std::milli>(clock_.SteadyNow() - started).count();
         tracked.data["responseStatus"] = response_status;
+        if (response_status > 0) span.SetAttribute("http.response.status_code", response_status);
         if (!result.ok()) {
-            tracked.status =
-                result.status().code() == Code::kDeadlineExceeded ? "timeout" : "error";
+            const bool timeout = result.status().code() == Code::kDeadlineExceeded;
+            tracked.status = timeout ? "timeout" : "error";
             tracked.error = result.status().message();
+            if (timeout) {
+                span.AddEvent("timeout", {{"tome.timeout_ms", static_cast<std::int64_t>(
+                                                                  options_.backend_timeout.count())}});
+            }
+            const std::string type =
+                response_status > 0 ? std::to_string(response_status)
+                                    : (timeout ? "timeout" : std::string(CodeName(result.status().code())));
+            span.SetAttribute("error.type", type);
+            span.SetStatus(trace::StatusCode::kError, result.status().message());
         }
+        telemetry_->send_time.Record(tracked.duration_ms / 1000.0);
         history_.Track(std::move(tracked));
         return result;
     };
@@ -128,18 +183,23 @@ Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
     if (!base.ok()) return finish(base.status(), 0);
     const std::string url = JoinPath(*base, options_.api_base_path, action);
     tracked.data["url"] = url;
+    if (span.IsRecording()) {
+        const auto [host, port] = HostPort(url);
+        span.SetAttributes({{"server.address", host}, {"server.port", port}, {"url.full", url}});
+    }
 
     BackendRequest request;
     request.url = url;
     request.timeout = options_.backend_timeout;
     request.body =
-        Json{{"action", action}, {"data", data}, {"traceId", trace_id}, {"spanId", tracked.span_id}}
+        Json{{"action", action}, {"data", data}, {"traceId", tracked.trace_id},
+             {"spanId", tracked.span_id}}
             .dump(-1, ' ', false, Json::error_handler_t::replace);
     request.headers = {
         {"content-type", "application/json"},
         {"accept", "application/json"},
-        {"traceparent", "00-" + trace_id + "-" + tracked.span_id + "-01"},
-        {"x-trace-id", trace_id},
+        {"traceparent", trace::FormatTraceParent(sent)},
+        {"x-trace-id", tracked.trace_id},
         {"x-span-id", tracked.span_id},
     };
 

@@ -1,11 +1,11 @@
-// The gRPC-independent parts of the OTLP/gRPC exporter: the retry table, google.rpc.RetryInfo
+// The gRPC-independent parts of the OTLP/gRPC transport: the retry table, google.rpc.RetryInfo
 // decoding and endpoint parsing. Compiled with or without TOME_WITH_GRPC.
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
 
-#include "tome/telemetry/export/otlp_grpc_exporter.hpp"
+#include "tome/telemetry/export/otlp_grpc_transport.hpp"
 
 namespace tome::telemetry::exporter {
 namespace {
@@ -189,13 +189,6 @@ Result<GrpcTarget> ParseGrpcEndpoint(std::string_view endpoint, bool insecure) {
     if (!host_ok) return bad("invalid host");
     t.authority = std::string(host) + ":" + std::string(port.empty() ? default_port : port);
     return t;
-}
-
-Result<std::unique_ptr<trace::SpanExporter>> MakeOtlpGrpcExporter(
-    OtlpGrpcExporterOptions options) {
-    auto e = std::make_unique<OtlpGrpcExporter>(std::move(options));
-    if (!e->setup_error().empty()) return Error{e->setup_error()};
-    return std::unique_ptr<trace::SpanExporter>(std::move(e));
 }
 
 }  // namespace tome::telemetry::exporter

@@ -24,6 +24,13 @@
 #include "tome/core/tome.hpp"
 #include "tome/core/tome_registry.hpp"
 
+namespace tome::telemetry::trace {
+class TracerProvider;
+}  // namespace tome::telemetry::trace
+namespace tome::telemetry::metrics {
+class MeterProvider;
+}  // namespace tome::telemetry::metrics
+
 namespace tome::connector {
 
 struct ConnectorOptions {
@@ -40,6 +47,18 @@ struct ConnectorOptions {
     /// Connect beyond this many connections -> kResourceExhausted. Default 10000. Each
     /// Connect/Disconnect copies the routing table, so cost grows linearly with this.
     std::size_t max_connections = 10000;
+    /// Where the connector's spans go (connection.create, connection.delete, network.create,
+    /// event.forward, state.sync, broadcast). Null (default): telemetry::trace::
+    /// GetTracerProvider() at construction, a no-op until the app installs an SDK provider.
+    std::shared_ptr<telemetry::trace::TracerProvider> tracer_provider;
+    /// Where the connector's metrics go (tome.connections.total, tome.connections.active,
+    /// tome.events.forwarded, tome.events.dropped, tome.response_time). Null (default):
+    /// telemetry::metrics::GetMeterProvider() at construction.
+    std::shared_ptr<telemetry::metrics::MeterProvider> meter_provider;
+    /// robotcopy.service and robotcopy.environment on every span. Default "tome",
+    /// "development" (RobotCopyOptions' defaults).
+    std::string service_name = "tome";
+    std::string environment = "development";
 };
 
 /// W3C ids in lowercase hex; an empty trace_id starts a new trace.
@@ -138,6 +157,7 @@ namespace internal {
 struct ConnectionState;
 struct RoutingTable;
 struct RouteRequest;
+struct Instrumentation;
 inline constexpr std::size_t kDropReasonCount = 8;
 }  // namespace internal
 
@@ -212,7 +232,12 @@ class Connector {
     std::shared_ptr<const internal::RoutingTable> Table() const;
     void Publish(std::shared_ptr<const internal::RoutingTable> table);  // requires write_mu_
     bool Present(const internal::RoutingTable& table, const std::string& tome) const;
+    /// AddConnections inside a connection.create (network_type empty) or network.create span,
+    /// with the connection metrics.
     Result<std::vector<ConnectionInfo>> ConnectMany(
+        const std::vector<std::pair<std::string, std::string>>& pairs,
+        const ConnectionConfig& config, std::string_view network_type = {});
+    Result<std::vector<ConnectionInfo>> AddConnections(
         const std::vector<std::pair<std::string, std::string>>& pairs,
         const ConnectionConfig& config);
     Result<DeliveryReport> Route(const internal::RouteRequest& request);
@@ -234,6 +259,9 @@ class Connector {
     std::atomic<std::uint64_t> events_forwarded_{0};
     std::atomic<std::uint64_t> states_synced_{0};
     std::array<std::atomic<std::uint64_t>, internal::kDropReasonCount> dropped_{};
+    // Spans and metrics. Declared last: destroyed first, which unregisters the
+    // tome.connections.active callback (it reads table_) before anything else goes.
+    std::unique_ptr<internal::Instrumentation> telemetry_;
 };
 
 }  // namespace tome::connector

@@ -17,7 +17,18 @@
 #include "tome/robotcopy/component_registry.hpp"
 #include "tome/robotcopy/message_history.hpp"
 
+namespace tome::telemetry::trace {
+class TracerProvider;
+}  // namespace tome::telemetry::trace
+namespace tome::telemetry::metrics {
+class MeterProvider;
+}  // namespace tome::telemetry::metrics
+
 namespace tome::robotcopy {
+
+namespace internal {
+struct Instrumentation;
+}  // namespace internal
 
 using Json = nlohmann::json;
 
@@ -33,6 +44,14 @@ struct RobotCopyOptions {
     /// calling thread longer.
     std::chrono::milliseconds backend_timeout{5000};
     MessageHistoryOptions history;
+    /// Where SendMessage's CLIENT spans and HealthMonitor's health.check spans go. Null
+    /// (default): telemetry::trace::GetTracerProvider() at construction (no-op until the app
+    /// installs an SDK provider). service_name / environment become robotcopy.service /
+    /// robotcopy.environment on every span.
+    std::shared_ptr<telemetry::trace::TracerProvider> tracer_provider;
+    /// Where tome.response_time (tome.operation sendMessage / health.check) goes. Null
+    /// (default): telemetry::metrics::GetMeterProvider() at construction.
+    std::shared_ptr<telemetry::metrics::MeterProvider> meter_provider;
 };
 
 /// The caller's trace position (lowercase hex). An empty trace_id starts a new trace; span_id
@@ -47,6 +66,7 @@ public:
     /// Borrows `toggles` and `clock`, which must outlive this object; takes `backend`.
     RobotCopy(RobotCopyOptions options, FeatureToggles& toggles, const Clock& clock,
               std::unique_ptr<BackendClient> backend = MakeCurlBackendClient());
+    ~RobotCopy();
     RobotCopy(const RobotCopy&) = delete;
     RobotCopy& operator=(const RobotCopy&) = delete;
 
@@ -55,6 +75,8 @@ public:
     ComponentRegistry& components() { return components_; }
     const RobotCopyOptions& options() const { return options_; }
     const Clock& clock() const { return clock_; }
+    /// The spans and metrics of this RobotCopy (used by HealthMonitor).
+    const internal::Instrumentation& instrumentation() const { return *telemetry_; }
 
     /// 32 lowercase hex characters, never all zero (telemetry::GenerateTraceId).
     static std::string NewTraceId();
@@ -71,8 +93,13 @@ public:
 
     /// POSTs {"action", "data", "traceId", "spanId"} as JSON to
     /// <BackendUrl()><api_base_path>/<action> with the headers traceparent
-    /// (00-<trace>-<new span>-01), x-trace-id, x-span-id and content-type, and returns the
+    /// (00-<trace>-<span>-<flags>), x-trace-id, x-span-id and content-type, and returns the
     /// parsed JSON answer ({"raw": text} when the body is not JSON).
+    /// The call is a CLIENT span "POST" (child of ctx, else of the current Context) with
+    /// http.request.method, server.address, server.port, url.full, http.response.status_code,
+    /// tome.action, tome.backend, tome.timeout_ms, error status and error.type on failure and a
+    /// "timeout" event; the traceparent, body ids and the tracked message carry that span's ids.
+    /// Under a no-op tracer (the span has no ids of its own) a fresh span id is used, flags 01.
     /// Errors: kInvalidArgument for an empty action, an action with characters outside
     /// [A-Za-z0-9-._~:/], or a malformed ctx id (nothing tracked); kFailedPrecondition when no
     /// backend URL is configured; the transport's kDeadlineExceeded / kUnavailable; for a
@@ -88,6 +115,7 @@ private:
     FeatureToggles& toggles_;
     const Clock& clock_;
     const std::unique_ptr<BackendClient> backend_;
+    const std::unique_ptr<internal::Instrumentation> telemetry_;
     MessageHistory history_;
     ComponentRegistry components_;
 };

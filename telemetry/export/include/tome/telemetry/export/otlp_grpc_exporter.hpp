@@ -1,9 +1,7 @@
 // OTLP/gRPC span exporter: unary calls to /opentelemetry.proto.collector.trace.v1.TraceService/
-// Export carrying the bytes of our hand-written protobuf encoder (gRPC's generic API, no
-// generated message code), plaintext or TLS (system CAs or a CA file), custom metadata, gzip,
-// a per-call deadline, and retries with exponential backoff plus jitter on the OTLP retryable
-// codes, honouring google.rpc.RetryInfo, all capped by the export timeout. Also owns the pure
-// helpers for the gRPC status rules (retry table, RetryInfo decoding, endpoint parsing).
+// Export carrying the bytes of our hand-written protobuf encoder, sent through the shared
+// OtlpGrpcTransport (otlp_grpc_transport.hpp: TLS, metadata, gzip, deadline, retries by the
+// OTLP table honouring RetryInfo; it also declares the pure gRPC status helpers).
 //
 // gRPC is an optional build feature (CMake TOME_WITH_GRPC). Without it the class still links
 // but every Export fails non-retryably; check OtlpGrpcAvailable() or use MakeOtlpGrpcExporter,
@@ -22,14 +20,11 @@
 
 #include "tome/telemetry/api/result.hpp"
 #include "tome/telemetry/api/self_stats.hpp"
+#include "tome/telemetry/export/otlp_grpc_transport.hpp"
 #include "tome/telemetry/export/otlp_http_exporter.hpp"
 #include "tome/telemetry/trace/span_exporter.hpp"
 
 namespace tome::telemetry::exporter {
-
-/// The full gRPC method name of the OTLP trace Export rpc (also the HTTP/2 :path).
-inline constexpr std::string_view kOtlpGrpcTraceExportMethod =
-    "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
 struct OtlpGrpcExporterOptions {
     /// "http://host:port" (plaintext), "https://host:port" (TLS) or "host:port" (TLS unless
@@ -58,29 +53,6 @@ struct OtlpGrpcExporterOptions {
     SelfStats* stats = nullptr;
 };
 
-/// True when this build has the OTLP/gRPC transport (TOME_WITH_GRPC).
-bool OtlpGrpcAvailable() noexcept;
-
-/// Where a gRPC endpoint points: "host:port" for the channel and whether to use TLS.
-struct GrpcTarget {
-    std::string authority;
-    bool tls = false;
-};
-/// Parses an endpoint as documented on OtlpGrpcExporterOptions::endpoint. A URL without a
-/// port uses 80 (http) or 443 (https), as the OTLP exporter spec says; a bare "host" without a
-/// scheme gets 4317. IPv6 literals are written in brackets ("http://[::1]:4317").
-Result<GrpcTarget> ParseGrpcEndpoint(std::string_view endpoint, bool insecure);
-
-/// The OTLP table of retryable gRPC status codes (numeric grpc::StatusCode values):
-/// CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, UNAVAILABLE, DATA_LOSS, and
-/// RESOURCE_EXHAUSTED only when the status carries RetryInfo.
-bool IsRetryableGrpcCode(int code, bool has_retry_info) noexcept;
-
-/// Decodes a serialized google.rpc.Status (the grpc-status-details-bin trailer) and returns
-/// the retry_delay of its google.rpc.RetryInfo detail, clamped to [0, 1 h]. nullopt when there
-/// is no RetryInfo or the bytes are malformed.
-std::optional<std::chrono::nanoseconds> DecodeGrpcRetryDelay(std::string_view details) noexcept;
-
 class OtlpGrpcExporter final : public trace::SpanExporter {
 public:
     /// Builds the channel (it connects lazily). An unusable configuration (bad endpoint,
@@ -95,16 +67,12 @@ public:
 
     const OtlpGrpcExporterOptions& options() const noexcept { return options_; }
     /// Why the exporter cannot send (empty when it can).
-    const std::string& setup_error() const noexcept { return setup_error_; }
+    const std::string& setup_error() const noexcept { return transport_.setup_error(); }
 
 private:
-    struct Impl;
-    bool WaitBeforeRetry(Clock::time_point until) noexcept;
-
     const OtlpGrpcExporterOptions options_;
     SelfStats* const stats_;
-    std::string setup_error_;
-    std::unique_ptr<Impl> impl_;  // null when setup failed
+    OtlpGrpcTransport transport_;
 };
 
 /// An OtlpGrpcExporter, or an error naming what is wrong (no gRPC in this build, a bad

@@ -1,26 +1,23 @@
-// OTLP/HTTP span exporter over libcurl: protobuf or JSON bodies, optional gzip, custom headers,
-// TLS with system CAs or a CA file, and retries with exponential backoff plus jitter on
-// 429/502/503/504 and connection failures (honouring Retry-After), all capped by the export
-// timeout. Export is never called concurrently (SpanExporter contract); Shutdown may be called
+// OTLP/HTTP span exporter: encodes a batch as protobuf or JSON and sends it through the shared
+// OtlpHttpTransport (libcurl; optional gzip, custom headers, TLS with system CAs or a CA file,
+// retries with exponential backoff plus jitter on 429/502/503/504 and connection failures,
+// honouring Retry-After, all capped by the export timeout). Export is never called concurrently (SpanExporter contract); Shutdown may be called
 // from any thread and aborts a running Export promptly.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "tome/telemetry/api/self_stats.hpp"
+#include "tome/telemetry/export/otlp_http_transport.hpp"
 #include "tome/telemetry/trace/span_exporter.hpp"
 
 namespace tome::telemetry::exporter {
 
 enum class OtlpProtocol : std::uint8_t { kHttpProtobuf, kHttpJson };
-enum class OtlpCompression : std::uint8_t { kNone, kGzip };
 
 struct OtlpHttpExporterOptions {
     /// Full URL the batches are POSTed to. Default http://localhost:4318/v1/traces.
@@ -57,20 +54,9 @@ public:
     const OtlpHttpExporterOptions& options() const noexcept { return options_; }
 
 private:
-    struct Attempt;
-    struct Curl;
-    Attempt Post(const std::string& body, Clock::time_point deadline) noexcept;
-    bool WaitBeforeRetry(Clock::time_point until) noexcept;
-
     const OtlpHttpExporterOptions options_;
     SelfStats* const stats_;
-    std::unique_ptr<Curl> curl_;  // used only by Export
-    std::atomic<bool> shutdown_{false};
-    std::mutex mu_;  // for cv_ waits between retries
-    std::condition_variable cv_;
+    OtlpHttpTransport transport_;
 };
-
-/// gzip-compresses `data` (RFC 1952). Empty on failure.
-std::string GzipCompress(std::string_view data);
 
 }  // namespace tome::telemetry::exporter

@@ -1,15 +1,14 @@
 // OTLP for logs: the protobuf encoder of ExportLogsServiceRequest (wire format written by hand,
-// a pure function) and the OTLP/HTTP exporter POSTing it to /v1/logs over libcurl, with
-// optional gzip and retries (backoff with jitter, Retry-After) on 429/502/503/504 and
-// connection failures within the timeout. Export is never called concurrently; Shutdown may be
+// a pure function) and the OTLP/HTTP exporter POSTing it to /v1/logs through the shared
+// exporter::OtlpHttpTransport (telemetry/export: libcurl, optional gzip, TLS CA file, retries
+// with backoff and jitter honouring Retry-After on 429/502/503/504 and connection failures,
+// within the timeout). The OTLP/gRPC log exporter lives in tome_telemetry_export_logs. Export is never called concurrently; Shutdown may be
 // called from any thread and aborts a running Export promptly.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <utility>
@@ -17,6 +16,7 @@
 
 #include "tome/telemetry/api/env.hpp"
 #include "tome/telemetry/api/result.hpp"
+#include "tome/telemetry/export/otlp_http_transport.hpp"
 #include "tome/telemetry/logs/log_exporter.hpp"
 
 namespace tome::telemetry::logs {
@@ -40,10 +40,12 @@ struct OtlpHttpLogExporterOptions {
     std::chrono::milliseconds max_backoff{5000};
     /// Attempts per Export including the first. Default 5.
     int max_attempts = 5;
+    /// PEM CA bundle for https; empty uses the system CAs. Default empty.
+    std::string certificate_file;
 };
 
-/// Reads OTEL_EXPORTER_OTLP_LOGS_{ENDPOINT,HEADERS,TIMEOUT,COMPRESSION,PROTOCOL}, each over
-/// its generic OTEL_EXPORTER_OTLP_* form (the generic ENDPOINT gets "/v1/logs" appended; the
+/// Reads OTEL_EXPORTER_OTLP_LOGS_{ENDPOINT,HEADERS,TIMEOUT,COMPRESSION,PROTOCOL,CERTIFICATE},
+/// each over its generic OTEL_EXPORTER_OTLP_* form (the generic ENDPOINT gets "/v1/logs" appended; the
 /// LOGS one is used as is). Only http/protobuf is supported. Errors name the variable.
 Result<OtlpHttpLogExporterOptions> ReadOtlpHttpLogExporterOptions(const EnvLookup& env);
 
@@ -68,17 +70,13 @@ public:
     OtlpHttpLogExporterStats stats() const noexcept;
 
 private:
-    struct Curl;
-    struct Attempt;
-    Attempt Post(const std::string& body, Clock::time_point deadline) noexcept;
-    bool WaitBeforeRetry(Clock::time_point until) noexcept;
-
     const OtlpHttpLogExporterOptions options_;
-    std::unique_ptr<Curl> curl_;  // used only by Export
-    std::atomic<bool> shutdown_{false};
-    std::atomic<std::uint64_t> exported_{0}, rejected_{0}, failures_{0}, retries_{0};
-    std::mutex mu_;  // for cv_ waits between retries
-    std::condition_variable cv_;
+    exporter::OtlpHttpTransport transport_;
+    std::atomic<std::uint64_t> exported_{0}, rejected_{0}, failures_{0};
 };
+
+/// Reads ExportLogsServiceResponse.partial_success.rejected_log_records (0 when absent or
+/// garbled). Pure; shared by the HTTP and gRPC log exporters.
+std::uint64_t DecodeRejectedLogRecords(std::string_view response) noexcept;
 
 }  // namespace tome::telemetry::logs

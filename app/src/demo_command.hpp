@@ -1,0 +1,27 @@
+// `tome demo`: runs everything `tome serve` runs (same Application, API and /metrics) plus a
+// DemoWorkload, printing live summaries until SIGINT/SIGTERM or until the requested number of
+// orders is done. Called once from main(); not reentrant.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "demo_workload.hpp"
+
+namespace tome::app {
+
+struct DemoCommandOptions {
+    std::string config_path;                ///< Required.
+    std::optional<int> port;                ///< Overrides the config's port (0 = any).
+    std::optional<std::string> host;        ///< Overrides the config's address.
+    DemoOptions workload;                   ///< orders == 0: until a signal.
+    std::chrono::milliseconds summary_every{5000};  ///< Live summary period. Default 5 s.
+};
+
+/// Returns the process exit code: 0 after a clean run, 1 when the server cannot start, 2 for a
+/// bad config.
+int RunDemo(const DemoCommandOptions& options, std::string_view version);
+
+}  // namespace tome::app

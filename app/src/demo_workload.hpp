@@ -1,0 +1,138 @@
+// DemoWorkload: the steady order workflow behind `tome demo`. Worker threads place orders on
+// the demo network (OrderService -> PaymentService -> InventoryService -> NotificationService,
+// AnalyticsService observing) through Connector::SendEvent. Each order is one trace: a root
+// span `order.workflow` carrying the business attributes, with one child span per step
+// (`order.place`, `payment.process`, `inventory.reserve`, `notification.send`). Records the
+// `orders` counter (by outcome and customer tier) and the `order.duration` histogram (s).
+//
+// Thread-safety: every public method may be called concurrently from any thread. Start() runs
+// at most once; Shutdown() is idempotent and also runs in the destructor. Each order's random
+// choices come from its own generator seeded by (seed, order index), so a seed gives the same
+// orders whichever worker runs them.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "tome/connector/connector.hpp"
+#include "tome/telemetry/metrics/meter.hpp"
+#include "tome/telemetry/trace/tracer.hpp"
+
+namespace tome::app {
+
+struct DemoOptions {
+    /// Orders to run before the workload finishes on its own; 0 runs until Shutdown.
+    std::uint64_t orders = 0;
+    /// Orders started per second over all workers; <= 0 runs them back to back. Default 10.
+    double rate = 10.0;
+    /// Probability in [0, 1] that a payment is declined. Default 0.1.
+    double payment_failure_rate = 0.1;
+    /// Simulated work per step: uniform in [step_min, step_max]. Default 5-50 ms.
+    std::chrono::milliseconds step_min{5};
+    std::chrono::milliseconds step_max{50};
+    /// Seeds every order's generator. Default 1.
+    std::uint64_t seed = 1;
+    /// Worker threads. Default 4; at least 1 is used.
+    std::size_t workers = 4;
+};
+
+/// Where the workload's telemetry goes. Null members use the global providers.
+struct DemoTelemetry {
+    std::shared_ptr<telemetry::trace::TracerProvider> tracer_provider;
+    std::shared_ptr<telemetry::metrics::MeterProvider> meter_provider;
+};
+
+/// Counts of orders so far (plain data).
+struct DemoStats {
+    std::uint64_t started = 0;
+    std::uint64_t completed = 0;       ///< Went through every step.
+    std::uint64_t payment_failed = 0;  ///< Declined payment; the order stopped there.
+    std::uint64_t errors = 0;          ///< The connector rejected an event.
+    std::uint64_t finished() const { return completed + payment_failed + errors; }
+    std::uint64_t failed() const { return payment_failed + errors; }
+};
+
+/// The workload's names, shared with tests and the summary.
+namespace demo {
+inline constexpr std::string_view kRootSpan = "order.workflow";
+inline constexpr std::string_view kPlaceSpan = "order.place";
+inline constexpr std::string_view kPaymentSpan = "payment.process";
+inline constexpr std::string_view kInventorySpan = "inventory.reserve";
+inline constexpr std::string_view kNotificationSpan = "notification.send";
+inline constexpr std::string_view kOrdersCounter = "orders";
+inline constexpr std::string_view kDurationHistogram = "order.duration";
+}  // namespace demo
+
+/// Parses "MIN-MAX" or "N" (milliseconds, MIN <= MAX); nullopt when malformed.
+std::optional<std::pair<std::chrono::milliseconds, std::chrono::milliseconds>> ParseStepRange(
+    std::string_view text);
+
+class DemoWorkload {
+public:
+    /// Borrows `connector`, which must outlive the workload and hold the demo network.
+    DemoWorkload(connector::Connector& connector, DemoOptions options,
+                 DemoTelemetry telemetry = {});
+    /// Shutdown().
+    ~DemoWorkload();
+    DemoWorkload(const DemoWorkload&) = delete;
+    DemoWorkload& operator=(const DemoWorkload&) = delete;
+
+    /// Starts the workers. Later calls do nothing.
+    void Start();
+    /// Asks the workers to stop after their current order (whose remaining steps run without
+    /// simulated work, so every trace is complete). Does not block; safe from any thread.
+    void RequestStop() noexcept;
+    /// Blocks until every worker has exited (all orders done, or stopped), or `timeout`
+    /// passes. True when they have. False at once when Start() has not been called.
+    bool WaitUntilDone(std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+    /// RequestStop(), then joins the workers. Idempotent.
+    void Shutdown();
+
+    DemoStats stats() const;
+    /// The order durations (seconds) finished since the previous call, in finishing order.
+    std::vector<double> TakeDurations();
+    const DemoOptions& options() const { return options_; }
+
+private:
+    enum class Outcome { kCompleted, kPaymentFailed, kError };
+    void WorkerLoop();
+    Outcome RunOrder(std::uint64_t index);
+    // Sleeps `d` unless a stop is requested; false when stopped.
+    bool Pause(std::chrono::nanoseconds d);
+    void Record(Outcome outcome, std::string_view tier, double seconds);
+
+    connector::Connector& connector_;
+    const DemoOptions options_;
+    telemetry::trace::Tracer tracer_;
+    telemetry::metrics::Counter<std::uint64_t> orders_counter_;
+    telemetry::metrics::Histogram<double> duration_histogram_;
+
+    std::stop_source stop_;
+    std::chrono::steady_clock::time_point started_at_;  // written once by Start()
+    std::atomic<std::uint64_t> next_index_{0};
+    std::mutex pause_mu_;  // only for pause_cv_
+    std::condition_variable_any pause_cv_;
+
+    mutable std::mutex mu_;  // guards the members below
+    std::condition_variable done_cv_;
+    bool started_ = false;
+    std::size_t running_workers_ = 0;
+    DemoStats stats_;
+    std::vector<double> durations_;  // since the last TakeDurations()
+
+    std::mutex lifecycle_mu_;  // serialises Start and Shutdown; guards workers_
+    std::vector<std::jthread> workers_;  // declared last: joined before the rest is destroyed
+};
+
+}  // namespace tome::app

@@ -1,0 +1,147 @@
+#include "instrumentation.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "tome/telemetry/api/ids.hpp"
+
+namespace tome::connector::internal {
+namespace {
+
+constexpr std::string_view kScope = "tome.connector";
+constexpr std::string_view kVersion = "1";
+
+std::string_view OperationName(Operation operation) {
+    switch (operation) {
+        case Operation::kEventSend:
+            return "event.send";
+        case Operation::kBroadcast:
+            return "broadcast";
+        case Operation::kEventContinue:
+            return "event.continue";
+        case Operation::kConnectionCreate:
+            return "connection.create";
+        case Operation::kConnectionDelete:
+            return "connection.delete";
+        case Operation::kNetworkCreate:
+            return "network.create";
+    }
+    return "unknown";
+}
+
+/// Seconds, from 10 us (one in-process delivery) to 10 s (a stuck remote hop).
+std::vector<double> ResponseTimeBounds() {
+    return {0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+            0.025,   0.05,     0.1,     0.25,   0.5,     1,      2.5,   5,      10};
+}
+
+/// An array of N copies of `kv` (AttributeKV has no default constructor).
+template <std::size_t... I>
+std::array<trace::AttributeKV, sizeof...(I)> Filled(const trace::AttributeKV& kv,
+                                                    std::index_sequence<I...>) {
+    return {((void)I, kv)...};
+}
+
+}  // namespace
+
+Instrumentation::Instrumentation(const ConnectorOptions& options)
+    : tracer_provider(options.tracer_provider ? options.tracer_provider
+                                              : trace::GetTracerProvider()),
+      meter_provider(options.meter_provider ? options.meter_provider
+                                            : metrics::GetMeterProvider()),
+      tracer(tracer_provider->GetTracer(kScope, kVersion)),
+      service(options.service_name),
+      environment(options.environment),
+      meter(meter_provider->GetMeter("tome", kVersion)) {
+    connections_total =
+        meter
+            .CreateCounter<std::uint64_t>(
+                "tome.connections.total",
+                {.description = "Connections created, by tome.connection_type", .unit = "{connection}"})
+            .instrument;
+    connections_two_way = connections_total.Bind({{attr::kConnectionType, "two-way"}});
+    connections_one_way = connections_total.Bind({{attr::kConnectionType, "one-way"}});
+    // By direction only: event types, tome ids and connection ids would be unbounded series.
+    auto forwarded = meter
+                         .CreateCounter<std::uint64_t>(
+                             "tome.events.forwarded",
+                             {.description = "Events delivered over a connection, by direction",
+                              .unit = "{event}"})
+                         .instrument;
+    forwarded_forward = forwarded.Bind({{attr::kDirection, "forward"}});
+    forwarded_reverse = forwarded.Bind({{attr::kDirection, "reverse"}});
+    auto drops = meter
+                     .CreateCounter<std::uint64_t>(
+                         "tome.events.dropped",
+                         {.description = "Forwards and syncs not delivered, by reason",
+                          .unit = "{event}"})
+                     .instrument;
+    for (std::size_t i = 0; i < kDropReasonCount; ++i) {
+        dropped[i] = drops.Bind({{attr::kDropReason, DropReasonName(static_cast<DropReason>(i))}});
+    }
+    // Seconds, not milliseconds: the Prometheus exposition appends the unit (`_seconds`), and
+    // promtool rejects names that end in a non-base unit such as `_ms`.
+    auto histogram = meter
+                         .CreateHistogram<double>(
+                             "tome.response_time",
+                             {.description = "Duration of connector and RobotCopy operations",
+                              .unit = "s",
+                              .histogram_boundaries = ResponseTimeBounds()})
+                         .instrument;
+    for (std::size_t i = 0; i < kOperationCount; ++i) {
+        response_time[i] =
+            histogram.Bind({{attr::kOperation, OperationName(static_cast<Operation>(i))}});
+    }
+}
+
+trace::Span Instrumentation::Start(std::string_view name,
+                                   std::initializer_list<trace::AttributeKV> attributes,
+                                   const trace::Context* parent,
+                                   trace::SpanKind kind) const noexcept {
+    constexpr std::size_t kMax = 12;
+    auto all = Filled({attr::kService, std::string_view(service)},
+                      std::make_index_sequence<kMax>());
+    all[1] = {attr::kEnvironment, std::string_view(environment)};
+    std::size_t n = 2;
+    for (const auto& kv : attributes) {
+        if (n == kMax) break;
+        all[n++] = kv;
+    }
+    trace::StartSpanOptions start;
+    start.kind = kind;
+    start.parent = parent;
+    start.attributes = std::span<const trace::AttributeKV>(all.data(), n);
+    return tracer.StartSpan(name, start);
+}
+
+void Instrumentation::FlagEvaluated(trace::Span& span, std::string_view key, bool value) noexcept {
+    if (!span.IsRecording()) return;
+    span.AddEvent("feature_flag.evaluation", {{"feature_flag.key", key},
+                                              {"feature_flag.result.value", value},
+                                              {"feature_flag.provider.name", "tome"}});
+}
+
+void Instrumentation::Timed(Operation operation, double seconds) const noexcept {
+    response_time[static_cast<std::size_t>(operation)].Record(seconds);
+}
+
+trace::Context ParentContext(const TraceParent& parent) {
+    const trace::Context& current = trace::Context::Current();
+    if (parent.trace_id.empty()) return current;
+    const auto trace_id = telemetry::TraceId::FromHex(parent.trace_id);
+    const auto span_id = parent.span_id.empty() ? std::optional<telemetry::SpanId>()
+                                                : telemetry::SpanId::FromHex(parent.span_id);
+    const trace::SpanContext& sc = current.span_context;
+    if (trace_id && sc.IsValid() && sc.trace_id == *trace_id && (!span_id || sc.span_id == *span_id)) {
+        return current;  // the API's SERVER span (or a caller's span): keep its flags and state
+    }
+    trace::SpanContext remote;
+    remote.trace_id = trace_id.value_or(telemetry::TraceId{});
+    remote.span_id = span_id.value_or(telemetry::GenerateSpanId());
+    remote.trace_flags = trace::kTraceFlagSampled;
+    remote.is_remote = true;
+    return current.WithSpanContext(std::move(remote));
+}
+
+}  // namespace tome::connector::internal

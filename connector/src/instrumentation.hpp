@@ -1,0 +1,105 @@
+// Private to connector: the connector's spans and metrics (issue 5). One Instrumentation per
+// Connector, built at construction from ConnectorOptions (tracer/meter providers, or the
+// global ones). Immutable after construction except `active`, which the Connector sets once
+// in its constructor; every other member is a thread-safe telemetry handle, so all methods may
+// be called concurrently. Nothing here throws into the host: telemetry calls are noexcept.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "routing_table.hpp"
+#include "tome/connector/connector.hpp"
+#include "tome/telemetry/metrics/instruments.hpp"
+#include "tome/telemetry/metrics/meter.hpp"
+#include "tome/telemetry/trace/context.hpp"
+#include "tome/telemetry/trace/span.hpp"
+#include "tome/telemetry/trace/tracer.hpp"
+
+namespace tome::connector::internal {
+
+namespace trace = telemetry::trace;
+namespace metrics = telemetry::metrics;
+
+/// Span attribute and event names shared by the connector's spans.
+namespace attr {
+inline constexpr std::string_view kService = "robotcopy.service";
+inline constexpr std::string_view kEnvironment = "robotcopy.environment";
+inline constexpr std::string_view kSource = "tome.source";
+inline constexpr std::string_view kTarget = "tome.target";
+inline constexpr std::string_view kConnectionType = "tome.connection_type";
+inline constexpr std::string_view kConnectionId = "tome.connection_id";
+inline constexpr std::string_view kEventType = "tome.event.type";
+inline constexpr std::string_view kDirection = "tome.direction";
+inline constexpr std::string_view kHop = "tome.hop";
+inline constexpr std::string_view kEventId = "tome.event.id";
+inline constexpr std::string_view kDropReason = "tome.drop.reason";
+inline constexpr std::string_view kOperation = "tome.operation";
+inline constexpr std::string_view kHealth = "tome.health";
+inline constexpr std::string_view kNetworkType = "tome.network_type";
+}  // namespace attr
+
+/// Which operation a tome.response_time measurement timed.
+enum class Operation : std::size_t {
+    kEventSend,
+    kBroadcast,
+    kEventContinue,
+    kConnectionCreate,
+    kConnectionDelete,
+    kNetworkCreate,
+};
+inline constexpr std::size_t kOperationCount = 6;
+
+/// "two-way" | "one-way".
+inline std::string_view ConnectionType(const ConnectionConfig& config) {
+    return config.bidirectional ? "two-way" : "one-way";
+}
+
+struct Instrumentation {
+    explicit Instrumentation(const ConnectorOptions& options);
+
+    /// Starts a span carrying robotcopy.service and robotcopy.environment plus `attributes`
+    /// (at most 10), under `parent` (null: the thread's current Context). Never throws; a no-op
+    /// tracer gives a non-recording span carrying the parent's context (no allocation).
+    trace::Span Start(std::string_view name, std::initializer_list<trace::AttributeKV> attributes,
+                      const trace::Context* parent = nullptr,
+                      trace::SpanKind kind = trace::SpanKind::kInternal) const noexcept;
+
+    /// Records a span event for a toggle evaluation, following the semantic conventions'
+    /// feature_flag.evaluation event (feature_flag.key, feature_flag.result.value,
+    /// feature_flag.provider.name). Does nothing on a non-recording span.
+    static void FlagEvaluated(trace::Span& span, std::string_view key, bool value) noexcept;
+
+    /// Adds one tome.response_time measurement, in seconds.
+    void Timed(Operation operation, double seconds) const noexcept;
+
+    std::shared_ptr<trace::TracerProvider> tracer_provider;  // kept alive for tracer
+    std::shared_ptr<metrics::MeterProvider> meter_provider;  // kept alive for the instruments
+    trace::Tracer tracer;
+    const std::string service;
+    const std::string environment;
+    /// Scope "tome", shared with RobotCopy so tome.response_time is one metric whichever layer
+    /// records it.
+    metrics::Meter meter;
+
+    metrics::Counter<std::uint64_t> connections_total;
+    metrics::BoundCounter<std::uint64_t> connections_two_way, connections_one_way;
+    metrics::BoundCounter<std::uint64_t> forwarded_forward, forwarded_reverse;
+    std::array<metrics::BoundCounter<std::uint64_t>, kDropReasonCount> dropped;
+    std::array<metrics::BoundHistogram<double>, kOperationCount> response_time;
+    /// tome.connections.active; registered by the Connector (its callback reads the table).
+    metrics::ObservableInstrument active;
+};
+
+/// The parent Context of a journey or of a connection span: the thread's current Context when
+/// it matches `parent` (or `parent` is empty), else a remote SpanContext built from `parent`.
+/// A trace id without a span id yields a parent with a fresh span id in that trace, so the
+/// spans still share the caller's trace id (the parent then shows as missing in a backend).
+/// Precondition: `parent` passed CheckParent.
+trace::Context ParentContext(const TraceParent& parent);
+
+}  // namespace tome::connector::internal

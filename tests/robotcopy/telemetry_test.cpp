@@ -1,0 +1,178 @@
+// RobotCopy's spans and metrics (issue 5) through providers injected via RobotCopyOptions:
+// SendMessage is a CLIENT span whose ids are the traceparent's and the history's; health.check
+// is a span whose ids are the tracked message's. Scripted backend, in-memory exporters, no sleeps.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tome/robotcopy/health_monitor.hpp"
+#include "tome/robotcopy/robot_copy.hpp"
+#include "tome/telemetry/export/simple_exporters.hpp"
+#include "tome/telemetry/metrics/meter.hpp"
+#include "tome/telemetry/metrics/metric_reader.hpp"
+#include "tome/telemetry/trace/propagation.hpp"
+#include "tome/telemetry/trace/span_processor.hpp"
+#include "tome/telemetry/trace/tracer.hpp"
+#include "tome/testing/fake_clock.hpp"
+
+namespace tome::robotcopy {
+namespace {
+
+namespace trace = telemetry::trace;
+namespace metrics = telemetry::metrics;
+
+constexpr char kTrace[] = "4bf92f3577b34da6a3ce929d0e0e4736";
+constexpr char kParent[] = "00f067aa0ba902b7";
+
+/// Answers every POST with `answer` and keeps the requests.
+class ScriptedBackend final : public BackendClient {
+  public:
+    explicit ScriptedBackend(Result<BackendResponse> answer, std::vector<BackendRequest>* seen)
+        : answer_(std::move(answer)), seen_(seen) {}
+    Result<BackendResponse> Post(const BackendRequest& request) override {
+        seen_->push_back(request);
+        return answer_;
+    }
+
+  private:
+    Result<BackendResponse> answer_;
+    std::vector<BackendRequest>* seen_;
+};
+
+struct Fixture {
+    explicit Fixture(Result<BackendResponse> answer) {
+        trace::TracerProviderOptions options;
+        options.processors.push_back(std::make_unique<trace::SimpleSpanProcessor>(
+            std::make_unique<telemetry::exporter::InMemorySpanExporter>(store)));
+        tracer = std::make_shared<trace::TracerProvider>(std::move(options));
+        meters = std::make_shared<metrics::MeterProvider>(metrics::MeterProviderOptions{});
+        meters->AddReader(reader);
+        RobotCopyOptions rc;
+        rc.backends = {{"node", "http://backend.test:3001"}};
+        rc.service_name = "svc";
+        rc.environment = "test";
+        rc.tracer_provider = tracer;
+        rc.meter_provider = meters;
+        robot_copy = std::make_unique<RobotCopy>(
+            rc, toggles, clock, std::make_unique<ScriptedBackend>(std::move(answer), &requests));
+    }
+    std::string Header(const std::string& name) const {
+        for (const auto& [k, v] : requests.at(0).headers) {
+            if (k == name) return v;
+        }
+        return "<none>";
+    }
+
+    std::shared_ptr<telemetry::exporter::InMemorySpanStore> store =
+        std::make_shared<telemetry::exporter::InMemorySpanStore>();
+    std::shared_ptr<trace::TracerProvider> tracer;
+    std::shared_ptr<metrics::MeterProvider> meters;
+    std::shared_ptr<metrics::MetricReader> reader = std::make_shared<metrics::MetricReader>();
+    tome::testing::FakeClock clock;
+    FeatureToggles toggles;
+    std::vector<BackendRequest> requests;
+    std::unique_ptr<RobotCopy> robot_copy;
+};
+
+std::string Str(const std::vector<trace::Attribute>& attributes, std::string_view key) {
+    const trace::AttributeValue* v = trace::FindAttribute(attributes, key);
+    return v && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : "<none>";
+}
+std::int64_t Int(const std::vector<trace::Attribute>& attributes, std::string_view key) {
+    const trace::AttributeValue* v = trace::FindAttribute(attributes, key);
+    return v && std::holds_alternative<std::int64_t>(*v) ? std::get<std::int64_t>(*v) : -1;
+}
+
+TEST(RobotCopyTelemetry, SendMessageIsAClientSpanWhoseIdsTravelAndAreTracked) {
+    Fixture f(BackendResponse{200, R"({"ok":true})", 1.0});
+    auto result = f.robot_copy->SendMessage("order.create", Json::object(), {kTrace, kParent});
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+
+    const auto spans = f.store->Spans();
+    ASSERT_EQ(spans.size(), 1u);
+    const trace::SpanData& span = spans[0];
+    EXPECT_EQ(span.kind, trace::SpanKind::kClient);
+    EXPECT_EQ(span.context.trace_id.ToHex(), kTrace);
+    EXPECT_EQ(span.parent_span_id.ToHex(), kParent);
+    const std::string span_id = span.context.span_id.ToHex();
+    EXPECT_NE(span_id, kParent);
+    EXPECT_EQ(f.Header("traceparent"), "00-" + std::string(kTrace) + "-" + span_id + "-01");
+    EXPECT_EQ(f.Header("x-span-id"), span_id);
+    EXPECT_EQ(Json::parse(f.requests[0].body)["spanId"], span_id);
+
+    const auto tracked = f.robot_copy->history().MessagesOf(kTrace);
+    ASSERT_EQ(tracked.size(), 1u);
+    EXPECT_EQ(tracked[0].span_id, span_id);
+    EXPECT_EQ(tracked[0].parent_span_id, kParent);
+
+    EXPECT_EQ(Str(span.attributes, "http.request.method"), "POST");
+    EXPECT_EQ(Str(span.attributes, "server.address"), "backend.test");
+    EXPECT_EQ(Int(span.attributes, "server.port"), 3001);
+    EXPECT_EQ(Int(span.attributes, "http.response.status_code"), 200);
+    EXPECT_EQ(Str(span.attributes, "robotcopy.service"), "svc");
+    EXPECT_EQ(Str(span.attributes, "robotcopy.environment"), "test");
+    EXPECT_EQ(span.status.code, trace::StatusCode::kUnset);
+
+    const metrics::MetricsData data = f.reader->Collect();
+    const metrics::Metric* rt = data.Find("tome.response_time");
+    ASSERT_NE(rt, nullptr);
+    ASSERT_EQ(rt->histogram_points.size(), 1u);
+    EXPECT_EQ(Str(rt->histogram_points[0].attributes, "tome.operation"), "sendMessage");
+    EXPECT_EQ(rt->histogram_points[0].count, 1u);
+}
+
+TEST(RobotCopyTelemetry, WithoutContextTheSpanIsAChildOfTheCurrentSpan) {
+    Fixture f(BackendResponse{200, "{}", 1.0});
+    trace::Span server = f.tracer->GetTracer("test").StartSpan("GET /x");
+    {
+        trace::Scope scope = trace::MakeScope(server);
+        ASSERT_TRUE(f.robot_copy->SendMessage("ping", Json::object()).ok());
+    }
+    server.End();
+    const auto spans = f.store->Spans();
+    ASSERT_EQ(spans.size(), 2u);
+    EXPECT_EQ(spans[0].parent_span_id, server.GetContext().span_id);
+    EXPECT_EQ(f.Header("traceparent"), trace::FormatTraceParent(spans[0].context));
+    EXPECT_EQ(f.robot_copy->history().MessagesOf(server.GetContext().trace_id.ToHex()).size(), 1u);
+}
+
+TEST(RobotCopyTelemetry, FailedCallIsAnErrorSpan) {
+    Fixture f(BackendResponse{503, "down", 1.0});
+    EXPECT_FALSE(f.robot_copy->SendMessage("ping", Json::object(), {kTrace, kParent}).ok());
+    const auto spans = f.store->Spans();
+    ASSERT_EQ(spans.size(), 1u);
+    EXPECT_EQ(spans[0].status.code, trace::StatusCode::kError);
+    EXPECT_EQ(Str(spans[0].attributes, "error.type"), "503");
+    EXPECT_EQ(Int(spans[0].attributes, "http.response.status_code"), 503);
+}
+
+TEST(RobotCopyTelemetry, TimeoutIsAnEventAndAnErrorType) {
+    Fixture f(DeadlineExceeded("took too long"));
+    auto result = f.robot_copy->SendMessage("ping", Json::object(), {kTrace, kParent});
+    EXPECT_EQ(result.status().code(), Code::kDeadlineExceeded);
+    const auto spans = f.store->Spans();
+    ASSERT_EQ(spans.size(), 1u);
+    EXPECT_EQ(Str(spans[0].attributes, "error.type"), "timeout");
+    ASSERT_EQ(spans[0].events.size(), 1u);
+    EXPECT_EQ(spans[0].events[0].name, "timeout");
+    EXPECT_EQ(f.robot_copy->history().MessagesOf(kTrace).at(0).status, "timeout");
+}
+
+TEST(RobotCopyTelemetry, HealthCheckSpanIdsAreTheTrackedMessage) {
+    Fixture f(BackendResponse{200, "{}", 1.0});
+    HealthMonitor monitor([] { return Json{{"unhealthy", 2u}}; }, *f.robot_copy);
+    monitor.RunOnce();
+    const auto spans = f.store->Spans();
+    ASSERT_EQ(spans.size(), 1u);
+    EXPECT_EQ(spans[0].name, "health.check");
+    EXPECT_FALSE(spans[0].parent_span_id.IsValid());
+    const auto tracked = f.robot_copy->history().MessagesOf(spans[0].context.trace_id.ToHex());
+    ASSERT_EQ(tracked.size(), 1u);
+    EXPECT_EQ(tracked[0].span_id, spans[0].context.span_id.ToHex());
+    EXPECT_EQ(Int(spans[0].attributes, "tome.connections.unhealthy"), 2);
+}
+
+}  // namespace
+}  // namespace tome::robotcopy
