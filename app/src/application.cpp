@@ -2,11 +2,23 @@
 
 #include "remote_tome_sender.hpp"
 #include "tome/telemetry/export/env_config.hpp"
+#include "tome/telemetry/logs/batch_log_processor.hpp"
+#include "tome/telemetry/logs/console_json_exporter.hpp"
 #include "tome/telemetry/metrics/self_metrics.hpp"
 
 namespace tome::app {
 
 namespace {
+
+telemetry::logs::Severity LogSeverity(const std::string& level) {
+    using telemetry::logs::Severity;
+    if (level == "trace") return Severity::kTrace;
+    if (level == "debug") return Severity::kDebug;
+    if (level == "warn") return Severity::kWarn;
+    if (level == "error") return Severity::kError;
+    if (level == "fatal") return Severity::kFatal;
+    return Severity::kInfo;
+}
 
 // Telemetry from the standard OTEL_* variables. Spans are exported only when an exporter is
 // asked for (OTEL_TRACES_EXPORTER) or an OTLP endpoint is given: a server that nobody
@@ -45,22 +57,43 @@ Result<Application::Telemetry> BuildTelemetry(const AppConfig& config, const Env
     metrics::MeterProviderOptions meter_options;
     auto meter_resource = telemetry::trace::MakeResource(resource, otel_env);
     if (!meter_resource.ok()) return InvalidArgument(meter_resource.message());
-    meter_options.resource =
+    auto meter_options_resource =
         std::make_shared<const telemetry::trace::Resource>(std::move(meter_resource.value()));
+    meter_options.resource = meter_options_resource;
     auto meters = std::make_shared<metrics::MeterProvider>(std::move(meter_options));
     meters->AddReader(reader);
     // Telemetry about telemetry: a dashboard shows when spans are being lost.
     auto sdk_meter = meters->GetMeter("tome.telemetry", config.proxy.version);
     auto self_metrics =
         metrics::RegisterSelfMetrics(sdk_meter, telemetry::DefaultSelfStats(), meters.get());
+    // Logs: JSON lines on stdout at or above the configured level, batched off the caller.
+    namespace logs = telemetry::logs;
+    logs::LoggerProviderOptions log_options;
+    log_options.min_severity = LogSeverity(config.logging.level);
+    log_options.resource = meter_options_resource;
+    if (config.logging.console) {
+        logs::BatchLogProcessorOptions batch;
+        batch.scheduled_delay = std::chrono::milliseconds(200);
+        log_options.processors.push_back(std::make_unique<logs::BatchLogProcessor>(
+            std::make_unique<logs::ConsoleJsonLogExporter>(stdout), batch));
+    }
+    auto log_provider = logs::MakeLoggerProvider(std::move(log_options));
     return Application::Telemetry{std::move(built.provider), std::move(built.propagator),
-                                  std::move(meters), std::move(reader), std::move(self_metrics)};
+                                  std::move(meters),         std::move(reader),
+                                  std::move(self_metrics),   std::move(log_provider)};
 }
 
 }  // namespace
 
 Application::Application(AppConfig config, Telemetry telemetry)
-    : config_(std::move(config)), telemetry_(std::move(telemetry)), toggles_(config_.toggles) {
+    : config_(std::move(config)),
+      telemetry_(std::move(telemetry)),
+      log_(telemetry_.logs->GetLogger("tome.app", config_.proxy.version)),
+      toggles_(config_.toggles) {
+    toggles_.OnChange([log = log_](const std::string& name, bool enabled) {
+        log->Info("Feature toggle changed",
+                  {{"feature_flag.key", name}, {"feature_flag.result.value", enabled}});
+    });
     const Clock& clock = SystemClock::Get();
     robot_copy_ = std::make_unique<robotcopy::RobotCopy>(config_.robot_copy, toggles_, clock);
     connector_ = std::make_unique<connector::Connector>(tomes_, toggles_, clock, config_.connector);
@@ -84,6 +117,7 @@ Result<std::unique_ptr<Application>> Application::Create(AppConfig config,
     if (!telemetry.ok()) return telemetry.status();
     telemetry::trace::SetTracerProvider(telemetry->provider);
     telemetry::metrics::SetMeterProvider(telemetry->meters);
+    telemetry::logs::SetLoggerProvider(telemetry->logs);
     std::unique_ptr<Application> app(new Application(std::move(config), std::move(*telemetry)));
     if (auto st = app->BuildNetwork(); !st.ok()) return st;
     return app;
@@ -128,17 +162,30 @@ Status Application::BuildNetwork() {
 }
 
 Status Application::Start() {
-    if (auto st = server_->Start(); !st.ok()) return st;
+    if (auto st = server_->Start(); !st.ok()) {
+        log_->Error("Server failed to start", {{"error.message", st.message()}});
+        return st;
+    }
     health_monitor_->Start();
+    const std::int64_t port = server_->port();
+    log_->Info("Server started", {{"server.address", config_.server.address},
+                                  {"server.port", port},
+                                  {"deployment.environment.name", config_.environment},
+                                  {"tome.count", static_cast<std::int64_t>(tomes_.size())}});
     return Status::Ok();
 }
 
 bool Application::Shutdown(std::chrono::milliseconds grace) {
+    if (shut_down_) return shutdown_clean_;
+    shut_down_ = true;
     const bool clean = server_->Shutdown(grace);
+    shutdown_clean_ = clean;
     health_monitor_->Shutdown();
+    log_->Info("Server stopped", {{"tome.shutdown.clean", clean}});
     // Export what the last requests recorded; bounded so a dead collector cannot hang exit.
     if (telemetry_.provider) telemetry_.provider->Shutdown(std::chrono::seconds(5));
     if (telemetry_.meters) telemetry_.meters->Shutdown();
+    if (telemetry_.logs) telemetry_.logs->Shutdown(std::chrono::seconds(5));
     return clean;
 }
 

@@ -12,6 +12,7 @@
 #include "tome/robotcopy/health_monitor.hpp"
 #include "tome/robotcopy/robot_copy.hpp"
 #include "tome/server/http_server.hpp"
+#include "tome/telemetry/logs/logger.hpp"
 #include "tome/telemetry/metrics/meter.hpp"
 #include "tome/telemetry/metrics/metric_reader.hpp"
 #include "tome/telemetry/trace/propagation.hpp"
@@ -29,6 +30,7 @@ public:
         std::shared_ptr<telemetry::metrics::MetricReader> scrape_reader;  ///< GET /metrics.
         /// The SDK's own counts published as otel.sdk.* (kept registered while alive).
         std::vector<telemetry::metrics::ObservableInstrument> self_metrics;
+        std::shared_ptr<telemetry::logs::LoggerProvider> logs;
     };
 
     /// Builds telemetry from the OTEL_* environment (`env`), the layers and the configured
@@ -53,6 +55,7 @@ private:
 
     AppConfig config_;
     Telemetry telemetry_;
+    std::shared_ptr<telemetry::logs::Logger> log_;
     TomeRegistry tomes_;
     FeatureToggles toggles_;
     std::unique_ptr<robotcopy::RobotCopy> robot_copy_;
@@ -60,6 +63,8 @@ private:
     std::unique_ptr<robotcopy::HealthMonitor> health_monitor_;
     std::unique_ptr<api::Proxy> proxy_;
     std::unique_ptr<server::HttpServer> server_;
+    bool shut_down_ = false;  // Shutdown() ran (it is idempotent; the destructor calls it)
+    bool shutdown_clean_ = true;
 };
 
 }  // namespace tome::app

@@ -98,6 +98,12 @@ private:
         if (auto _st = (expr); !_st.ok()) return _st; \
     } while (0)
 
+bool IsLogLevel(const std::string& level) {
+    for (const char* l : {"trace", "debug", "info", "warn", "error", "fatal"})
+        if (level == l) return true;
+    return false;
+}
+
 // Expands ${NAME} from the environment ("Bearer ${API_KEY}"); an unset variable is an error
 // naming it. The expanded value is never logged.
 Result<std::string> ExpandEnv(const std::string& value, const EnvLookup& env,
@@ -187,7 +193,16 @@ Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w,
 
 Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& env, AppConfig& c) {
     TOME_TRY(r.CheckKeys(block, env, {"server", "rateLimit", "cors", "toggles", "connector",
-                                      "robotcopy", "telemetry"}));
+                                      "robotcopy", "telemetry", "logging"}));
+    if (auto l = block["logging"]) {
+        const std::string w = env + ".logging";
+        TOME_TRY(r.CheckKeys(l, w, {"level", "console"}));
+        TOME_TRY(r.ReadString(l, "level", w, c.logging.level));
+        if (!IsLogLevel(c.logging.level)) {
+            return r.Fail(l["level"], w + ".level must be one of trace, debug, info, warn, error, fatal");
+        }
+        TOME_TRY(r.ReadBool(l, "console", w, c.logging.console));
+    }
     if (auto t = block["telemetry"]) TOME_TRY(ReadTelemetry(r, t, env + ".telemetry", c));
     if (auto s = block["server"]) {
         const std::string w = env + ".server";
@@ -343,6 +358,12 @@ Status ApplyEnv(const EnvLookup& env, AppConfig& c) {
         return Status::Ok();
     };
     if (auto v = env("TOME_HOST")) c.server.address = *v;
+    if (auto v = env("TOME_LOG_LEVEL")) {
+        if (!IsLogLevel(*v)) {
+            return EnvError("TOME_LOG_LEVEL", *v, "must be trace, debug, info, warn, error or fatal");
+        }
+        c.logging.level = *v;
+    }
     TOME_TRY(integer("TOME_PORT", 0, 65535, c.server.port));
     TOME_TRY(integer("TOME_WORKERS", 1, 256, c.server.worker_threads));
     TOME_TRY(integer("TOME_MAX_BODY_BYTES", 1, 1LL << 30, c.server.max_body_bytes));

@@ -33,6 +33,12 @@ struct RemoteTomeSpec {
     int line = 0;
 };
 
+/// Structured logs: one JSON object per line on stdout, at or above `level`.
+struct LoggingConfig {
+    std::string level = "info";  ///< trace, debug, info, warn, error, fatal.
+    bool console = true;         ///< JSON lines on stdout.
+};
+
 struct AppConfig {
     std::string file;
     std::string environment = "development";
@@ -42,6 +48,7 @@ struct AppConfig {
     robotcopy::RobotCopyOptions robot_copy;
     robotcopy::HealthMonitorOptions health;
     std::map<std::string, bool> toggles;
+    LoggingConfig logging;
     std::vector<TomeDefinition> tomes;
     /// The file's `telemetry` block as OTEL_* variable values. The process environment wins
     /// over these, so they act as defaults under the standard variables.

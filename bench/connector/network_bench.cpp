@@ -19,6 +19,8 @@
 
 #include "tome/connector/connector.hpp"
 #include "tome/core/tome_definition.hpp"
+#include "tome/telemetry/trace/batch_span_processor.hpp"
+#include "tome/telemetry/trace/tracer.hpp"
 
 namespace {
 
@@ -33,9 +35,41 @@ tome::Json Definition(const std::string& id) {
              {{"idle", {{"on", {{"PING", "active"}}}}}, {"active", {{"on", {{"PING", "idle"}}}}}}}};
 }
 
+/// Accepts every batch and keeps nothing: the cost measured is the SDK's, not an export's.
+class DroppingExporter final : public tome::telemetry::trace::SpanExporter {
+  public:
+    tome::telemetry::trace::ExportResult Export(
+        std::span<const std::unique_ptr<tome::telemetry::trace::SpanData>>,
+        Clock::time_point) noexcept override {
+        return tome::telemetry::trace::ExportResult::kSuccess;
+    }
+    bool Shutdown(std::chrono::milliseconds) noexcept override { return true; }
+};
+
+/// A real SDK provider: parent-based sampling (root AlwaysOn, or AlwaysOff when !sampled),
+/// batch processor, dropping exporter.
+std::shared_ptr<tome::telemetry::trace::TracerProvider> SdkTracer(bool sampled = true) {
+    namespace trace = tome::telemetry::trace;
+    trace::TracerProviderOptions options;
+    options.sampler = trace::MakeParentBasedSampler(
+        sampled ? trace::MakeAlwaysOnSampler() : trace::MakeAlwaysOffSampler());
+    options.processors.push_back(std::make_unique<trace::BatchSpanProcessor>(
+        std::make_unique<DroppingExporter>(), trace::BatchSpanProcessorOptions{}));
+    return std::make_shared<trace::TracerProvider>(std::move(options));
+}
+
+tome::connector::ConnectorOptions WithTracer(
+    std::shared_ptr<tome::telemetry::trace::TracerProvider> tracer) {
+    tome::connector::ConnectorOptions options;
+    options.tracer_provider = std::move(tracer);
+    return options;
+}
+
 struct Network {
-    explicit Network(std::map<std::string, bool> toggle_overrides = {})
-        : toggles(toggle_overrides), connector(registry, toggles, tome::SystemClock::Get()) {}
+    explicit Network(std::map<std::string, bool> toggle_overrides = {},
+                     tome::connector::ConnectorOptions options = {})
+        : toggles(toggle_overrides),
+          connector(registry, toggles, tome::SystemClock::Get(), std::move(options)) {}
 
     std::vector<std::string> AddTomes(const std::string& prefix, int n) {
         std::vector<std::string> ids;
@@ -97,6 +131,51 @@ void BM_NetworkRingOfFiveRoutingOff(benchmark::State& state) {
     Run(state, net, ids[0]);
 }
 BENCHMARK(BM_NetworkRingOfFiveRoutingOff);
+
+// The same workloads with a real SDK tracer (one span per delivery, batch processor, dropping
+// exporter) instead of the global no-op provider.
+void BM_NetworkRingOfFiveSdk(benchmark::State& state) {
+    auto tracer = SdkTracer();
+    Network net({}, WithTracer(tracer));
+    auto ids = net.AddTomes("r", 5);
+    (void)net.connector.CreateRingNetwork(ids, ConnectionConfig{});
+    Run(state, net, ids[0]);
+    tracer->Shutdown(std::chrono::seconds(5));
+}
+BENCHMARK(BM_NetworkRingOfFiveSdk);
+
+void BM_NetworkHubOfTenSdk(benchmark::State& state) {
+    auto tracer = SdkTracer();
+    Network net({}, WithTracer(tracer));
+    auto hub = net.AddTomes("hub", 1);
+    auto spokes = net.AddTomes("s", 10);
+    (void)net.connector.CreateHubNetwork(hub[0], spokes, ConnectionConfig{});
+    Run(state, net, hub[0]);
+    tracer->Shutdown(std::chrono::seconds(5));
+}
+BENCHMARK(BM_NetworkHubOfTenSdk);
+
+// SDK installed but the enable-tracing toggle off: no span is started.
+void BM_NetworkRingOfFiveSdkTracingOff(benchmark::State& state) {
+    auto tracer = SdkTracer();
+    Network net({{std::string(tome::toggles::kTracing), false}}, WithTracer(tracer));
+    auto ids = net.AddTomes("r", 5);
+    (void)net.connector.CreateRingNetwork(ids, ConnectionConfig{});
+    Run(state, net, ids[0]);
+    tracer->Shutdown(std::chrono::seconds(5));
+}
+BENCHMARK(BM_NetworkRingOfFiveSdkTracingOff);
+
+// SDK installed, nothing sampled: spans are non-recording (no SpanData, no allocation).
+void BM_NetworkRingOfFiveSdkUnsampled(benchmark::State& state) {
+    auto tracer = SdkTracer(false);
+    Network net({}, WithTracer(tracer));
+    auto ids = net.AddTomes("r", 5);
+    (void)net.connector.CreateRingNetwork(ids, ConnectionConfig{});
+    Run(state, net, ids[0]);
+    tracer->Shutdown(std::chrono::seconds(5));
+}
+BENCHMARK(BM_NetworkRingOfFiveSdkUnsampled);
 
 // Baseline: Tome::Send alone, no connector.
 void BM_TomeSendAlone(benchmark::State& state) {

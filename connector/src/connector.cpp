@@ -199,8 +199,8 @@ Result<std::vector<ConnectionInfo>> Connector::ConnectMany(
                                           &parent);
             }
             one.SetAttribute(attr::kConnectionId, info.id);
-            one.AddEvent("connection.created",
-                         {{attr::kConnectionId, info.id}, {"tome.connection.trace_id", info.trace_id}});
+            one.AddEvent("connection.created", {{attr::kConnectionId, info.id},
+                                                {"tome.connection.trace_id", info.trace_id}});
         }
     }
     telemetry_->Timed(network ? Operation::kNetworkCreate : Operation::kConnectionCreate,

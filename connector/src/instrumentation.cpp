@@ -48,18 +48,17 @@ std::array<trace::AttributeKV, sizeof...(I)> Filled(const trace::AttributeKV& kv
 Instrumentation::Instrumentation(const ConnectorOptions& options)
     : tracer_provider(options.tracer_provider ? options.tracer_provider
                                               : trace::GetTracerProvider()),
-      meter_provider(options.meter_provider ? options.meter_provider
-                                            : metrics::GetMeterProvider()),
+      meter_provider(options.meter_provider ? options.meter_provider : metrics::GetMeterProvider()),
       tracer(tracer_provider->GetTracer(kScope, kVersion)),
       service(options.service_name),
       environment(options.environment),
       meter(meter_provider->GetMeter("tome", kVersion)) {
-    connections_total =
-        meter
-            .CreateCounter<std::uint64_t>(
-                "tome.connections.total",
-                {.description = "Connections created, by tome.connection_type", .unit = "{connection}"})
-            .instrument;
+    connections_total = meter
+                            .CreateCounter<std::uint64_t>(
+                                "tome.connections.total",
+                                {.description = "Connections created, by tome.connection_type",
+                                 .unit = "{connection}"})
+                            .instrument;
     connections_two_way = connections_total.Bind({{attr::kConnectionType, "two-way"}});
     connections_one_way = connections_total.Bind({{attr::kConnectionType, "one-way"}});
     // By direction only: event types, tome ids and connection ids would be unbounded series.
@@ -71,12 +70,12 @@ Instrumentation::Instrumentation(const ConnectorOptions& options)
                          .instrument;
     forwarded_forward = forwarded.Bind({{attr::kDirection, "forward"}});
     forwarded_reverse = forwarded.Bind({{attr::kDirection, "reverse"}});
-    auto drops = meter
-                     .CreateCounter<std::uint64_t>(
-                         "tome.events.dropped",
-                         {.description = "Forwards and syncs not delivered, by reason",
-                          .unit = "{event}"})
-                     .instrument;
+    auto drops =
+        meter
+            .CreateCounter<std::uint64_t>(
+                "tome.events.dropped",
+                {.description = "Forwards and syncs not delivered, by reason", .unit = "{event}"})
+            .instrument;
     for (std::size_t i = 0; i < kDropReasonCount; ++i) {
         dropped[i] = drops.Bind({{attr::kDropReason, DropReasonName(static_cast<DropReason>(i))}});
     }
@@ -100,8 +99,8 @@ trace::Span Instrumentation::Start(std::string_view name,
                                    const trace::Context* parent,
                                    trace::SpanKind kind) const noexcept {
     constexpr std::size_t kMax = 12;
-    auto all = Filled({attr::kService, std::string_view(service)},
-                      std::make_index_sequence<kMax>());
+    auto all =
+        Filled({attr::kService, std::string_view(service)}, std::make_index_sequence<kMax>());
     all[1] = {attr::kEnvironment, std::string_view(environment)};
     std::size_t n = 2;
     for (const auto& kv : attributes) {
@@ -113,6 +112,30 @@ trace::Span Instrumentation::Start(std::string_view name,
     start.parent = parent;
     start.attributes = std::span<const trace::AttributeKV>(all.data(), n);
     return tracer.StartSpan(name, start);
+}
+
+trace::Span Instrumentation::StartDelivery(std::string_view name, std::string_view event_type,
+                                           std::size_t hop, std::string_view receiver,
+                                           std::string_view event_id, const ConnectionState* via,
+                                           const trace::Context& parent,
+                                           trace::SpanKind kind) const noexcept {
+    if (via == nullptr) {
+        return Start(name,
+                     {{attr::kEventType, event_type},
+                      {attr::kHop, hop},
+                      {attr::kTarget, receiver},
+                      {attr::kEventId, event_id}},
+                     &parent, kind);
+    }
+    const std::string_view direction = via->target == receiver ? "forward" : "reverse";
+    return Start(name,
+                 {{attr::kEventType, event_type},
+                  {attr::kHop, hop},
+                  {attr::kTarget, receiver},
+                  {attr::kEventId, event_id},
+                  {attr::kConnectionId, std::string_view(via->id)},
+                  {attr::kDirection, direction}},
+                 &parent, kind);
 }
 
 void Instrumentation::FlagEvaluated(trace::Span& span, std::string_view key, bool value) noexcept {
@@ -133,7 +156,8 @@ trace::Context ParentContext(const TraceParent& parent) {
     const auto span_id = parent.span_id.empty() ? std::optional<telemetry::SpanId>()
                                                 : telemetry::SpanId::FromHex(parent.span_id);
     const trace::SpanContext& sc = current.span_context;
-    if (trace_id && sc.IsValid() && sc.trace_id == *trace_id && (!span_id || sc.span_id == *span_id)) {
+    if (trace_id && sc.IsValid() && sc.trace_id == *trace_id &&
+        (!span_id || sc.span_id == *span_id)) {
         return current;  // the API's SERVER span (or a caller's span): keep its flags and state
     }
     trace::SpanContext remote;

@@ -69,6 +69,14 @@ struct Instrumentation {
                       const trace::Context* parent = nullptr,
                       trace::SpanKind kind = trace::SpanKind::kInternal) const noexcept;
 
+    /// The span of one delivery (event.forward / state.sync): tome.event.type, tome.hop,
+    /// tome.target, tome.event.id and, when `via` is set, tome.connection_id and
+    /// tome.direction.
+    trace::Span StartDelivery(std::string_view name, std::string_view event_type, std::size_t hop,
+                              std::string_view receiver, std::string_view event_id,
+                              const ConnectionState* via, const trace::Context& parent,
+                              trace::SpanKind kind) const noexcept;
+
     /// Records a span event for a toggle evaluation, following the semantic conventions'
     /// feature_flag.evaluation event (feature_flag.key, feature_flag.result.value,
     /// feature_flag.provider.name). Does nothing on a non-recording span.

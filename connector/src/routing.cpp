@@ -72,7 +72,7 @@ Result<DeliveryReport> Connector::Route(const internal::RouteRequest& request) {
         request, *table, *toggle_set, tomes_, clock_, options_,
         internal::Totals{deliveries_, events_forwarded_, states_synced_, dropped_}, *telemetry_,
         parent, std::move(origin), std::move(report));
-    const auto operation = request.broadcast          ? internal::Operation::kBroadcast
+    const auto operation = request.broadcast         ? internal::Operation::kBroadcast
                            : request.path != nullptr ? internal::Operation::kEventContinue
                                                      : internal::Operation::kEventSend;
     telemetry_->Timed(operation,

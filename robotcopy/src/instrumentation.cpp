@@ -20,8 +20,7 @@ std::array<trace::AttributeKV, sizeof...(I)> Filled(const trace::AttributeKV& kv
 Instrumentation::Instrumentation(const RobotCopyOptions& options)
     : tracer_provider(options.tracer_provider ? options.tracer_provider
                                               : trace::GetTracerProvider()),
-      meter_provider(options.meter_provider ? options.meter_provider
-                                            : metrics::GetMeterProvider()),
+      meter_provider(options.meter_provider ? options.meter_provider : metrics::GetMeterProvider()),
       tracer(tracer_provider->GetTracer("tome.robotcopy", "1")),
       service(options.service_name),
       environment(options.environment) {
@@ -47,8 +46,8 @@ trace::Span Instrumentation::Start(std::string_view name,
                                    const trace::Context* parent, trace::SpanKind kind,
                                    bool root) const noexcept {
     constexpr std::size_t kMax = 12;
-    auto all = Filled({"robotcopy.service", std::string_view(service)},
-                      std::make_index_sequence<kMax>());
+    auto all =
+        Filled({"robotcopy.service", std::string_view(service)}, std::make_index_sequence<kMax>());
     all[1] = {"robotcopy.environment", std::string_view(environment)};
     std::size_t n = 2;
     for (const auto& kv : attributes) {

@@ -46,7 +46,9 @@ std::string Snippet(const std::string& body) {
 std::pair<std::string_view, std::int64_t> HostPort(std::string_view url) {
     const bool https = url.rfind("https://", 0) == 0;
     std::int64_t port = https ? 443 : 80;
-    if (auto scheme = url.find("://"); scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
+    if (auto scheme = url.find("://"); scheme != std::string_view::npos) {
+        url.remove_prefix(scheme + 3);
+    }
     url = url.substr(0, url.find_first_of("/?#"));
     std::size_t colon = url.rfind(':');
     if (colon != std::string_view::npos && url.find(']', colon) == std::string_view::npos) {
@@ -58,7 +60,9 @@ std::pair<std::string_view, std::int64_t> HostPort(std::string_view url) {
         port = parsed;
         url = url.substr(0, colon);
     }
-    if (url.size() >= 2 && url.front() == '[' && url.back() == ']') url = url.substr(1, url.size() - 2);
+    if (url.size() >= 2 && url.front() == '[' && url.back() == ']') {
+        url = url.substr(1, url.size() - 2);  // IPv6 literal
+    }
     return {url, port};
 }
 
@@ -165,12 +169,13 @@ Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
             tracked.status = timeout ? "timeout" : "error";
             tracked.error = result.status().message();
             if (timeout) {
-                span.AddEvent("timeout", {{"tome.timeout_ms", static_cast<std::int64_t>(
-                                                                  options_.backend_timeout.count())}});
+                const auto limit = static_cast<std::int64_t>(options_.backend_timeout.count());
+                span.AddEvent("timeout", {{"tome.timeout_ms", limit}});
             }
-            const std::string type =
-                response_status > 0 ? std::to_string(response_status)
-                                    : (timeout ? "timeout" : std::string(CodeName(result.status().code())));
+            // error.type: the HTTP status, "timeout", or the transport's status code name.
+            const std::string type = response_status > 0 ? std::to_string(response_status)
+                                     : timeout ? std::string("timeout")
+                                               : std::string(CodeName(result.status().code()));
             span.SetAttribute("error.type", type);
             span.SetStatus(trace::StatusCode::kError, result.status().message());
         }

@@ -119,11 +119,10 @@ TEST(ConnectorTelemetry, ChainEventMakesAForwardSpanTreeUnderTheGivenParent) {
     EXPECT_EQ(Str(h1.attributes, "tome.connection_id"), ab->id);
     EXPECT_EQ(Str(h1.attributes, "tome.direction"), "forward");
     EXPECT_EQ(Str(h2.attributes, "tome.connection_id"), bc->id);
-    // b may forward back to a (two-way): already visited, recorded on b's span.
-    ASSERT_EQ(h1.events.size(), 1u);
-    EXPECT_EQ(h1.events[0].name, "event.dropped");
-    EXPECT_EQ(Str(h1.events[0].attributes, "tome.drop.reason"), "already_visited");
-    EXPECT_EQ(Str(h1.events[0].attributes, "tome.target"), "a");
+    // b may forward back to a (two-way): already visited, counted on b's span (not an event).
+    EXPECT_EQ(Int(h1.attributes, "tome.already_visited"), 1);
+    EXPECT_TRUE(h1.events.empty());
+    EXPECT_EQ(Int(h0.attributes, "tome.already_visited"), -1);
 }
 
 TEST(ConnectorTelemetry, OriginSpanIsAChildOfTheCurrentContextAndReverseIsNamed) {
@@ -211,6 +210,24 @@ TEST(ConnectorTelemetry, RoutingOffIsAFeatureFlagEventAndADrop) {
     EXPECT_EQ(Str(spans[0].events[1].attributes, "tome.drop.reason"), "routing_disabled");
 }
 
+TEST(ConnectorTelemetry, FilteredForwardIsADropEventNamingReasonAndTarget) {
+    Sdk sdk;
+    TestNetwork net(sdk.Options());
+    net.AddTomes({"a", "b"});
+    ConnectionConfig config;
+    config.filters.events = {"PAY"};
+    auto conn = net.connector.Connect("a", "b", config);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE(net.connector.SendEvent("a", {"PING"}).ok());
+    const auto spans = sdk.Named("event.forward");
+    ASSERT_EQ(spans.size(), 1u);
+    ASSERT_EQ(spans[0].events.size(), 1u);
+    EXPECT_EQ(spans[0].events[0].name, "event.dropped");
+    EXPECT_EQ(Str(spans[0].events[0].attributes, "tome.drop.reason"), "filtered");
+    EXPECT_EQ(Str(spans[0].events[0].attributes, "tome.target"), "b");
+    EXPECT_EQ(Str(spans[0].events[0].attributes, "tome.connection_id"), conn->id);
+}
+
 TEST(ConnectorTelemetry, StateSyncSpanIsAChildOfTheChangingDelivery) {
     Sdk sdk;
     TestNetwork net(sdk.Options());
@@ -285,8 +302,8 @@ TEST(ConnectorTelemetry, MetricsAfterAFewOperations) {
     }
     EXPECT_EQ(sends, 1u);
     // Cardinality: no tome or connection ids as metric attributes.
-    const std::set<std::string> allowed = {"tome.connection_type", "tome.health",
-                                           "tome.direction", "tome.drop.reason", "tome.operation"};
+    const std::set<std::string> allowed = {"tome.connection_type", "tome.health", "tome.direction",
+                                           "tome.drop.reason", "tome.operation"};
     for (const auto& scope : data.scope_metrics) {
         for (const auto& m : scope.metrics) {
             for (const auto& p : m.number_points)

@@ -26,6 +26,11 @@ public:
     pid_t pid() const { return process_.pid(); }
     const std::string& output() const { return process_.output(); }
     void Terminate() { process_.Terminate(); }
+    /// Waits until the process printed something matching `pattern`.
+    std::smatch WaitForOutput(const std::regex& pattern,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+        return process_.WaitForOutput(pattern, timeout);
+    }
     std::optional<int> WaitForExit(std::chrono::milliseconds timeout) {
         return process_.WaitForExit(timeout);
     }

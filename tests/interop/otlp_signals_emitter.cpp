@@ -5,16 +5,20 @@
 //
 // Usage: tome_otlp_signals_emitter --endpoint http://127.0.0.1:PORT/v1/metrics
 //                                  [--logs-endpoint http://127.0.0.1:PORT/v1/logs]
+//                                  [--metrics-via curl|exporter]
 // (--logs-endpoint defaults to --endpoint with its trailing /v1/metrics replaced by /v1/logs.)
 //
-// Metrics: one MetricReader::Collect() snapshot, encoded with EncodeOtlpMetricsProto and POSTed
-// with libcurl (application/x-protobuf) in a single request. There is no OTLP metric exporter in
-// telemetry/ to use here yet; when one lands, this program can switch to it.
+// Metrics: one MetricReader::Collect() snapshot sent in a single request, either
+//   curl      (default) encoded with metrics::EncodeOtlpMetricsProto and POSTed here with libcurl
+//             (application/x-protobuf): checks the encoder alone;
+//   exporter  exporter::OtlpHttpMetricExporter (tome_telemetry_export_metrics): checks the
+//             exporter as shipped. Only when built with that library (CMake links it when the
+//             target exists); otherwise this mode exits 3 saying so.
 // Logs: OtlpHttpLogExporter behind a SimpleLogProcessor (one request per record).
 //
 // Prints one JSON object on stdout describing what was sent (ids as lowercase hex, timestamps
 // as decimal strings) and exits 0 when both exports succeeded, 1 when one failed, 2 on bad
-// usage. The environment is not read (no OTEL_* variable changes the output).
+// usage, 3 when --metrics-via exporter is not available in this build. The environment is not read (no OTEL_* variable changes the output).
 #include <curl/curl.h>
 
 #include <chrono>
@@ -28,6 +32,9 @@
 #include <utility>
 #include <vector>
 
+#if defined(TOME_INTEROP_HAVE_OTLP_METRIC_EXPORTER)
+#include "tome/telemetry/export/otlp_metric_exporter.hpp"
+#endif
 #include "tome/telemetry/logs/log_exporter.hpp"
 #include "tome/telemetry/logs/log_record.hpp"
 #include "tome/telemetry/logs/logger.hpp"
@@ -54,7 +61,9 @@ constexpr std::string_view kScopeName = "tome.interop.signals";
 constexpr std::string_view kScopeVersion = "0.4.2";
 
 int Usage(const char* argv0) {
-    std::fprintf(stderr, "usage: %s --endpoint URL/v1/metrics [--logs-endpoint URL/v1/logs]\n",
+    std::fprintf(stderr,
+                 "usage: %s --endpoint URL/v1/metrics [--logs-endpoint URL/v1/logs] "
+                 "[--metrics-via curl|exporter]\n",
                  argv0);
     return 2;
 }
@@ -62,6 +71,7 @@ int Usage(const char* argv0) {
 struct Args {
     std::string metrics_endpoint;
     std::string logs_endpoint;
+    bool via_exporter = false;
 };
 
 std::optional<Args> ParseArgs(int argc, char** argv) {
@@ -72,6 +82,13 @@ std::optional<Args> ParseArgs(int argc, char** argv) {
             args.metrics_endpoint = argv[++i];
         } else if (a == "--logs-endpoint" && i + 1 < argc) {
             args.logs_endpoint = argv[++i];
+        } else if (a == "--metrics-via" && i + 1 < argc) {
+            const std::string_view v = argv[++i];
+            if (v == "exporter") {
+                args.via_exporter = true;
+            } else if (v != "curl") {
+                return std::nullopt;
+            }
         } else {
             return std::nullopt;
         }
@@ -126,6 +143,14 @@ long PostProtobuf(const std::string& url, const std::string& body) {
 int main(int argc, char** argv) {
     const auto args = ParseArgs(argc, argv);
     if (!args) return Usage(argv[0]);
+#if !defined(TOME_INTEROP_HAVE_OTLP_METRIC_EXPORTER)
+    if (args->via_exporter) {
+        std::fprintf(stderr,
+                     "tome_otlp_signals_emitter: --metrics-via exporter is not available: built "
+                     "without tome_telemetry_export_metrics (OtlpHttpMetricExporter)\n");
+        return 3;
+    }
+#endif
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
     // Resource: service.name plus the SDK's detected attributes; the environment is ignored.
@@ -250,11 +275,29 @@ int main(int argc, char** argv) {
 
     // Collect and ship the metrics (one request).
     const tmx::MetricsData data = reader->Collect();
-    const std::string body = tmx::EncodeOtlpMetricsProto(data);
-    const long metrics_status = PostProtobuf(args->metrics_endpoint, body);
-    if (metrics_status != 200) {
-        std::fprintf(stderr, "tome_otlp_signals_emitter: metrics POST answered %ld\n",
-                     metrics_status);
+    bool metrics_ok = false;
+    if (!args->via_exporter) {
+        const std::string body = tmx::EncodeOtlpMetricsProto(data);
+        const long status = PostProtobuf(args->metrics_endpoint, body);
+        metrics_ok = status == 200;
+        if (!metrics_ok)
+            std::fprintf(stderr, "tome_otlp_signals_emitter: metrics POST answered %ld\n", status);
+    } else {
+#if defined(TOME_INTEROP_HAVE_OTLP_METRIC_EXPORTER)
+        namespace tx = tome::telemetry::exporter;
+        tx::OtlpHttpTransportOptions transport_options;
+        transport_options.endpoint = args->metrics_endpoint;
+        transport_options.timeout = std::chrono::milliseconds(10000);
+        transport_options.max_attempts = 2;
+        transport_options.initial_backoff = std::chrono::milliseconds(100);
+        tx::OtlpHttpMetricExporter exporter(transport_options);
+        const auto result = exporter.Export(
+            data, tmx::MetricExporter::Clock::now() + std::chrono::milliseconds(15000));
+        metrics_ok = result == tmx::ExportResult::kSuccess;
+        if (!metrics_ok)
+            std::fprintf(stderr, "tome_otlp_signals_emitter: OtlpHttpMetricExporter failed\n");
+        exporter.Shutdown(std::chrono::milliseconds(1000));
+#endif
     }
 
     const bool logs_flushed = logger_provider->ForceFlush(std::chrono::milliseconds(15000));
@@ -271,10 +314,10 @@ int main(int argc, char** argv) {
               << ",\"logTimeUnixNano\":" << Quote(std::to_string(t0))
               << ",\"histogram\":{\"bounds\":[10,100,1000],\"values\":[5,50,250,7,700,5000]"
               << ",\"exemplarValues\":[7,700,5000]}"
-              << ",\"metricsBytes\":" << body.size()
-              << ",\"metricsStatus\":" << metrics_status
+              << ",\"metricsVia\":" << Quote(args->via_exporter ? "exporter" : "curl")
+              << ",\"metricsOk\":" << (metrics_ok ? "true" : "false")
               << ",\"logsFlushed\":" << (logs_flushed ? "true" : "false")
               << ",\"logsShutdown\":" << (logs_shut ? "true" : "false") << "}" << std::endl;
     curl_global_cleanup();
-    return metrics_status == 200 && logs_flushed && logs_shut ? 0 : 1;
+    return metrics_ok && logs_flushed && logs_shut ? 0 : 1;
 }

@@ -148,7 +148,8 @@ OtlpHttpTransport::Attempt OtlpHttpTransport::Post(const std::string& body,
                                                    Clock::time_point deadline) noexcept {
     Attempt a;
     CURL* h = curl_->handle;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (h == nullptr || left.count() <= 0) {
         a.transport_error = true;
         return a;
@@ -157,7 +158,8 @@ OtlpHttpTransport::Attempt OtlpHttpTransport::Post(const std::string& body,
         curl_slist_free_all(curl_->headers);
         curl_->headers = nullptr;
         curl_->content_type = content_type;
-        curl_->headers = curl_slist_append(curl_->headers, ("Content-Type: " + content_type).c_str());
+        const std::string type_line = "Content-Type: " + content_type;
+        curl_->headers = curl_slist_append(curl_->headers, type_line.c_str());
         if (options_.compression == OtlpCompression::kGzip)
             curl_->headers = curl_slist_append(curl_->headers, "Content-Encoding: gzip");
         curl_->headers = curl_slist_append(curl_->headers, "Expect:");

@@ -86,7 +86,8 @@ Result<OtlpSignalEnv> ReadOtlpSignalEnv(const EnvLookup& env, const OtlpSignal& 
         c.http.endpoint = url;
     } else if (auto g = GetNonEmpty(env, "OTEL_EXPORTER_OTLP_ENDPOINT")) {
         std::string url = Trim(*g);
-        if (!ValidUrl(url)) return Bad("OTEL_EXPORTER_OTLP_ENDPOINT", *g, "expected an http(s) URL");
+        if (!ValidUrl(url))
+            return Bad("OTEL_EXPORTER_OTLP_ENDPOINT", *g, "expected an http(s) URL");
         if (url.back() != '/') url.push_back('/');
         c.http.endpoint = url + std::string(signal.http_path);
     }

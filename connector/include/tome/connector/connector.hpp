@@ -4,6 +4,13 @@
 // table is an immutable snapshot swapped on Connect/Disconnect, and one event reads one routing
 // snapshot and one FeatureToggles snapshot for its whole journey. No lock is held while a tome
 // handles an event or a user transform runs.
+// Telemetry (ConnectorOptions::tracer_provider / meter_provider, else the global providers):
+// spans connection.create, connection.delete, network.create, broadcast, and one event.forward
+// or state.sync span per delivery, each the child of the delivery that caused it (the first one
+// a child of the TraceParent, else of the current Context); drops and toggle decisions are span
+// events. No span is started when toggles::kTracing is off in the journey's snapshot. Metrics:
+// tome.connections.total, tome.connections.active, tome.events.forwarded, tome.events.dropped,
+// tome.response_time (seconds). Telemetry never throws into the caller.
 #pragma once
 
 #include <array>

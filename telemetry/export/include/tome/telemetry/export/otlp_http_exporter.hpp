@@ -1,8 +1,9 @@
 // OTLP/HTTP span exporter: encodes a batch as protobuf or JSON and sends it through the shared
 // OtlpHttpTransport (libcurl; optional gzip, custom headers, TLS with system CAs or a CA file,
 // retries with exponential backoff plus jitter on 429/502/503/504 and connection failures,
-// honouring Retry-After, all capped by the export timeout). Export is never called concurrently (SpanExporter contract); Shutdown may be called
-// from any thread and aborts a running Export promptly.
+// honouring Retry-After, all capped by the export timeout). Export is never called
+// concurrently (SpanExporter contract); Shutdown may be called from any thread and aborts a
+// running Export promptly.
 #pragma once
 
 #include <chrono>

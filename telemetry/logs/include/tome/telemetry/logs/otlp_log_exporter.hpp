@@ -2,8 +2,9 @@
 // a pure function) and the OTLP/HTTP exporter POSTing it to /v1/logs through the shared
 // exporter::OtlpHttpTransport (telemetry/export: libcurl, optional gzip, TLS CA file, retries
 // with backoff and jitter honouring Retry-After on 429/502/503/504 and connection failures,
-// within the timeout). The OTLP/gRPC log exporter lives in tome_telemetry_export_logs. Export is never called concurrently; Shutdown may be
-// called from any thread and aborts a running Export promptly.
+// within the timeout). The OTLP/gRPC log exporter lives in tome_telemetry_export_logs. Export
+// is never called concurrently; Shutdown may be called from any thread and aborts a running
+// Export promptly.
 #pragma once
 
 #include <atomic>
@@ -45,8 +46,9 @@ struct OtlpHttpLogExporterOptions {
 };
 
 /// Reads OTEL_EXPORTER_OTLP_LOGS_{ENDPOINT,HEADERS,TIMEOUT,COMPRESSION,PROTOCOL,CERTIFICATE},
-/// each over its generic OTEL_EXPORTER_OTLP_* form (the generic ENDPOINT gets "/v1/logs" appended; the
-/// LOGS one is used as is). Only http/protobuf is supported. Errors name the variable.
+/// each over its generic OTEL_EXPORTER_OTLP_* form (the generic ENDPOINT gets "/v1/logs"
+/// appended; the LOGS one is used as is). Only http/protobuf is supported (ReadLogsEnvConfig
+/// in tome_telemetry_export_logs also takes grpc). Errors name the variable.
 Result<OtlpHttpLogExporterOptions> ReadOtlpHttpLogExporterOptions(const EnvLookup& env);
 
 /// Counters of an exporter (relaxed reads).
