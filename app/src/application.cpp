@@ -4,6 +4,8 @@
 #include "tome/telemetry/export/env_config.hpp"
 #include "tome/telemetry/logs/batch_log_processor.hpp"
 #include "tome/telemetry/logs/console_json_exporter.hpp"
+#include "tome/telemetry/export/logs_env_config.hpp"
+#include "tome/telemetry/export/metrics_env_config.hpp"
 #include "tome/telemetry/metrics/self_metrics.hpp"
 
 namespace tome::app {
@@ -32,12 +34,21 @@ Result<Application::Telemetry> BuildTelemetry(const AppConfig& config, const Env
         if (it == defaults.end()) return std::nullopt;
         return it->second;
     };
-    const bool export_asked = lookup("OTEL_TRACES_EXPORTER") ||
-                              lookup("OTEL_EXPORTER_OTLP_ENDPOINT") ||
-                              lookup("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-    telemetry::EnvLookup otel_env = [lookup, export_asked](std::string_view name)
-        -> std::optional<std::string> {
-        if (!export_asked && name == "OTEL_TRACES_EXPORTER") return std::string("none");
+    // A signal is exported only when its exporter is named or an OTLP endpoint is given.
+    auto asked = [&lookup](const char* exporter_var, const char* signal_endpoint_var) {
+        return lookup(exporter_var) || lookup("OTEL_EXPORTER_OTLP_ENDPOINT") ||
+               lookup(signal_endpoint_var);
+    };
+    const bool traces_asked = asked("OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+    const bool metrics_asked =
+        asked("OTEL_METRICS_EXPORTER", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
+    const bool logs_asked = asked("OTEL_LOGS_EXPORTER", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
+    telemetry::EnvLookup otel_env = [=](std::string_view name) -> std::optional<std::string> {
+        if ((name == "OTEL_TRACES_EXPORTER" && !traces_asked) ||
+            (name == "OTEL_METRICS_EXPORTER" && !metrics_asked) ||
+            (name == "OTEL_LOGS_EXPORTER" && !logs_asked)) {
+            return std::string("none");
+        }
         return lookup(std::string(name));
     };
     telemetry::trace::ResourceOptions resource;
@@ -62,6 +73,18 @@ Result<Application::Telemetry> BuildTelemetry(const AppConfig& config, const Env
     meter_options.resource = meter_options_resource;
     auto meters = std::make_shared<metrics::MeterProvider>(std::move(meter_options));
     meters->AddReader(reader);
+    // Push export (OTLP) of metrics, beside the pull reader.
+    auto metric_export = telemetry::exporter::BuildMetricsExportFromEnv(otel_env);
+    if (!metric_export.ok()) return InvalidArgument(metric_export.message());
+    std::vector<std::unique_ptr<metrics::PeriodicExportingMetricReader>> periodic;
+    for (auto& exporter : metric_export.value().exporters) {
+        metrics::MetricReaderOptions push_options;
+        push_options.temporality = metrics::TemporalityPreferenceFromEnv(otel_env, &warnings);
+        auto push_reader = std::make_shared<metrics::MetricReader>(push_options);
+        meters->AddReader(push_reader);
+        periodic.push_back(std::make_unique<metrics::PeriodicExportingMetricReader>(
+            push_reader, std::move(exporter), metric_export.value().reader));
+    }
     // Telemetry about telemetry: a dashboard shows when spans are being lost.
     auto sdk_meter = meters->GetMeter("tome.telemetry", config.proxy.version);
     auto self_metrics =
@@ -77,10 +100,19 @@ Result<Application::Telemetry> BuildTelemetry(const AppConfig& config, const Env
         log_options.processors.push_back(std::make_unique<logs::BatchLogProcessor>(
             std::make_unique<logs::ConsoleJsonLogExporter>(stdout), batch));
     }
+    auto log_export = telemetry::exporter::BuildLogsExportFromEnv(otel_env);
+    if (!log_export.ok()) return InvalidArgument(log_export.message());
+    auto blrp = logs::ReadBatchLogProcessorOptions(otel_env);
+    if (!blrp.ok()) return InvalidArgument(blrp.message());
+    for (auto& exporter : log_export.value().exporters) {
+        log_options.processors.push_back(
+            std::make_unique<logs::BatchLogProcessor>(std::move(exporter), blrp.value()));
+    }
     auto log_provider = logs::MakeLoggerProvider(std::move(log_options));
     return Application::Telemetry{std::move(built.provider), std::move(built.propagator),
                                   std::move(meters),         std::move(reader),
-                                  std::move(self_metrics),   std::move(log_provider)};
+                                  std::move(self_metrics),   std::move(log_provider),
+                                  std::move(periodic)};
 }
 
 }  // namespace
@@ -184,6 +216,7 @@ bool Application::Shutdown(std::chrono::milliseconds grace) {
     log_->Info("Server stopped", {{"tome.shutdown.clean", clean}});
     // Export what the last requests recorded; bounded so a dead collector cannot hang exit.
     if (telemetry_.provider) telemetry_.provider->Shutdown(std::chrono::seconds(5));
+    for (auto& reader : telemetry_.metric_push) reader->Shutdown(std::chrono::seconds(5));
     if (telemetry_.meters) telemetry_.meters->Shutdown();
     if (telemetry_.logs) telemetry_.logs->Shutdown(std::chrono::seconds(5));
     return clean;

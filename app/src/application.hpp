@@ -14,6 +14,7 @@
 #include "tome/server/http_server.hpp"
 #include "tome/telemetry/logs/logger.hpp"
 #include "tome/telemetry/metrics/meter.hpp"
+#include "tome/telemetry/metrics/periodic_reader.hpp"
 #include "tome/telemetry/metrics/metric_reader.hpp"
 #include "tome/telemetry/trace/propagation.hpp"
 #include "tome/telemetry/trace/tracer.hpp"
@@ -31,6 +32,8 @@ public:
         /// The SDK's own counts published as otel.sdk.* (kept registered while alive).
         std::vector<telemetry::metrics::ObservableInstrument> self_metrics;
         std::shared_ptr<telemetry::logs::LoggerProvider> logs;
+        /// OTLP push of metrics, one periodic reader per configured exporter.
+        std::vector<std::unique_ptr<telemetry::metrics::PeriodicExportingMetricReader>> metric_push;
     };
 
     /// Builds telemetry from the OTEL_* environment (`env`), the layers and the configured
