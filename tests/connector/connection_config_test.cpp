@@ -123,7 +123,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "config.customTraceId: must be 32 lowercase hex characters, not all zero"},
         BadConfig{"TraceIdUppercase", R"({"customTraceId": "4BF92F3577B34DA6A3CE929D0E0E4736"})",
                   "config.customTraceId: must be 32 lowercase hex characters, not all zero"}),
-    [](const ::testing::TestParamInfo<BadConfig>& info) { return std::string(info.param.name); });
+    [](const ::testing::TestParamInfo<BadConfig>& param) { return std::string(param.param.name); });
 
 TEST(ConnectionConfig, ValidateRejectsBadCppConfig) {
     ConnectionConfig config;
