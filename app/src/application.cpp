@@ -22,6 +22,42 @@ telemetry::logs::Severity LogSeverity(const std::string& level) {
     return Severity::kInfo;
 }
 
+// The log pipeline's own counts as otel.sdk.* metrics, beside the span counts, so a dashboard
+// shows when logs are being lost too.
+std::vector<telemetry::metrics::ObservableInstrument> RegisterLogMetrics(
+    telemetry::metrics::Meter& meter,
+    std::vector<const telemetry::logs::BatchLogProcessor*> processors) {
+    namespace metrics = telemetry::metrics;
+    std::vector<metrics::ObservableInstrument> out;
+    auto exported = meter.CreateObservableCounter<std::int64_t>(
+        "otel.sdk.exporter.log.exported",
+        [processors](metrics::ObserverResult& r) {
+            std::int64_t n = 0;
+            for (const auto* p : processors) n += static_cast<std::int64_t>(p->stats().exported);
+            r.Observe(n);
+        },
+        {.description = "Log records an exporter accepted", .unit = "{log_record}"});
+    if (exported.ok()) out.push_back(std::move(exported.instrument));
+    auto dropped = meter.CreateObservableCounter<std::int64_t>(
+        "otel.sdk.log.dropped",
+        [processors](metrics::ObserverResult& r) {
+            std::int64_t queue_full = 0, export_failed = 0, shutdown = 0;
+            for (const auto* p : processors) {
+                const auto s = p->stats();
+                queue_full += static_cast<std::int64_t>(s.dropped_queue_full);
+                export_failed += static_cast<std::int64_t>(s.dropped_export_failed);
+                shutdown += static_cast<std::int64_t>(s.dropped_shutdown);
+            }
+            r.Observe(queue_full, {{"reason", "queue_full"}});
+            r.Observe(export_failed, {{"reason", "export_failed"}});
+            r.Observe(shutdown, {{"reason", "shutdown"}});
+        },
+        {.description = "Log records lost before or during export, by reason",
+         .unit = "{log_record}"});
+    if (dropped.ok()) out.push_back(std::move(dropped.instrument));
+    return out;
+}
+
 // Telemetry from the standard OTEL_* variables. Spans are exported only when an exporter is
 // asked for (OTEL_TRACES_EXPORTER) or an OTLP endpoint is given: a server that nobody
 // configured does not send anything to localhost:4318.
@@ -94,25 +130,31 @@ Result<Application::Telemetry> BuildTelemetry(const AppConfig& config, const Env
     logs::LoggerProviderOptions log_options;
     log_options.min_severity = LogSeverity(config.logging.level);
     log_options.resource = meter_options_resource;
+    std::vector<const logs::BatchLogProcessor*> log_processors;  // owned by the provider
     if (config.logging.console) {
         logs::BatchLogProcessorOptions batch;
         batch.scheduled_delay = std::chrono::milliseconds(200);
-        log_options.processors.push_back(std::make_unique<logs::BatchLogProcessor>(
-            std::make_unique<logs::ConsoleJsonLogExporter>(stdout), batch));
+        auto console = std::make_unique<logs::BatchLogProcessor>(
+            std::make_unique<logs::ConsoleJsonLogExporter>(stdout), batch);
+        log_processors.push_back(console.get());
+        log_options.processors.push_back(std::move(console));
     }
     auto log_export = telemetry::exporter::BuildLogsExportFromEnv(otel_env);
     if (!log_export.ok()) return InvalidArgument(log_export.message());
     auto blrp = logs::ReadBatchLogProcessorOptions(otel_env);
     if (!blrp.ok()) return InvalidArgument(blrp.message());
     for (auto& exporter : log_export.value().exporters) {
-        log_options.processors.push_back(
-            std::make_unique<logs::BatchLogProcessor>(std::move(exporter), blrp.value()));
+        auto processor =
+            std::make_unique<logs::BatchLogProcessor>(std::move(exporter), blrp.value());
+        log_processors.push_back(processor.get());
+        log_options.processors.push_back(std::move(processor));
     }
     auto log_provider = logs::MakeLoggerProvider(std::move(log_options));
+    auto log_metrics = RegisterLogMetrics(sdk_meter, log_processors);
     return Application::Telemetry{std::move(built.provider), std::move(built.propagator),
                                   std::move(meters),         std::move(reader),
                                   std::move(self_metrics),   std::move(log_provider),
-                                  std::move(periodic)};
+                                  std::move(log_metrics),    std::move(periodic)};
 }
 
 }  // namespace

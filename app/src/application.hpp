@@ -32,6 +32,9 @@ public:
         /// The SDK's own counts published as otel.sdk.* (kept registered while alive).
         std::vector<telemetry::metrics::ObservableInstrument> self_metrics;
         std::shared_ptr<telemetry::logs::LoggerProvider> logs;
+        /// otel.sdk.* counts of log records; declared after `logs`, so they are unregistered
+        /// before the processors they read go away.
+        std::vector<telemetry::metrics::ObservableInstrument> log_metrics;
         /// OTLP push of metrics, one periodic reader per configured exporter.
         std::vector<std::unique_ptr<telemetry::metrics::PeriodicExportingMetricReader>> metric_push;
     };

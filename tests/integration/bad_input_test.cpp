@@ -107,7 +107,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequest{"BadTraceId", "GET", "/api/traces/XYZ", "", {}, 400, "invalid_argument", "XYZ"},
         BadRequest{"BroadcastUnknownTome", "POST", "/api/broadcast",
                    R"({"sourceTome":"Ghost","event":{"type":"GO"}})", {}, 404, "not_found", "Ghost"}),
-    [](const ::testing::TestParamInfo<BadRequest>& info) { return info.param.name; });
+    [](const ::testing::TestParamInfo<BadRequest>& param) { return param.param.name; });
 
 TEST(BadInputAtomicity, RingNamingOneUnknownTomeCreatesNoConnection) {
     TomeProcess process;

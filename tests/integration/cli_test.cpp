@@ -75,8 +75,8 @@ INSTANTIATE_TEST_SUITE_P(Files, CliBadConfig,
                                            BadConfig{"bad_key.yaml", ":4: unknown key 'development.server.colour'"},
                                            BadConfig{"bad_syntax.yaml", ":3:"},
                                            BadConfig{"bad_tome.yaml", "target 'nowhere' is not a state"}),
-                         [](const auto& info) {
-                             std::string n = info.param.file;
+                         [](const auto& param) {
+                             std::string n = param.param.file;
                              return n.substr(0, n.find('.'));
                          });
 

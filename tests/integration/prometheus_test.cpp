@@ -175,6 +175,7 @@ TEST(MetricsEndpoint, PassesPromtoolAndServesOpenMetricsOnRequest) {
     EXPECT_NE(text.body.find("http_server_request_duration_seconds_bucket"), std::string::npos);
     EXPECT_NE(text.body.find("proxy_responses_total"), std::string::npos);
     EXPECT_NE(text.body.find("otel_sdk_span_started_total"), std::string::npos);
+    EXPECT_NE(text.body.find("otel_sdk_log_dropped_total{reason=\"queue_full\""), std::string::npos);
     EXPECT_NE(text.body.find("target_info{"), std::string::npos);
 
     const std::string file = ::testing::TempDir() + "/tome-metrics-" + std::to_string(::getpid());
