@@ -1,5 +1,10 @@
 #include "request_tracing.hpp"
 
+#include <charconv>
+#include <cstdio>
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
 #include <vector>
 
 #include "tome/api/trace_headers.hpp"
@@ -18,6 +23,48 @@ std::optional<std::string_view> HeaderCarrier::Get(std::string_view key) const n
 }
 
 namespace {
+
+thread_local RequestSpan* t_current_request = nullptr;
+
+constexpr std::string_view kTypeInt = "type=int";
+constexpr std::string_view kTypeDouble = "type=double";
+constexpr std::string_view kTypeBool = "type=bool";
+
+bool IsBusinessKey(std::string_view key) {
+    return key.size() > kBusinessPrefix.size() && key.starts_with(kBusinessPrefix);
+}
+
+bool IsFieldName(std::string_view name) {
+    if (name.empty() || name.size() > 64) return false;
+    for (char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+/// `s` cut to at most kMaxBusinessValueChars bytes, never inside a UTF-8 sequence.
+std::string_view Cut(std::string_view s) {
+    if (s.size() <= kMaxBusinessValueChars) return s;
+    std::size_t n = kMaxBusinessValueChars;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    return s.substr(0, n);
+}
+
+std::string_view Trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+constexpr auto kInt64Max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+
+std::size_t CountBusiness(const trace::Baggage& baggage) {
+    std::size_t n = 0;
+    for (const auto& e : baggage.entries()) n += IsBusinessKey(e.key) ? 1 : 0;
+    return n;
+}
 
 // The caller's context: W3C headers first, then the original x-trace-id/x-span-id.
 trace::Context ExtractParent(const HttpRequest& request,
@@ -40,9 +87,100 @@ trace::Context ExtractParent(const HttpRequest& request,
 
 }  // namespace
 
+trace::Baggage WithBusinessFields(const trace::Baggage& baggage, const Json& payload) noexcept {
+    try {
+        if (!payload.is_object()) return baggage;
+        const auto it = payload.find("business");
+        if (it == payload.end() || !it->is_object()) return baggage;
+        trace::Baggage out = baggage;
+        std::size_t count = CountBusiness(out);
+        for (const auto& [field, value] : it->items()) {
+            if (!IsFieldName(field)) continue;
+            std::string text;
+            std::string_view type;
+            if (value.is_string()) {
+                text = std::string(Cut(value.get_ref<const std::string&>()));
+            } else if (value.is_boolean()) {
+                text = value.get<bool>() ? "true" : "false";
+                type = kTypeBool;
+            } else if (value.is_number_unsigned() &&
+                       value.get<std::uint64_t>() > kInt64Max) {
+                text = value.dump();  // beyond int64: keep the digits, typed as a double
+                type = kTypeDouble;
+            } else if (value.is_number_integer()) {
+                text = std::to_string(value.get<std::int64_t>());
+                type = kTypeInt;
+            } else if (value.is_number_float()) {
+                text = value.dump();  // shortest round-trip form
+                type = kTypeDouble;
+            } else {
+                continue;  // null, object, array
+            }
+            const std::string key = std::string(kBusinessPrefix) + field;
+            if (!out.Get(key)) {
+                if (count >= kMaxBusinessFields) continue;
+                ++count;
+            }
+            out = out.Set(key, text, type);
+        }
+        return out;
+    } catch (...) {
+        return baggage;
+    }
+}
+
+void SetBusinessAttributes(trace::Span& span, const trace::Baggage& baggage) noexcept {
+    if (!span.IsRecording()) return;
+    std::size_t n = 0;
+    for (const auto& e : baggage.entries()) {
+        if (!IsBusinessKey(e.key)) continue;
+        if (n++ == kMaxBusinessFields) break;
+        const std::string_view type = Trim(e.metadata);
+        const std::string_view v = e.value;
+        if (type == kTypeInt) {
+            std::int64_t i = 0;
+            const auto r = std::from_chars(v.data(), v.data() + v.size(), i);
+            if (r.ec == std::errc() && r.ptr == v.data() + v.size()) {
+                span.SetAttribute(e.key, i);
+                continue;
+            }
+        } else if (type == kTypeDouble) {
+            char* end = nullptr;
+            const double d = std::strtod(e.value.c_str(), &end);
+            if (!e.value.empty() && end == e.value.c_str() + e.value.size()) {
+                span.SetAttribute(e.key, d);
+                continue;
+            }
+        } else if (type == kTypeBool && (v == "true" || v == "false")) {
+            span.SetAttribute(e.key, v == "true");
+            continue;
+        }
+        span.SetAttribute(e.key, Cut(v));
+    }
+}
+
+BusinessScope::BusinessScope(const Json& payload) noexcept {
+    const trace::Context& current = trace::Context::Current();
+    trace::Baggage baggage = WithBusinessFields(current.baggage, payload);
+    if (RequestSpan* request = RequestSpan::Current()) {
+        SetBusinessAttributes(request->span(), baggage);
+    }
+    if (baggage == current.baggage) return;
+    try {
+        scope_.emplace(current.WithBaggage(std::move(baggage)));
+    } catch (...) {
+        // telemetry never throws into the host: the event goes on without the fields
+    }
+}
+
+RequestSpan* RequestSpan::Current() noexcept { return t_current_request; }
+
+RequestSpan::~RequestSpan() { t_current_request = previous_; }
+
 RequestSpan::RequestSpan(const HttpRequest& request, const std::string& route,
                          const trace::Tracer* tracer, const trace::TextMapPropagator& propagator,
-                         RequestContext& ctx) {
+                         RequestContext& ctx)
+    : previous_(t_current_request) {
     const trace::Context parent = ExtractParent(request, propagator);
     if (parent.span_context.IsValid()) {
         ctx.parent_span_id = parent.span_context.span_id.ToHex();
@@ -71,6 +209,7 @@ RequestSpan::RequestSpan(const HttpRequest& request, const std::string& route,
         options.parent = &parent;
         options.attributes = attrs;
         span_ = tracer->StartSpan(name, options);
+        SetBusinessAttributes(span_, parent.baggage);
     }
     const trace::SpanContext& sc = span_.GetContext();
     if (sc.IsValid()) {
@@ -84,6 +223,7 @@ RequestSpan::RequestSpan(const HttpRequest& request, const std::string& route,
         ctx.span_id = telemetry::GenerateSpanId().ToHex();
         context_ = parent;
     }
+    t_current_request = this;  // last: a constructor that throws leaves no dangling pointer
 }
 
 void RequestSpan::Finish(int status, const std::string& error_type) {

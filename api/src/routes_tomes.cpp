@@ -1,5 +1,6 @@
 // Routes over tomes: create, list, inspect, delete, send an event.
 #include "request_body.hpp"
+#include "request_tracing.hpp"
 #include "tome/api/proxy.hpp"
 #include "tome/connector/remote.hpp"
 
@@ -117,6 +118,8 @@ void Proxy::AddTomeRoutes() {
         if (!body.ok()) return body.status();
         auto event = ParseEvent(*body);
         if (!event.ok()) return event.status();
+        // payload.business -> SERVER span attributes and baggage for the connector's spans
+        const internal::BusinessScope business(event->payload);
         auto report = s.connector.SendEvent(call.params.at("id"), *event,
                                             {call.context.trace_id, call.context.span_id});
         if (!report.ok()) return report.status();
@@ -149,6 +152,7 @@ void Proxy::AddTomeRoutes() {
             if (!list.ok()) return InvalidArgument("in 'path': " + list.status().message());
             (std::string(key) == "tomes" ? path.tomes : path.visited) = std::move(*list);
         }
+        const internal::BusinessScope business(event->payload);
         auto report = s.connector.ContinueEvent(*tome_id, *event, *event_id, *origin, path,
                                                 {call.context.trace_id, call.context.span_id});
         if (!report.ok()) return report.status();
@@ -164,6 +168,7 @@ void Proxy::AddTomeRoutes() {
         if (!body->contains("event")) return InvalidArgument("missing field 'event'");
         auto event = ParseEvent(*body);
         if (!event.ok()) return event.status();
+        const internal::BusinessScope business(event->payload);
         auto report = s.connector.Broadcast(*source, *event,
                                             {call.context.trace_id, call.context.span_id});
         if (!report.ok()) return report.status();

@@ -91,7 +91,10 @@ Result<Application::Telemetry> BuildTelemetry(const AppConfig& config, const Env
     if (!lookup("OTEL_SERVICE_NAME")) resource.service_name = config.robot_copy.service_name;
     resource.service_version = config.proxy.version;
     resource.deployment_environment = config.environment;
-    auto sdk = telemetry::exporter::BuildTracesSdkFromEnv(otel_env, resource);
+    // The file's telemetry.sampling block: tail sampling in front of the exporters.
+    const telemetry::trace::TailSamplingOptions* tail =
+        config.tail_sampling ? &*config.tail_sampling : nullptr;
+    auto sdk = telemetry::exporter::BuildTracesSdkFromEnv(otel_env, resource, nullptr, tail);
     if (!sdk.ok()) return InvalidArgument(sdk.message());
     auto& built = sdk.value();
 

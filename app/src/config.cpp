@@ -141,6 +141,50 @@ std::string PercentEncode(const std::string& s) {
     return out;
 }
 
+// `telemetry.sampling`: tail sampling options, validated by ParseTailSamplingOptions one key
+// (and one custom rule) at a time so that an error names the line it is on.
+Status ReadSampling(const Reader& r, const YAML::Node& s, const std::string& w, AppConfig& c) {
+    namespace trace = telemetry::trace;
+    TOME_TRY(r.CheckKeys(s, w, {"errorSamplingRate", "normalSamplingRate",
+                                "highValueSamplingRate", "latencyThresholdMs", "customRules",
+                                "maxTraces", "maxSpansPerTrace", "decisionTimeoutMs",
+                                "keptCacheSize"}));
+    Json all = Json::object();
+    for (const auto& kv : s) {
+        const std::string key = kv.first.as<std::string>();
+        const YAML::Node value = kv.second;
+        if (key == "customRules") {
+            if (!value.IsSequence()) {
+                return r.Fail(value, w + ".customRules must be a list of {condition, rate}");
+            }
+            for (std::size_t i = 0; i < value.size(); ++i) {
+                Json one = Json::object();
+                one[key] = Json::array({YamlToJson(value[i])});
+                auto parsed = trace::ParseTailSamplingOptions(one.dump());
+                if (!parsed.ok()) {
+                    std::string what = parsed.message();
+                    const std::string index0 = "customRules[0]";
+                    if (auto at = what.find(index0); at != std::string::npos) {
+                        what.replace(at, index0.size(),
+                                     "customRules[" + std::to_string(i) + "]");
+                    }
+                    return r.Fail(value[i], w + ": " + what);
+                }
+            }
+        } else {
+            Json one = Json::object();
+            one[key] = YamlToJson(value);
+            auto parsed = trace::ParseTailSamplingOptions(one.dump());
+            if (!parsed.ok()) return r.Fail(value, w + ": " + parsed.message());
+        }
+        all[key] = YamlToJson(value);
+    }
+    auto parsed = trace::ParseTailSamplingOptions(all.dump());
+    if (!parsed.ok()) return r.Fail(s, w + ": " + parsed.message());
+    c.tail_sampling = std::move(parsed).value();
+    return Status::Ok();
+}
+
 // The telemetry block, written as the OTEL_* variables it stands for.
 Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w, AppConfig& c) {
     static const std::map<std::string, std::string> kScalarKeys = {
@@ -159,7 +203,7 @@ Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w,
         {"serviceName", "OTEL_SERVICE_NAME"},
         {"propagators", "OTEL_PROPAGATORS"},
     };
-    std::set<std::string> allowed = {"enabled", "headers"};
+    std::set<std::string> allowed = {"enabled", "headers", "sampling"};
     for (const auto& [k, v] : kScalarKeys) allowed.insert(k);
     TOME_TRY(r.CheckKeys(t, w, allowed));
     for (const auto& [key, var] : kScalarKeys) {
@@ -188,6 +232,7 @@ Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w,
         }
         c.otel_defaults["OTEL_EXPORTER_OTLP_HEADERS"] = joined;
     }
+    if (auto s = t["sampling"]) TOME_TRY(ReadSampling(r, s, w + ".sampling", c));
     return Status::Ok();
 }
 

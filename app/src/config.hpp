@@ -16,6 +16,7 @@
 #include "tome/robotcopy/health_monitor.hpp"
 #include "tome/robotcopy/robot_copy.hpp"
 #include "tome/server/http_server.hpp"
+#include "tome/telemetry/trace/tail_sampling_options.hpp"
 
 namespace tome::app {
 
@@ -53,6 +54,11 @@ struct AppConfig {
     /// The file's `telemetry` block as OTEL_* variable values. The process environment wins
     /// over these, so they act as defaults under the standard variables.
     std::map<std::string, std::string> otel_defaults;
+    /// The `telemetry.sampling` block (tail sampling: errorSamplingRate, normalSamplingRate,
+    /// highValueSamplingRate, latencyThresholdMs, customRules, ...). When set, the trace SDK
+    /// puts a TailSamplingProcessor in front of its exporters' processors, head sampler
+    /// AlwaysOn. nullopt: no tail sampling.
+    std::optional<telemetry::trace::TailSamplingOptions> tail_sampling;
     /// The environment the file's ${NAME} references were expanded from.
     std::function<std::optional<std::string>(const std::string&)> env_for_expansion;
     std::vector<RemoteTomeSpec> remote_tomes;

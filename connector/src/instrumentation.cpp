@@ -1,6 +1,8 @@
 #include "instrumentation.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdlib>
 #include <utility>
 #include <vector>
 
@@ -41,6 +43,35 @@ template <std::size_t... I>
 std::array<trace::AttributeKV, sizeof...(I)> Filled(const trace::AttributeKV& kv,
                                                     std::index_sequence<I...>) {
     return {((void)I, kv)...};
+}
+
+constexpr std::string_view kBusinessPrefix = "business.";
+
+std::string_view Trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+/// A business baggage entry as an attribute value (views into `e`).
+trace::AttributeView BusinessValue(const trace::Baggage::Entry& e) noexcept {
+    const std::string_view type = Trim(e.metadata);
+    const std::string_view v = e.value;
+    if (type == "type=int") {
+        std::int64_t i = 0;
+        const auto r = std::from_chars(v.data(), v.data() + v.size(), i);
+        if (r.ec == std::errc() && r.ptr == v.data() + v.size()) return i;
+    } else if (type == "type=double") {
+        char* end = nullptr;
+        const double d = std::strtod(e.value.c_str(), &end);
+        if (!v.empty() && end == e.value.c_str() + e.value.size()) return d;
+    } else if (type == "type=bool" && (v == "true" || v == "false")) {
+        return v == "true";
+    }
+    if (v.size() <= kMaxBusinessValueChars) return v;
+    std::size_t n = kMaxBusinessValueChars;  // never cut inside a UTF-8 sequence
+    while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;
+    return v.substr(0, n);
 }
 
 }  // namespace
@@ -98,14 +129,27 @@ trace::Span Instrumentation::Start(std::string_view name,
                                    std::initializer_list<trace::AttributeKV> attributes,
                                    const trace::Context* parent,
                                    trace::SpanKind kind) const noexcept {
-    constexpr std::size_t kMax = 12;
+    constexpr std::size_t kOwn = 12;
+    constexpr std::size_t kMax = kOwn + kMaxBusinessAttributes;
     auto all =
         Filled({attr::kService, std::string_view(service)}, std::make_index_sequence<kMax>());
     all[1] = {attr::kEnvironment, std::string_view(environment)};
     std::size_t n = 2;
     for (const auto& kv : attributes) {
-        if (n == kMax) break;
+        if (n == kOwn) break;
         all[n++] = kv;
+    }
+    // Business context from baggage; `parent` (or the current Context) outlives the call, so
+    // the views stay valid while the tracer copies them.
+    if (tracer.Enabled()) {
+        const trace::Context& from = parent != nullptr ? *parent : trace::Context::Current();
+        for (const auto& e : from.baggage.entries()) {
+            if (n == kMax) break;
+            if (e.key.size() <= kBusinessPrefix.size() || !e.key.starts_with(kBusinessPrefix)) {
+                continue;
+            }
+            all[n++] = {std::string_view(e.key), BusinessValue(e)};
+        }
     }
     trace::StartSpanOptions start;
     start.kind = kind;

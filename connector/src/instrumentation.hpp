@@ -59,12 +59,21 @@ inline std::string_view ConnectionType(const ConnectionConfig& config) {
     return config.bidirectional ? "two-way" : "one-way";
 }
 
+/// Business-context limits, shared with the api layer (api/src/request_tracing.hpp).
+inline constexpr std::size_t kMaxBusinessAttributes = 16;
+inline constexpr std::size_t kMaxBusinessValueChars = 256;
+
 struct Instrumentation {
     explicit Instrumentation(const ConnectorOptions& options);
 
     /// Starts a span carrying robotcopy.service and robotcopy.environment plus `attributes`
     /// (at most 10), under `parent` (null: the thread's current Context). Never throws; a no-op
     /// tracer gives a non-recording span carrying the parent's context (no allocation).
+    /// Business context: the parent's `business.*` baggage entries (at most
+    /// kMaxBusinessAttributes, the first ones) become attributes of the same name; an entry
+    /// with metadata `type=int` / `type=double` / `type=bool` (what the api layer writes for a
+    /// payload's numbers and bools) keeps that type, any other is a string cut to
+    /// kMaxBusinessValueChars bytes. Other baggage entries never become attributes.
     trace::Span Start(std::string_view name, std::initializer_list<trace::AttributeKV> attributes,
                       const trace::Context* parent = nullptr,
                       trace::SpanKind kind = trace::SpanKind::kInternal) const noexcept;

@@ -84,6 +84,73 @@ TEST(Config, TelemetryHeadersExpandEnvironmentVariables) {
         << missing.status().message();
 }
 
+TEST(Config, SamplingBlockPerEnvironment) {
+    for (const auto& [env, normal] :
+         std::map<std::string, double>{{"development", 1.0}, {"staging", 0.5},
+                                       {"production", 0.1}}) {
+        auto c = LoadConfig(TOME_TEST_CONFIG, Env({{"TOME_ENV", env}}));
+        ASSERT_TRUE(c.ok()) << c.status().ToString();
+        ASSERT_TRUE(c->tail_sampling.has_value()) << env;
+        const auto& t = *c->tail_sampling;
+        EXPECT_DOUBLE_EQ(t.normal_sampling_rate, normal) << env;
+        EXPECT_DOUBLE_EQ(t.error_sampling_rate, 1.0) << env;
+        EXPECT_DOUBLE_EQ(t.high_value_sampling_rate, 1.0) << env;
+        EXPECT_EQ(t.latency_threshold, std::chrono::milliseconds(2000)) << env;
+        ASSERT_EQ(t.custom_rules.size(), 1u) << env;
+        EXPECT_EQ(t.custom_rules[0].text, "business.order_value > 1000");
+        ASSERT_TRUE(t.custom_rules[0].rate.has_value());
+        EXPECT_DOUBLE_EQ(*t.custom_rules[0].rate, 1.0);
+    }
+}
+
+TEST(Config, NoSamplingBlockMeansNoTailSampling) {
+    const std::string path = ::testing::TempDir() + "/tome_no_sampling.yaml";
+    {
+        std::ofstream out(path);
+        out << "development:\n  telemetry:\n    samplingRate: 0.5\n";
+    }
+    auto c = LoadConfig(path, Env({}));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_FALSE(c->tail_sampling.has_value());
+}
+
+// Each bad sampling block fails with "FILE:LINE:" of the offending node and names the key.
+TEST(Config, BadSamplingValuesNameKeyAndLine) {
+    struct Case {
+        std::string body;  // lines after "    sampling:\n" (line 4 is the first)
+        int line;
+        std::string key;
+    };
+    const std::vector<Case> cases = {
+        {"      normalSamplingRate: 1.5\n", 4, "normalSamplingRate"},
+        {"      errorSamplingRate: 1.0\n      bogusRate: 0.3\n", 5, "bogusRate"},
+        {"      latencyThresholdMs: -5\n", 4, "latencyThresholdMs"},
+        {"      highValueSamplingRate: lots\n", 4, "highValueSamplingRate"},
+        {"      customRules:\n        - {condition: \"a > 1\", rate: 1.0}\n"
+         "        - {condition: \"a >\", rate: 1.0}\n",
+         6, "customRules[1].condition"},
+        {"      customRules:\n        - {condition: \"a > 1\", rate: 2}\n", 5,
+         "customRules[0].rate"},
+        {"      customRules:\n        - {condition: \"a > 1\", weight: 2}\n", 5,
+         "customRules[0].weight"},
+        {"      customRules: \"a > 1\"\n", 4, "customRules"},
+    };
+    const std::string path = ::testing::TempDir() + "/tome_bad_sampling.yaml";
+    for (const auto& bad : cases) {
+        {
+            std::ofstream out(path);
+            out << "development:\n  telemetry:\n    sampling:\n" << bad.body;
+        }
+        auto c = LoadConfig(path, Env({}));
+        ASSERT_FALSE(c.ok()) << bad.body;
+        const std::string msg = c.status().message();
+        EXPECT_NE(msg.find(path + ":" + std::to_string(bad.line) + ":"), std::string::npos)
+            << msg;
+        EXPECT_NE(msg.find(bad.key), std::string::npos) << msg;
+        EXPECT_NE(msg.find("development.telemetry.sampling"), std::string::npos) << msg;
+    }
+}
+
 TEST(Config, MissingFileIsNotFound) {
     auto c = LoadConfig("/nonexistent/tome.yaml", Env({}));
     EXPECT_EQ(c.status().code(), Code::kNotFound);

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "tome/telemetry/export/simple_exporters.hpp"
+#include "tome/telemetry/trace/tail_sampling_processor.hpp"
 
 namespace tome::telemetry::exporter {
 namespace {
@@ -259,7 +260,8 @@ Result<std::unique_ptr<trace::Sampler>> MakeSamplerFromConfig(const TracesEnvCon
 
 Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
                                         const trace::ResourceOptions& resource_options,
-                                        SelfStats* stats) {
+                                        SelfStats* stats,
+                                        const trace::TailSamplingOptions* tail_sampling) {
     auto cfg = ReadTracesEnvConfig(env);
     if (!cfg.ok()) return cfg.error();
     TracesEnvConfig& c = cfg.value();
@@ -306,6 +308,20 @@ Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
             po.processors.push_back(std::make_unique<trace::SimpleSpanProcessor>(
                 std::make_unique<ConsoleSpanExporter>(), stats));
         }
+    }
+    if (tail_sampling != nullptr && !po.processors.empty()) {
+        if (auto set = env("OTEL_TRACES_SAMPLER"); set && !set->empty()) {
+            sdk.warnings.push_back("OTEL_TRACES_SAMPLER='" + *set +
+                                   "' ignored: tail sampling records every span (always_on)");
+        }
+        std::unique_ptr<trace::SpanProcessor> downstream;
+        if (po.processors.size() == 1) {
+            downstream = std::move(po.processors.front());
+        } else {
+            downstream = std::make_unique<trace::MultiSpanProcessor>(std::move(po.processors));
+        }
+        po.processors.clear();
+        trace::UseTailSampling(po, std::move(downstream), *tail_sampling);
     }
     sdk.provider = std::make_shared<trace::TracerProvider>(std::move(po));
     return sdk;

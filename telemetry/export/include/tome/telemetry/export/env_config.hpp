@@ -22,6 +22,7 @@
 #include "tome/telemetry/trace/batch_span_processor.hpp"
 #include "tome/telemetry/trace/propagation.hpp"
 #include "tome/telemetry/trace/resource.hpp"
+#include "tome/telemetry/trace/tail_sampling_options.hpp"
 #include "tome/telemetry/trace/tracer.hpp"
 
 namespace tome::telemetry::exporter {
@@ -70,8 +71,13 @@ struct TracesSdk {
 /// exporter for "otlp", simple processor + console exporter for "console", batch processor +
 /// OtlpFileExporter for TOME_OTLP_FILE (an unopenable file is an error naming the variable).
 /// `resource` options win over OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME.
+/// `tail_sampling` (optional, copied): when non-null and at least one exporter is selected, the
+/// exporters' processors sit behind one TailSamplingProcessor with these options and the head
+/// sampler is AlwaysOn (UseTailSampling's contract); an OTEL_TRACES_SAMPLER that is set is then
+/// ignored, with a warning. Null (default): unchanged.
 Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
                                         const trace::ResourceOptions& resource = {},
-                                        SelfStats* stats = nullptr);
+                                        SelfStats* stats = nullptr,
+                                        const trace::TailSamplingOptions* tail_sampling = nullptr);
 
 }  // namespace tome::telemetry::exporter
