@@ -17,9 +17,9 @@ struct IncomingTrace {
     bool sampled = true;
 };
 
-/// Parses a W3C traceparent value. Returns nullopt for anything the Trace Context spec says to
-/// ignore: version ff or non-hex, wrong lengths, uppercase hex, all-zero ids, version 00 with
-/// trailing data.
+/// Parses a W3C traceparent value (through telemetry::trace::ParseTraceParent). Returns nullopt
+/// for anything the Trace Context spec says to ignore: version ff or non-hex, wrong lengths,
+/// uppercase hex, all-zero ids, version 00 with trailing data.
 std::optional<IncomingTrace> ParseTraceparent(std::string_view value);
 
 /// traceparent (with tracestate) when valid; else x-trace-id (+ x-span-id) when they are valid
