@@ -114,13 +114,12 @@ HttpResponse Proxy::Handle(const HttpRequest& request) noexcept {
             try {
                 response = Dispatch(request, ctx, match);
             } catch (const std::exception& e) {
-                error_type = "internal";
+                ctx.error_code = "internal";
                 response = ErrorResponse(ctx, {500, "internal", std::string("internal error: ") + e.what()});
             }
         }
-        if (response.status >= 500 && error_type.empty()) {
-            error_type = Json::parse(response.body, nullptr, false).value("/error/code"_json_pointer, "");
-        }
+        // error.type is recorded for server errors only.
+        if (response.status >= 500) error_type = ctx.error_code;
         span.Finish(response.status, error_type);
     } catch (...) {
         if (ctx.trace_id.empty()) ctx.trace_id = telemetry::GenerateTraceId().ToHex();
@@ -183,6 +182,7 @@ HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx,
     Call call{request, match.params, ctx};
     Result<Reply> result = match.route->handler(call);
     if (!result.ok()) {
+        ctx.error_code = std::string(CodeName(result.status().code()));
         Track(ctx, request, HttpStatusFor(result.status().code()), result.status().message());
         return ErrorResponse(ctx, ErrorFromStatus(result.status()));
     }

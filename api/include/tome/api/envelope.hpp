@@ -26,6 +26,7 @@ struct RequestContext {
     bool sampled = true;
     std::string operation;  ///< tome.operation of the route ("connection_management", ...).
     std::string route;      ///< Route template ("/api/connections/{id}"), empty when unmatched.
+    std::string error_code;  ///< Code of the handler's failure ("unavailable"), empty on success.
     std::chrono::steady_clock::time_point started;
     const Clock* clock = nullptr;
 };
