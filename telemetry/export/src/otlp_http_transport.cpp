@@ -63,6 +63,22 @@ std::uint64_t DecodeOtlpRejectedCount(std::string_view in) noexcept {
     return 0;
 }
 
+trace::ExportResult AccountOtlpSend(const OtlpSendResult& result, std::uint64_t items,
+                                    std::atomic<std::uint64_t>& exported,
+                                    std::atomic<std::uint64_t>& rejected,
+                                    std::atomic<std::uint64_t>& failures) noexcept {
+    using trace::ExportResult;
+    if (result.status == OtlpSendStatus::kSuccess) {
+        const std::uint64_t refused = std::min(DecodeOtlpRejectedCount(result.response), items);
+        rejected.fetch_add(refused, std::memory_order_relaxed);
+        exported.fetch_add(items - refused, std::memory_order_relaxed);
+        return ExportResult::kSuccess;
+    }
+    failures.fetch_add(1, std::memory_order_relaxed);
+    return result.status == OtlpSendStatus::kFailureRetryable ? ExportResult::kFailureRetryable
+                                                              : ExportResult::kFailureNonRetryable;
+}
+
 struct OtlpHttpTransport::Curl {
     CURL* handle = nullptr;
     curl_slist* headers = nullptr;  // rebuilt when the content type changes

@@ -6,7 +6,6 @@
 namespace tome::telemetry::logs {
 namespace {
 
-using exporter::OtlpSendStatus;
 
 exporter::OtlpHttpTransportOptions TransportOptions(const OtlpHttpLogExporterOptions& o) {
     exporter::OtlpHttpTransportOptions t;
@@ -61,17 +60,9 @@ ExportResult OtlpHttpLogExporter::Export(std::span<const std::unique_ptr<LogReco
     try {
         std::string body;
         EncodeOtlpLogs(batch, body);
-        const auto r = transport_.Send(body, exporter::kOtlpProtobufContentType, deadline);
-        if (r.status == OtlpSendStatus::kSuccess) {
-            const std::uint64_t rejected =
-                std::min<std::uint64_t>(DecodeRejectedLogRecords(r.response), batch.size());
-            rejected_.fetch_add(rejected, std::memory_order_relaxed);
-            exported_.fetch_add(batch.size() - rejected, std::memory_order_relaxed);
-            return ExportResult::kSuccess;
-        }
-        failures_.fetch_add(1, std::memory_order_relaxed);
-        return r.status == OtlpSendStatus::kFailureRetryable ? ExportResult::kFailureRetryable
-                                                             : ExportResult::kFailureNonRetryable;
+        return exporter::AccountOtlpSend(
+            transport_.Send(body, exporter::kOtlpProtobufContentType, deadline), batch.size(),
+            exported_, rejected_, failures_);
     } catch (...) {
     }
     failures_.fetch_add(1, std::memory_order_relaxed);

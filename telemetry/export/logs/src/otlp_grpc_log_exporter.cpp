@@ -26,17 +26,8 @@ logs::ExportResult OtlpGrpcLogExporter::Export(
     try {
         std::string body;
         logs::EncodeOtlpLogs(batch, body);
-        const OtlpSendResult r = transport_.Send(body, deadline);
-        if (r.status == OtlpSendStatus::kSuccess) {
-            const std::uint64_t rejected =
-                std::min<std::uint64_t>(DecodeOtlpRejectedCount(r.response), batch.size());
-            rejected_.fetch_add(rejected, std::memory_order_relaxed);
-            exported_.fetch_add(batch.size() - rejected, std::memory_order_relaxed);
-            return ExportResult::kSuccess;
-        }
-        failures_.fetch_add(1, std::memory_order_relaxed);
-        return r.status == OtlpSendStatus::kFailureRetryable ? ExportResult::kFailureRetryable
-                                                             : ExportResult::kFailureNonRetryable;
+        return AccountOtlpSend(transport_.Send(body, deadline), batch.size(), exported_,
+                               rejected_, failures_);
     } catch (...) {
     }
     failures_.fetch_add(1, std::memory_order_relaxed);

@@ -19,21 +19,6 @@ OtlpGrpcTransportOptions WithMetricsMethod(OtlpGrpcTransportOptions o) {
     return o;
 }
 
-// Counts the outcome of one Send into the exporter's counters.
-ExportResult Account(const OtlpSendResult& r, std::uint64_t points,
-                     std::atomic<std::uint64_t>& exported, std::atomic<std::uint64_t>& rejected,
-                     std::atomic<std::uint64_t>& failures) noexcept {
-    if (r.status == OtlpSendStatus::kSuccess) {
-        const std::uint64_t rej = std::min(DecodeOtlpRejectedCount(r.response), points);
-        rejected.fetch_add(rej, std::memory_order_relaxed);
-        exported.fetch_add(points - rej, std::memory_order_relaxed);
-        return ExportResult::kSuccess;
-    }
-    failures.fetch_add(1, std::memory_order_relaxed);
-    return r.status == OtlpSendStatus::kFailureRetryable ? ExportResult::kFailureRetryable
-                                                         : ExportResult::kFailureNonRetryable;
-}
-
 }  // namespace
 
 std::uint64_t CountDataPoints(const metrics::MetricsData& data) noexcept {
@@ -55,8 +40,8 @@ ExportResult OtlpHttpMetricExporter::Export(const metrics::MetricsData& data,
     if (points == 0) return ExportResult::kSuccess;  // no empty envelopes (OTLP)
     try {
         const std::string body = metrics::EncodeOtlpMetricsProto(data);
-        return Account(transport_.Send(body, kOtlpProtobufContentType, deadline), points,
-                       exported_, rejected_, failures_);
+        return AccountOtlpSend(transport_.Send(body, kOtlpProtobufContentType, deadline), points,
+                               exported_, rejected_, failures_);
     } catch (...) {
     }
     failures_.fetch_add(1, std::memory_order_relaxed);
@@ -86,7 +71,8 @@ ExportResult OtlpGrpcMetricExporter::Export(const metrics::MetricsData& data,
     if (points == 0) return ExportResult::kSuccess;
     try {
         const std::string body = metrics::EncodeOtlpMetricsProto(data);
-        return Account(transport_.Send(body, deadline), points, exported_, rejected_, failures_);
+        return AccountOtlpSend(transport_.Send(body, deadline), points, exported_, rejected_,
+                               failures_);
     } catch (...) {
     }
     failures_.fetch_add(1, std::memory_order_relaxed);

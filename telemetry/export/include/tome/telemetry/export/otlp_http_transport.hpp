@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "tome/telemetry/api/self_stats.hpp"
+#include "tome/telemetry/trace/span_exporter.hpp"
 
 namespace tome::telemetry::exporter {
 
@@ -49,6 +50,16 @@ struct OtlpSendResult {
     long last_http_status = 0;  ///< Last HTTP status (gRPC: last status code); 0: no response.
     std::string response;      ///< Body of the successful response (Export*ServiceResponse).
 };
+
+/// Counts the outcome of one Send of `items` items (log records, data points) into an
+/// exporter's counters and maps it to the exporter's result: on success the receiver's
+/// partial_success rejections (capped at `items`) go to `rejected` and the rest to `exported`;
+/// a failure adds one to `failures` and is retryable when the transport says so. Thread-safe
+/// (relaxed atomic adds).
+trace::ExportResult AccountOtlpSend(const OtlpSendResult& result, std::uint64_t items,
+                                    std::atomic<std::uint64_t>& exported,
+                                    std::atomic<std::uint64_t>& rejected,
+                                    std::atomic<std::uint64_t>& failures) noexcept;
 
 /// Cumulative counters of a transport (relaxed reads).
 struct OtlpTransportStats {
