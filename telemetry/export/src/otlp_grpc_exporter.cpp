@@ -1,11 +1,11 @@
 #include "tome/telemetry/export/otlp_grpc_exporter.hpp"
 
 #include "tome/telemetry/export/otlp_encoder.hpp"
+#include "trace_send_result.hpp"
 
 namespace tome::telemetry::exporter {
 
 using trace::ExportResult;
-using Counter = SelfStats::Counter;
 
 namespace {
 
@@ -40,20 +40,9 @@ ExportResult OtlpGrpcExporter::Export(std::span<const std::unique_ptr<trace::Spa
         return ExportResult::kFailureNonRetryable;
     if (batch.empty()) return ExportResult::kSuccess;
     try {
-        const OtlpSendResult r = transport_.Send(EncodeOtlpProto(batch), deadline);
-        switch (r.status) {
-            case OtlpSendStatus::kSuccess: {
-                const auto ps = DecodePartialSuccessProto(r.response);
-                if (ps && ps->rejected_spans > 0)
-                    stats_->Add(Counter::kRejectedByReceiver,
-                                static_cast<std::uint64_t>(ps->rejected_spans));
-                return ExportResult::kSuccess;  // partial success is never retried
-            }
-            case OtlpSendStatus::kFailureRetryable:
-                return ExportResult::kFailureRetryable;
-            case OtlpSendStatus::kFailureNonRetryable:
-                break;
-        }
+        // Partial success is never retried.
+        return internal::TraceSendResult(transport_.Send(EncodeOtlpProto(batch), deadline),
+                                         /*json=*/false, *stats_);
     } catch (...) {
     }
     return ExportResult::kFailureNonRetryable;

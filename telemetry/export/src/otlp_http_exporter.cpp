@@ -1,11 +1,11 @@
 #include "tome/telemetry/export/otlp_http_exporter.hpp"
 
 #include "tome/telemetry/export/otlp_encoder.hpp"
+#include "trace_send_result.hpp"
 
 namespace tome::telemetry::exporter {
 
 using trace::ExportResult;
-using Counter = SelfStats::Counter;
 
 namespace {
 
@@ -39,22 +39,10 @@ ExportResult OtlpHttpExporter::Export(std::span<const std::unique_ptr<trace::Spa
     try {
         const bool json = options_.protocol == OtlpProtocol::kHttpJson;
         const std::string body = json ? EncodeOtlpJson(batch) : EncodeOtlpProto(batch);
-        const OtlpSendResult r = transport_.Send(
-            body, json ? kOtlpJsonContentType : kOtlpProtobufContentType, deadline);
-        switch (r.status) {
-            case OtlpSendStatus::kSuccess: {
-                const auto ps = json ? DecodePartialSuccessJson(r.response)
-                                     : DecodePartialSuccessProto(r.response);
-                if (ps && ps->rejected_spans > 0)
-                    stats_->Add(Counter::kRejectedByReceiver,
-                                static_cast<std::uint64_t>(ps->rejected_spans));
-                return ExportResult::kSuccess;
-            }
-            case OtlpSendStatus::kFailureRetryable:
-                return ExportResult::kFailureRetryable;
-            case OtlpSendStatus::kFailureNonRetryable:
-                break;
-        }
+        return internal::TraceSendResult(
+            transport_.Send(body, json ? kOtlpJsonContentType : kOtlpProtobufContentType,
+                            deadline),
+            json, *stats_);
     } catch (...) {
     }
     return ExportResult::kFailureNonRetryable;
