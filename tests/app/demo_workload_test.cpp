@@ -7,6 +7,7 @@
 
 #include "application.hpp"
 #include "config.hpp"
+#include "demo_test_support.hpp"
 #include "demo_summary.hpp"
 #include "tome/telemetry/export/simple_exporters.hpp"
 #include "tome/telemetry/metrics/metric_reader.hpp"
@@ -19,23 +20,14 @@ namespace metrics = telemetry::metrics;
 using telemetry::exporter::InMemorySpanExporter;
 using telemetry::exporter::InMemorySpanStore;
 
-EnvLookup NoEnv() {
-    return [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
-}
-
-std::string StringAttr(const trace::SpanData& s, std::string_view key) {
-    const auto* v = trace::FindAttribute(s.attributes, key);
-    if (v == nullptr || !std::holds_alternative<std::string>(*v)) return {};
-    return std::get<std::string>(*v);
-}
+using testing::MakeDemoApplication;
+using testing::StringAttr;
 
 // The demo network, an in-memory trace pipeline and a metric reader, all owned by the test.
 class DemoWorkloadTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto config = LoadConfig(TOME_TEST_CONFIG, NoEnv());
-        ASSERT_TRUE(config.ok()) << config.status().ToString();
-        auto app = Application::Create(std::move(*config), NoEnv());
+        auto app = MakeDemoApplication();
         ASSERT_TRUE(app.ok()) << app.status().ToString();
         app_ = std::move(*app);
         trace::TracerProviderOptions o;

@@ -17,6 +17,7 @@
 
 #include "application.hpp"
 #include "config.hpp"
+#include "demo_test_support.hpp"
 #include "demo_workload.hpp"
 #include "tome/telemetry/export/env_config.hpp"
 #include "tome/telemetry/export/simple_exporters.hpp"
@@ -31,15 +32,8 @@ namespace metrics = telemetry::metrics;
 using telemetry::exporter::InMemorySpanExporter;
 using telemetry::exporter::InMemorySpanStore;
 
-EnvLookup NoEnv() {
-    return [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
-}
-
-std::string StringAttr(const trace::SpanData& s, std::string_view key) {
-    const auto* v = trace::FindAttribute(s.attributes, key);
-    if (v == nullptr || !std::holds_alternative<std::string>(*v)) return {};
-    return std::get<std::string>(*v);
-}
+using testing::MakeDemoApplication;
+using testing::StringAttr;
 
 double DoubleAttr(const trace::SpanData& s, std::string_view key) {
     const auto* v = trace::FindAttribute(s.attributes, key);
@@ -77,9 +71,7 @@ constexpr std::uint64_t kOrders = 2000;
 class SamplingEndToEndTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto config = LoadConfig(TOME_TEST_CONFIG, NoEnv());
-        ASSERT_TRUE(config.ok()) << config.status().ToString();
-        auto app = Application::Create(std::move(*config), NoEnv());
+        auto app = MakeDemoApplication();
         ASSERT_TRUE(app.ok()) << app.status().ToString();
         app_ = std::move(*app);
         meters_ = std::make_shared<metrics::MeterProvider>(metrics::MeterProviderOptions{});
