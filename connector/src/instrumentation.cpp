@@ -1,5 +1,7 @@
 #include "instrumentation.hpp"
 
+#include "tome/core/response_time_metric.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
@@ -30,12 +32,6 @@ std::string_view OperationName(Operation operation) {
             return "network.create";
     }
     return "unknown";
-}
-
-/// Seconds, from 10 us (one in-process delivery) to 10 s (a stuck remote hop).
-std::vector<double> ResponseTimeBounds() {
-    return {0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-            0.025,   0.05,     0.1,     0.25,   0.5,     1,      2.5,   5,      10};
 }
 
 /// An array of N copies of `kv` (AttributeKV has no default constructor).
@@ -114,10 +110,10 @@ Instrumentation::Instrumentation(const ConnectorOptions& options)
     // promtool rejects names that end in a non-base unit such as `_ms`.
     auto histogram = meter
                          .CreateHistogram<double>(
-                             "tome.response_time",
-                             {.description = "Duration of connector and RobotCopy operations",
-                              .unit = "s",
-                              .histogram_boundaries = ResponseTimeBounds()})
+                             metric_defs::kResponseTimeName,
+                             {.description = metric_defs::kResponseTimeDescription,
+                              .unit = metric_defs::kResponseTimeUnit,
+                              .histogram_boundaries = metric_defs::ResponseTimeBoundsSeconds()})
                          .instrument;
     for (std::size_t i = 0; i < kOperationCount; ++i) {
         response_time[i] =

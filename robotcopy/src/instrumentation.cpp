@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "tome/core/response_time_metric.hpp"
 #include "tome/telemetry/api/ids.hpp"
 
 namespace tome::robotcopy::internal {
@@ -24,18 +25,13 @@ Instrumentation::Instrumentation(const RobotCopyOptions& options)
       tracer(tracer_provider->GetTracer("tome.robotcopy", "1")),
       service(options.service_name),
       environment(options.environment) {
-    // Same scope, name and boundaries as the connector's (connector/src/instrumentation.cpp),
-    // so both layers share one tome.response_time metric. Seconds, not milliseconds: the
-    // Prometheus exposition appends `_seconds`, and promtool rejects `_ms` names.
-    std::vector<double> bounds = {0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001,
-                                  0.0025,  0.005,    0.01,    0.025,  0.05,    0.1,    0.25,
-                                  0.5,     1,        2.5,     5,      10};
+    // Shared with the connector (tome/core/response_time_metric.hpp): one tome.response_time.
     auto histogram = meter_provider->GetMeter("tome", "1")
                          .CreateHistogram<double>(
-                             "tome.response_time",
-                             {.description = "Duration of connector and RobotCopy operations",
-                              .unit = "s",
-                              .histogram_boundaries = std::move(bounds)})
+                             metric_defs::kResponseTimeName,
+                             {.description = metric_defs::kResponseTimeDescription,
+                              .unit = metric_defs::kResponseTimeUnit,
+                              .histogram_boundaries = metric_defs::ResponseTimeBoundsSeconds()})
                          .instrument;
     send_time = histogram.Bind({{"tome.operation", "sendMessage"}});
     health_time = histogram.Bind({{"tome.operation", "health.check"}});
