@@ -4,27 +4,19 @@
 #include <cctype>
 #include <charconv>
 
+#include "env_parse.hpp"
 #include "tome/telemetry/export/simple_exporters.hpp"
 #include "tome/telemetry/trace/tail_sampling_processor.hpp"
 
 namespace tome::telemetry::exporter {
 namespace {
 
-std::string Lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
+using internal::Bad;
+using internal::Lower;
+using internal::Pick;
+using internal::Trim;
+using internal::ValidUrl;
 
-std::string Trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return std::string(s);
-}
-
-Error Bad(std::string_view var, std::string_view value, std::string_view why) {
-    return Error{std::string(var) + ": invalid value '" + std::string(value) + "' (" +
-                 std::string(why) + ")"};
-}
 
 // Reads a non-negative integer; nullopt when unset; error when malformed.
 Result<std::optional<std::int64_t>> ReadInt(const EnvLookup& env, std::string_view var) {
@@ -39,20 +31,6 @@ Result<std::optional<std::int64_t>> ReadInt(const EnvLookup& env, std::string_vi
     return std::optional<std::int64_t>(n);
 }
 
-// The signal-specific variable if set, else the generic one; returns the name used.
-std::optional<std::pair<std::string, std::string>> Pick(const EnvLookup& env,
-                                                        std::string_view suffix) {
-    const std::string specific = "OTEL_EXPORTER_OTLP_TRACES_" + std::string(suffix);
-    if (auto v = GetNonEmpty(env, specific)) return std::make_pair(specific, *v);
-    const std::string generic = "OTEL_EXPORTER_OTLP_" + std::string(suffix);
-    if (auto v = GetNonEmpty(env, generic)) return std::make_pair(generic, *v);
-    return std::nullopt;
-}
-
-bool ValidUrl(std::string_view url) {
-    return url.starts_with("http://") || url.starts_with("https://");
-}
-
 // "scheme://host[:port]" with no path gets "/"; anything else is left alone.
 std::string EnsurePath(std::string url) {
     const std::size_t scheme_end = url.find("://");
@@ -63,16 +41,16 @@ std::string EnsurePath(std::string url) {
 // OTLP/gRPC: TRACES_ENDPOINT or ENDPOINT used as is (no /v1/traces), plus INSECURE, which
 // matters only for an endpoint without a scheme.
 Result<bool> ReadGrpcEndpoint(const EnvLookup& env, OtlpGrpcExporterOptions& o) {
-    if (auto p = Pick(env, "INSECURE")) {
-        const std::string l = Lower(Trim(p->second));
+    if (auto p = Pick(env, "TRACES", "INSECURE")) {
+        const std::string l = Lower(Trim(p->value));
         if (l == "true") o.insecure = true;
         else if (l == "false") o.insecure = false;
-        else return Bad(p->first, p->second, "expected true or false");
+        else return Bad(p->name, p->value, "expected true or false");
     }
-    if (auto p = Pick(env, "ENDPOINT")) {
-        o.endpoint = Trim(p->second);
+    if (auto p = Pick(env, "TRACES", "ENDPOINT")) {
+        o.endpoint = Trim(p->value);
         auto target = ParseGrpcEndpoint(o.endpoint, o.insecure);
-        if (!target.ok()) return Bad(p->first, p->second, target.message());
+        if (!target.ok()) return Bad(p->name, p->value, target.message());
     }
     return true;
 }
@@ -189,16 +167,16 @@ Result<TracesEnvConfig> ReadTracesEnvConfig(const EnvLookup& env) {
     }
 
     // OTLP exporter. The protocol decides how the endpoint is read.
-    if (auto p = Pick(env, "PROTOCOL")) {
-        const std::string l = Lower(Trim(p->second));
+    if (auto p = Pick(env, "TRACES", "PROTOCOL")) {
+        const std::string l = Lower(Trim(p->value));
         if (l == "http/protobuf") c.otlp.protocol = OtlpProtocol::kHttpProtobuf;
         else if (l == "http/json") c.otlp.protocol = OtlpProtocol::kHttpJson;
         else if (l == "grpc") c.otlp_transport = OtlpTransport::kGrpc;
-        else return Bad(p->first, p->second, "expected http/protobuf, http/json or grpc");
+        else return Bad(p->name, p->value, "expected http/protobuf, http/json or grpc");
         const bool otlp_selected = std::find(c.exporters.begin(), c.exporters.end(),
                                              TracesExporterKind::kOtlp) != c.exporters.end();
         if (c.otlp_transport == OtlpTransport::kGrpc && otlp_selected && !OtlpGrpcAvailable())
-            return Bad(p->first, p->second,
+            return Bad(p->name, p->value,
                        "this build of tome has no gRPC support: rebuild with libgrpc++-dev "
                        "installed and -DTOME_WITH_GRPC=ON, or use http/protobuf");
     }
@@ -216,24 +194,24 @@ Result<TracesEnvConfig> ReadTracesEnvConfig(const EnvLookup& env) {
         if (url.back() != '/') url.push_back('/');
         c.otlp.endpoint = url + "v1/traces";
     }
-    if (auto p = Pick(env, "COMPRESSION")) {
-        const std::string l = Lower(Trim(p->second));
+    if (auto p = Pick(env, "TRACES", "COMPRESSION")) {
+        const std::string l = Lower(Trim(p->value));
         if (l == "gzip") c.otlp.compression = OtlpCompression::kGzip;
         else if (l == "none") c.otlp.compression = OtlpCompression::kNone;
-        else return Bad(p->first, p->second, "expected gzip or none");
+        else return Bad(p->name, p->value, "expected gzip or none");
     }
-    if (auto p = Pick(env, "TIMEOUT")) {
-        auto n = ReadInt([&](std::string_view) { return std::optional<std::string>(p->second); },
-                         p->first);
+    if (auto p = Pick(env, "TRACES", "TIMEOUT")) {
+        auto n = ReadInt([&](std::string_view) { return std::optional<std::string>(p->value); },
+                         p->name);
         if (!n.ok()) return n.error();
         c.otlp.timeout = std::chrono::milliseconds(*n.value());  // 0: no limit
     }
-    if (auto p = Pick(env, "HEADERS")) {
-        auto kv = trace::ParseKeyValueList(p->second, p->first);
+    if (auto p = Pick(env, "TRACES", "HEADERS")) {
+        auto kv = trace::ParseKeyValueList(p->value, p->name);
         if (!kv.ok()) return kv.error();
         c.otlp.headers = std::move(kv).value();
     }
-    if (auto p = Pick(env, "CERTIFICATE")) c.otlp.certificate_file = Trim(p->second);
+    if (auto p = Pick(env, "TRACES", "CERTIFICATE")) c.otlp.certificate_file = Trim(p->value);
     c.otlp_grpc.headers = c.otlp.headers;
     c.otlp_grpc.compression = c.otlp.compression;
     c.otlp_grpc.timeout = c.otlp.timeout;

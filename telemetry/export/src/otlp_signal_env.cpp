@@ -6,46 +6,15 @@
 #include <optional>
 #include <string>
 
+#include "env_parse.hpp"
 #include "tome/telemetry/trace/resource.hpp"
 
 namespace tome::telemetry::exporter {
-namespace {
-
-std::string Lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-std::string Trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return std::string(s);
-}
-
-Error Bad(std::string_view var, std::string_view value, std::string_view why) {
-    return Error{std::string(var) + ": invalid value '" + std::string(value) + "' (" +
-                 std::string(why) + ")"};
-}
-
-struct Picked {
-    std::string name;
-    std::string value;
-};
-
-// The signal-specific variable if set, else the generic one; with the name that was used.
-std::optional<Picked> Pick(const EnvLookup& env, std::string_view signal, std::string_view x) {
-    const std::string specific = "OTEL_EXPORTER_OTLP_" + std::string(signal) + "_" + std::string(x);
-    if (auto v = GetNonEmpty(env, specific)) return Picked{specific, *v};
-    const std::string generic = "OTEL_EXPORTER_OTLP_" + std::string(x);
-    if (auto v = GetNonEmpty(env, generic)) return Picked{generic, *v};
-    return std::nullopt;
-}
-
-bool ValidUrl(std::string_view url) {
-    return url.starts_with("http://") || url.starts_with("https://");
-}
-
-}  // namespace
+using internal::Bad;
+using internal::Lower;
+using internal::Pick;
+using internal::Trim;
+using internal::ValidUrl;
 
 Result<OtlpSignalEnv> ReadOtlpSignalEnv(const EnvLookup& env, const OtlpSignal& signal) {
     OtlpSignalEnv c;
