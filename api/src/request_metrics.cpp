@@ -1,5 +1,6 @@
 #include "request_metrics.hpp"
 
+#include <span>
 #include <vector>
 
 namespace tome::api::internal {
@@ -20,6 +21,12 @@ RequestMetrics::RequestMetrics(metrics::Meter meter) {
     responses.description = "API responses by method, status and kind of operation.";
     responses.unit = "{response}";
     responses_ = meter.CreateCounter<std::uint64_t>("proxy.responses", responses).instrument;
+    metrics::InstrumentOptions response_time;
+    response_time.description = "API response time by method, status and kind of operation.";
+    response_time.unit = "ms";
+    response_time.histogram_boundaries = {1, 5, 10, 25, 50, 75, 100, 250, 500, 1000, 2500, 5000, 10000};
+    response_time_ms_ =
+        meter.CreateHistogram<double>("proxy.response_time_ms", response_time).instrument;
 }
 
 void RequestMetrics::Record(const std::string& method, const std::string& route, int status,
@@ -34,7 +41,10 @@ void RequestMetrics::Record(const std::string& method, const std::string& route,
     duration_seconds_.Record(seconds, http);
 
     const std::string_view op = operation.empty() ? std::string_view("unmatched") : operation;
-    responses_.Add(1, {{"http.method", method}, {"http.status_code", code}, {"tome.operation", op}});
+    const AttributeKV proxy[] = {
+        {"http.method", method}, {"http.status_code", code}, {"tome.operation", op}};
+    responses_.Add(1, std::span<const AttributeKV>(proxy));
+    response_time_ms_.Record(seconds * 1000.0, std::span<const AttributeKV>(proxy));
 }
 
 }  // namespace tome::api::internal

@@ -113,7 +113,7 @@ Instrumentation::Instrumentation(const ConnectorOptions& options)
                              metric_defs::kResponseTimeName,
                              {.description = metric_defs::kResponseTimeDescription,
                               .unit = metric_defs::kResponseTimeUnit,
-                              .histogram_boundaries = metric_defs::ResponseTimeBoundsSeconds()})
+                              .histogram_boundaries = metric_defs::ResponseTimeBoundsMillis()})
                          .instrument;
     for (std::size_t i = 0; i < kOperationCount; ++i) {
         response_time[i] =
@@ -186,7 +186,7 @@ void Instrumentation::FlagEvaluated(trace::Span& span, std::string_view key, boo
 }
 
 void Instrumentation::Timed(Operation operation, double seconds) const noexcept {
-    response_time[static_cast<std::size_t>(operation)].Record(seconds);
+    response_time[static_cast<std::size_t>(operation)].Record(seconds * 1000.0);
 }
 
 trace::Context ParentContext(const TraceParent& parent) {

@@ -43,7 +43,7 @@ inline constexpr std::string_view kHealth = "tome.health";
 inline constexpr std::string_view kNetworkType = "tome.network_type";
 }  // namespace attr
 
-/// Which operation a tome.response_time measurement timed.
+/// Which operation a tome.response_time_ms measurement timed.
 enum class Operation : std::size_t {
     kEventSend,
     kBroadcast,
@@ -91,7 +91,7 @@ struct Instrumentation {
     /// feature_flag.provider.name). Does nothing on a non-recording span.
     static void FlagEvaluated(trace::Span& span, std::string_view key, bool value) noexcept;
 
-    /// Adds one tome.response_time measurement, in seconds.
+    /// Adds one tome.response_time_ms measurement (given in seconds, recorded in ms).
     void Timed(Operation operation, double seconds) const noexcept;
 
     std::shared_ptr<trace::TracerProvider> tracer_provider;  // kept alive for tracer
@@ -99,7 +99,7 @@ struct Instrumentation {
     trace::Tracer tracer;
     const std::string service;
     const std::string environment;
-    /// Scope "tome", shared with RobotCopy so tome.response_time is one metric whichever layer
+    /// Scope "tome", shared with RobotCopy so tome.response_time_ms is one metric whichever layer
     /// records it.
     metrics::Meter meter;
 

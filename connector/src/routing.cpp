@@ -1,6 +1,6 @@
 // Entering events: SendEvent, Broadcast and ContinueEvent check their arguments, take one
 // routing snapshot and one toggle snapshot, and run the event's journey (journey.hpp) on the
-// caller's thread, timed into tome.response_time. No connector lock is held meanwhile.
+// caller's thread, timed into tome.response_time_ms. No connector lock is held meanwhile.
 #include <chrono>
 
 #include "instrumentation.hpp"

@@ -84,7 +84,7 @@ Json HealthMonitor::RunOnce() {
     }
     message.duration_ms =
         std::chrono::duration<double, std::milli>(clock.SteadyNow() - started).count();
-    telemetry.health_time.Record(message.duration_ms / 1000.0);
+    telemetry.health_time.Record(message.duration_ms);
     if (message.status != "ok") span.SetStatus(trace::StatusCode::kError, message.error);
     if (span.IsRecording() && report.is_object()) {
         if (auto it = report.find("unhealthy"); it != report.end() && it->is_number_unsigned()) {

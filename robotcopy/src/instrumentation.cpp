@@ -25,13 +25,13 @@ Instrumentation::Instrumentation(const RobotCopyOptions& options)
       tracer(tracer_provider->GetTracer("tome.robotcopy", "1")),
       service(options.service_name),
       environment(options.environment) {
-    // Shared with the connector (tome/core/response_time_metric.hpp): one tome.response_time.
+    // Shared with the connector (tome/core/response_time_metric.hpp): one tome.response_time_ms.
     auto histogram = meter_provider->GetMeter("tome", "1")
                          .CreateHistogram<double>(
                              metric_defs::kResponseTimeName,
                              {.description = metric_defs::kResponseTimeDescription,
                               .unit = metric_defs::kResponseTimeUnit,
-                              .histogram_boundaries = metric_defs::ResponseTimeBoundsSeconds()})
+                              .histogram_boundaries = metric_defs::ResponseTimeBoundsMillis()})
                          .instrument;
     send_time = histogram.Bind({{"tome.operation", "sendMessage"}});
     health_time = histogram.Bind({{"tome.operation", "health.check"}});

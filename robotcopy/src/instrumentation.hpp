@@ -36,7 +36,7 @@ struct Instrumentation {
     trace::Tracer tracer;
     const std::string service;
     const std::string environment;
-    /// tome.response_time (seconds) with tome.operation "sendMessage" / "health.check".
+    /// tome.response_time_ms (milliseconds) with tome.operation "sendMessage" / "health.check".
     metrics::BoundHistogram<double> send_time, health_time;
 };
 

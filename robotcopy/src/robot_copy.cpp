@@ -179,7 +179,7 @@ Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
             span.SetAttribute("error.type", type);
             span.SetStatus(trace::StatusCode::kError, result.status().message());
         }
-        telemetry_->send_time.Record(tracked.duration_ms / 1000.0);
+        telemetry_->send_time.Record(tracked.duration_ms);
         history_.Track(std::move(tracked));
         return result;
     };

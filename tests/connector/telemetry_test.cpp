@@ -293,9 +293,9 @@ TEST(ConnectorTelemetry, MetricsAfterAFewOperations) {
     EXPECT_EQ(Point(data, "tome.events.dropped", "tome.drop.reason", "tome_missing"), 1);
     EXPECT_GE(Point(data, "tome.events.dropped", "tome.drop.reason", "already_visited"), 2);
 
-    const metrics::Metric* rt = data.Find("tome.response_time");
+    const metrics::Metric* rt = data.Find("tome.response_time_ms");
     ASSERT_NE(rt, nullptr);
-    EXPECT_EQ(rt->unit, "s");
+    EXPECT_EQ(rt->unit, "ms");
     std::uint64_t sends = 0;
     for (const auto& p : rt->histogram_points) {
         if (Str(p.attributes, "tome.operation") == "event.send") sends = p.count;

@@ -174,6 +174,9 @@ TEST(MetricsEndpoint, PassesPromtoolAndServesOpenMetricsOnRequest) {
     EXPECT_NE(text.Header("content-type").find("text/plain; version=0.0.4"), std::string::npos);
     EXPECT_NE(text.body.find("http_server_request_duration_seconds_bucket"), std::string::npos);
     EXPECT_NE(text.body.find("proxy_responses_total"), std::string::npos);
+    // proxy.response_time_ms and tome.response_time_ms (milliseconds in OTLP) in base units.
+    EXPECT_NE(text.body.find("proxy_response_time_seconds_bucket"), std::string::npos);
+    EXPECT_NE(text.body.find("tome_response_time_seconds_bucket"), std::string::npos);
     EXPECT_NE(text.body.find("otel_sdk_span_started_total"), std::string::npos);
     EXPECT_NE(text.body.find("otel_sdk_log_dropped_total{reason=\"queue_full\""), std::string::npos);
     EXPECT_NE(text.body.find("target_info{"), std::string::npos);

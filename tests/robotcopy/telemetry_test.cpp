@@ -116,8 +116,9 @@ TEST(RobotCopyTelemetry, SendMessageIsAClientSpanWhoseIdsTravelAndAreTracked) {
     EXPECT_EQ(span.status.code, trace::StatusCode::kUnset);
 
     const metrics::MetricsData data = f.reader->Collect();
-    const metrics::Metric* rt = data.Find("tome.response_time");
+    const metrics::Metric* rt = data.Find("tome.response_time_ms");
     ASSERT_NE(rt, nullptr);
+    EXPECT_EQ(rt->unit, "ms");
     ASSERT_EQ(rt->histogram_points.size(), 1u);
     EXPECT_EQ(Str(rt->histogram_points[0].attributes, "tome.operation"), "sendMessage");
     EXPECT_EQ(rt->histogram_points[0].count, 1u);

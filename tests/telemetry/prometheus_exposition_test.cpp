@@ -155,6 +155,57 @@ TEST(PrometheusText, OpenMetricsMatchesGoldenWithExemplarsAndEof) {
     EXPECT_EQ(text.substr(text.size() - 6), "# EOF\n");
 }
 
+// A millisecond histogram and an integer millisecond gauge are exposed in seconds: name,
+// bucket bounds, sum, samples and exemplar values all scaled.
+TEST(PrometheusText, TimeUnitsAreExposedInSeconds) {
+    MetricsData d;
+    ScopeMetrics s;
+    s.scope.name = "tome";
+    Metric h;
+    h.name = "proxy.response_time_ms";
+    h.unit = "ms";
+    h.type = MetricType::kHistogram;
+    h.temporality = AggregationTemporality::kCumulative;
+    HistogramPoint hp;
+    hp.count = 3;
+    hp.sum = 1250;
+    hp.bounds = {5, 250};
+    hp.bucket_counts = {1, 1, 1};
+    Exemplar e;
+    e.value = 1000;
+    e.trace_id = *TraceId::FromHex("0102030405060708090a0b0c0d0e0f10");
+    e.span_id = *SpanId::FromHex("1112131415161718");
+    hp.exemplars.push_back(e);
+    h.histogram_points.push_back(hp);
+    s.metrics.push_back(h);
+    Metric g;
+    g.name = "queue.age";
+    g.unit = "ms";
+    g.type = MetricType::kGauge;
+    g.number_points.push_back({{}, 0, 0, true, 1500, 0});
+    s.metrics.push_back(g);
+    d.scope_metrics.push_back(s);
+
+    const std::string text = ToPrometheusText(d, ExpositionFormat::kPrometheusText004);
+    EXPECT_EQ(text.find("_ms"), std::string::npos) << text;
+    EXPECT_EQ(text.find("milliseconds"), std::string::npos) << text;
+    EXPECT_NE(text.find("# TYPE proxy_response_time_seconds histogram\n"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("proxy_response_time_seconds_bucket{otel_scope_name=\"tome\",le=\"0.005\"} 1\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("proxy_response_time_seconds_bucket{otel_scope_name=\"tome\",le=\"0.25\"} 2\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("proxy_response_time_seconds_sum{otel_scope_name=\"tome\"} 1.25\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("queue_age_seconds{otel_scope_name=\"tome\"} 1.5\n"), std::string::npos)
+        << text;
+    const std::string om = ToPrometheusText(d, ExpositionFormat::kOpenMetrics100);
+    EXPECT_NE(om.find("span_id=\"1112131415161718\"} 1 "), std::string::npos) << om;
+}
+
 TEST(PrometheusText, EmptySnapshotHasOnlyTargetInfo) {
     MetricsData d;
     d.resource = std::make_shared<const trace::Resource>();

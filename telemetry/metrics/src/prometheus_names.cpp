@@ -15,6 +15,36 @@ namespace {
 // does this); the 2026 stable text of the specification dropped the rule. One switch here.
 constexpr bool kRatioSuffixForUnitOne = true;
 
+// Prometheus wants base units ("Metrics must use base units", prometheus.io/docs/practices/
+// naming; `promtool check metrics` rejects `_milliseconds` and `_ms`). The OpenTelemetry table
+// would turn `ms` into `_milliseconds`; instead every time unit is exposed in seconds, values
+// scaled (PrometheusUnitScale), and a trailing name token naming the original unit (`_ms`,
+// `_milliseconds`) is replaced. So `proxy.response_time_ms` [ms] becomes
+// `proxy_response_time_seconds`. One switch here; OTLP export keeps the instrument's own name.
+constexpr bool kTimeInSeconds = true;
+
+struct TimeUnit {
+    std::string_view unit;
+    std::string_view word;
+    double seconds;
+};
+constexpr std::array<TimeUnit, 6> kTimeUnits{{
+    {"ns", "nanoseconds", 1e-9},
+    {"us", "microseconds", 1e-6},
+    {"ms", "milliseconds", 1e-3},
+    {"min", "minutes", 60},
+    {"h", "hours", 3600},
+    {"d", "days", 86400},
+}};
+
+// The time unit `unit` (after annotations are stripped) names, other than seconds.
+const TimeUnit* NonSecondTimeUnit(std::string_view unit) {
+    if (!kTimeInSeconds) return nullptr;
+    for (const auto& t : kTimeUnits)
+        if (t.unit == unit) return &t;
+    return nullptr;
+}
+
 constexpr std::array<std::pair<std::string_view, std::string_view>, 35> kUnitWords{{
     {"d", "days"},
     {"h", "hours"},
@@ -129,6 +159,11 @@ std::string PrometheusMetricName(std::string_view name, std::string_view unit, M
         main_unit = clean.substr(0, slash);
         per_unit = clean.substr(slash + 1);
     }
+    if (const TimeUnit* t = per_unit.empty() ? NonSecondTimeUnit(main_unit) : nullptr) {
+        if (!tokens.empty() && (tokens.back() == t->unit || tokens.back() == t->word))
+            tokens.pop_back();
+        main_unit = "s";
+    }
     std::string main_word;
     if (main_unit == "1") {
         if (kRatioSuffixForUnitOne && type == MetricType::kGauge && per_unit.empty())
@@ -162,6 +197,12 @@ std::string PrometheusMetricName(std::string_view name, std::string_view unit, M
     }
     if (out.empty() || (out[0] >= '0' && out[0] <= '9')) out.insert(out.begin(), '_');
     return out;
+}
+
+double PrometheusUnitScale(std::string_view unit) {
+    const std::string clean = StripAnnotations(unit);
+    const TimeUnit* t = NonSecondTimeUnit(clean);
+    return t ? t->seconds : 1.0;
 }
 
 std::string PrometheusLabelName(std::string_view key) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -137,7 +138,12 @@ class Renderer {
   public:
     explicit Renderer(bool om) : om_(om) {}
 
-    void Add(const ScopeMetrics& scope, const Metric& m) {
+    void Add(const ScopeMetrics& scope, const Metric& metric) {
+        // Time in seconds: a metric in another time unit is rendered from a scaled copy.
+        const double scale = PrometheusUnitScale(metric.unit);
+        std::optional<Metric> scaled;
+        if (scale != 1.0) scaled = Scaled(metric, scale);
+        const Metric& m = scaled ? *scaled : metric;
         std::string type;
         const bool cumulative = m.temporality == AggregationTemporality::kCumulative;
         if (m.type == MetricType::kSum) {
@@ -194,6 +200,22 @@ class Renderer {
     }
 
   private:
+    static Metric Scaled(const Metric& m, double scale) {
+        Metric out = m;
+        for (auto& p : out.number_points) {
+            p.as_double = p.value() * scale;
+            p.is_int = false;
+        }
+        for (auto& p : out.histogram_points) {
+            for (auto& b : p.bounds) b *= scale;
+            p.sum *= scale;
+            p.min *= scale;
+            p.max *= scale;
+            for (auto& e : p.exemplars) e.value *= scale;
+        }
+        return out;
+    }
+
     static AttributeSet SortedResource(const trace::Resource& r) {
         AttributeSet a = r.attributes();
         std::stable_sort(a.begin(), a.end(),

@@ -10,7 +10,7 @@
 // a child of the TraceParent, else of the current Context); drops and toggle decisions are span
 // events. No span is started when toggles::kTracing is off in the journey's snapshot. Metrics:
 // tome.connections.total, tome.connections.active, tome.events.forwarded, tome.events.dropped,
-// tome.response_time (seconds). Telemetry never throws into the caller.
+// tome.response_time_ms (milliseconds). Telemetry never throws into the caller.
 #pragma once
 
 #include <array>
@@ -59,7 +59,7 @@ struct ConnectorOptions {
     /// GetTracerProvider() at construction, a no-op until the app installs an SDK provider.
     std::shared_ptr<telemetry::trace::TracerProvider> tracer_provider;
     /// Where the connector's metrics go (tome.connections.total, tome.connections.active,
-    /// tome.events.forwarded, tome.events.dropped, tome.response_time). Null (default):
+    /// tome.events.forwarded, tome.events.dropped, tome.response_time_ms). Null (default):
     /// telemetry::metrics::GetMeterProvider() at construction.
     std::shared_ptr<telemetry::metrics::MeterProvider> meter_provider;
     /// robotcopy.service and robotcopy.environment on every span. Default "tome",

@@ -49,7 +49,7 @@ struct RobotCopyOptions {
     /// installs an SDK provider). service_name / environment become robotcopy.service /
     /// robotcopy.environment on every span.
     std::shared_ptr<telemetry::trace::TracerProvider> tracer_provider;
-    /// Where tome.response_time (tome.operation sendMessage / health.check) goes. Null
+    /// Where tome.response_time_ms (tome.operation sendMessage / health.check) goes. Null
     /// (default): telemetry::metrics::GetMeterProvider() at construction.
     std::shared_ptr<telemetry::metrics::MeterProvider> meter_provider;
 };

@@ -27,6 +27,7 @@ ExpositionFormat ChooseExpositionFormat(std::string_view accept_header) noexcept
 /// whose name clashes with a different TYPE is dropped. Delta sums and delta histograms are
 /// dropped (Prometheus is cumulative). One `target_info` carries the resource attributes;
 /// every sample carries otel_scope_name / otel_scope_version (when set). No timestamps.
+/// Time metrics are converted to seconds (see PrometheusMetricName).
 std::string ToPrometheusText(const MetricsData& data, ExpositionFormat format);
 
 /// One scrape response: the body and its Content-Type header value.
@@ -42,11 +43,21 @@ struct PrometheusScrape {
 PrometheusScrape ScrapePrometheus(MetricReader& reader, std::string_view accept_header);
 
 /// The Prometheus metric name of an OpenTelemetry metric (without _bucket/_sum/_count):
-/// invalid characters become `_` (runs collapsed), the unit becomes a word suffix (`ms` ->
-/// `milliseconds`, `By/s` -> `bytes_per_second`, `{...}` dropped; `1` -> `ratio` for gauges)
+/// invalid characters become `_` (runs collapsed), the unit becomes a word suffix (`By` ->
+/// `bytes`, `By/s` -> `bytes_per_second`, `{...}` dropped; `1` -> `ratio` for gauges)
 /// unless already present, and monotonic counters end in `_total`, never doubled.
+/// Time is always exposed in the base unit, seconds (Prometheus naming rules; promtool rejects
+/// anything else): a metric in `ms`, `us`, `ns`, `min`, `h` or `d` gets the `_seconds` suffix,
+/// replacing a trailing `_ms`/`_milliseconds`-style token of its name, and its values are
+/// scaled by PrometheusUnitScale(unit). `proxy.response_time_ms` [ms] ->
+/// `proxy_response_time_seconds`.
 std::string PrometheusMetricName(std::string_view name, std::string_view unit, MetricType type,
                                  bool is_monotonic);
+
+/// The factor by which values (samples, histogram bounds and sums, exemplars) of a metric with
+/// `unit` are multiplied in the Prometheus exposition: 1e-3 for `ms`, 60 for `min`, ...; 1 for
+/// seconds and every non-time unit.
+double PrometheusUnitScale(std::string_view unit);
 
 /// A label name: invalid characters become `_` (runs collapsed), a leading digit gets `_`.
 std::string PrometheusLabelName(std::string_view key);
