@@ -6,6 +6,7 @@
 
 #include "test_util.hpp"
 #include "tome/telemetry/trace/batch_span_processor.hpp"
+#include "tome/telemetry/trace/span_attributes_processor.hpp"
 
 namespace tome::telemetry::trace {
 namespace {
@@ -229,6 +230,39 @@ TEST(TelemetryMultiProcessor, EveryProcessorGetsEverySpan) {
     EXPECT_TRUE(provider.Shutdown(5s));
     EXPECT_EQ(s1->shutdowns, 1);
     EXPECT_EQ(s2->shutdowns, 1);
+}
+
+// Every span gets the stamps; an attribute the instrumentation set keeps its value; a full span
+// counts the stamp as dropped; flush and shutdown reach the next processor.
+TEST(TelemetrySpanAttributesProcessor, StampsEverySpanWithoutOverriding) {
+    auto store = std::make_shared<CollectingExporter::Store>();
+    TracerProviderOptions po;
+    po.sampler = MakeAlwaysOnSampler();
+    po.limits.attribute_count = 2;
+    po.processors.push_back(std::make_unique<SpanAttributesProcessor>(
+        std::vector<Attribute>{{"robotcopy.service", std::string("svc")},
+                               {"robotcopy.environment", std::string("staging")}},
+        std::make_unique<SimpleSpanProcessor>(std::make_unique<CollectingExporter>(store)), 2));
+    TracerProvider provider(std::move(po));
+    Tracer tracer = provider.GetTracer("t");
+    tracer.StartSpan("plain").End();
+    tracer.StartSpan("own", {{"robotcopy.service", "mine"}}).End();
+    tracer.StartSpan("full", {{"a", "1"}, {"b", "2"}}).End();
+    EXPECT_TRUE(provider.ForceFlush(5s));
+    ASSERT_EQ(store->spans.size(), 3u);
+    auto value = [](const SpanData& d, std::string_view key) -> std::string {
+        for (const auto& a : d.attributes)
+            if (a.key == key) return std::get<std::string>(a.value);
+        return "<absent>";
+    };
+    EXPECT_EQ(value(*store->spans[0], "robotcopy.service"), "svc");
+    EXPECT_EQ(value(*store->spans[0], "robotcopy.environment"), "staging");
+    EXPECT_EQ(value(*store->spans[1], "robotcopy.service"), "mine");
+    EXPECT_EQ(value(*store->spans[1], "robotcopy.environment"), "staging");
+    EXPECT_EQ(value(*store->spans[2], "robotcopy.service"), "<absent>");
+    EXPECT_EQ(store->spans[2]->dropped_attributes_count, 2u);
+    EXPECT_TRUE(provider.Shutdown(5s));
+    EXPECT_EQ(store->shutdowns, 1);
 }
 
 }  // namespace
