@@ -1,11 +1,12 @@
 // tome_otlp_signals_emitter: records known metrics with tome's metrics SDK and emits known log
-// records with tome's logs SDK, then ships both as OTLP/HTTP protobuf, so that an independent
-// decoder (the official OpenTelemetry JavaScript code, see receiver.js) can check what our
-// metrics and logs encoders put on the wire.
+// records with tome's logs SDK, then ships both as OTLP/HTTP protobuf (and, with --with-json,
+// the very same data again as OTLP/JSON), so that an independent decoder (the official
+// OpenTelemetry JavaScript code, see receiver.js) can check what our metrics and logs encoders
+// put on the wire.
 //
 // Usage: tome_otlp_signals_emitter --endpoint http://127.0.0.1:PORT/v1/metrics
 //                                  [--logs-endpoint http://127.0.0.1:PORT/v1/logs]
-//                                  [--metrics-via curl|exporter]
+//                                  [--metrics-via curl|exporter] [--with-json]
 // (--logs-endpoint defaults to --endpoint with its trailing /v1/metrics replaced by /v1/logs.)
 //
 // Metrics: one MetricReader::Collect() snapshot sent in a single request, either
@@ -15,6 +16,10 @@
 //             exporter as shipped. Only when built with that library (CMake links it when the
 //             target exists); otherwise this mode exits 3 saying so.
 // Logs: OtlpHttpLogExporter behind a SimpleLogProcessor (one request per record).
+// --with-json: the same snapshot is also sent as OTLP/JSON right after the protobuf request
+//   (EncodeOtlpMetricsJson POSTed as application/json, or a second OtlpHttpMetricExporter with
+//   OtlpProtocol::kHttpJson), and every log record also goes through a second
+//   OtlpHttpLogExporter with OtlpProtocol::kHttpJson (its processor runs after the protobuf one).
 //
 // Prints one JSON object on stdout describing what was sent (ids as lowercase hex, timestamps
 // as decimal strings) and exits 0 when both exports succeeded, 1 when one failed, 2 on bad
@@ -63,7 +68,7 @@ constexpr std::string_view kScopeVersion = "0.4.2";
 int Usage(const char* argv0) {
     std::fprintf(stderr,
                  "usage: %s --endpoint URL/v1/metrics [--logs-endpoint URL/v1/logs] "
-                 "[--metrics-via curl|exporter]\n",
+                 "[--metrics-via curl|exporter] [--with-json]\n",
                  argv0);
     return 2;
 }
@@ -72,6 +77,7 @@ struct Args {
     std::string metrics_endpoint;
     std::string logs_endpoint;
     bool via_exporter = false;
+    bool with_json = false;
 };
 
 std::optional<Args> ParseArgs(int argc, char** argv) {
@@ -82,6 +88,8 @@ std::optional<Args> ParseArgs(int argc, char** argv) {
             args.metrics_endpoint = argv[++i];
         } else if (a == "--logs-endpoint" && i + 1 < argc) {
             args.logs_endpoint = argv[++i];
+        } else if (a == "--with-json") {
+            args.with_json = true;
         } else if (a == "--metrics-via" && i + 1 < argc) {
             const std::string_view v = argv[++i];
             if (v == "exporter") {
@@ -111,11 +119,12 @@ std::string Quote(std::string_view s) {
 
 std::size_t DiscardBody(char*, std::size_t size, std::size_t n, void*) { return size * n; }
 
-/// POSTs `body` as application/x-protobuf; returns the HTTP status (0 when no response).
-long PostProtobuf(const std::string& url, const std::string& body) {
+/// POSTs `body` with `content_type`; returns the HTTP status (0 when no response).
+long Post(const std::string& url, const std::string& body, const std::string& content_type) {
     CURL* curl = curl_easy_init();
     if (curl == nullptr) return 0;
-    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/x-protobuf");
+    const std::string header = "Content-Type: " + content_type;
+    curl_slist* headers = curl_slist_append(nullptr, header.c_str());
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
@@ -232,6 +241,11 @@ int main(int argc, char** argv) {
     logger_options.resource = resource;
     logger_options.processors.push_back(std::make_unique<tl::SimpleLogProcessor>(
         std::make_unique<tl::OtlpHttpLogExporter>(log_exporter_options)));
+    if (args->with_json) {
+        log_exporter_options.protocol = tome::telemetry::exporter::OtlpProtocol::kHttpJson;
+        logger_options.processors.push_back(std::make_unique<tl::SimpleLogProcessor>(
+            std::make_unique<tl::OtlpHttpLogExporter>(log_exporter_options)));
+    }
     auto logger_provider = tl::MakeLoggerProvider(std::move(logger_options));
     const auto logger = logger_provider->GetLogger(kScopeName, kScopeVersion);
 
@@ -277,11 +291,19 @@ int main(int argc, char** argv) {
     const tmx::MetricsData data = reader->Collect();
     bool metrics_ok = false;
     if (!args->via_exporter) {
-        const std::string body = tmx::EncodeOtlpMetricsProto(data);
-        const long status = PostProtobuf(args->metrics_endpoint, body);
+        const long status = Post(args->metrics_endpoint, tmx::EncodeOtlpMetricsProto(data),
+                                 "application/x-protobuf");
         metrics_ok = status == 200;
         if (!metrics_ok)
             std::fprintf(stderr, "tome_otlp_signals_emitter: metrics POST answered %ld\n", status);
+        if (args->with_json) {
+            const long json_status =
+                Post(args->metrics_endpoint, tmx::EncodeOtlpMetricsJson(data), "application/json");
+            metrics_ok = metrics_ok && json_status == 200;
+            if (json_status != 200)
+                std::fprintf(stderr, "tome_otlp_signals_emitter: metrics JSON POST answered %ld\n",
+                             json_status);
+        }
     } else {
 #if defined(TOME_INTEROP_HAVE_OTLP_METRIC_EXPORTER)
         namespace tx = tome::telemetry::exporter;
@@ -290,13 +312,21 @@ int main(int argc, char** argv) {
         transport_options.timeout = std::chrono::milliseconds(10000);
         transport_options.max_attempts = 2;
         transport_options.initial_backoff = std::chrono::milliseconds(100);
-        tx::OtlpHttpMetricExporter exporter(transport_options);
-        const auto result = exporter.Export(
-            data, tmx::MetricExporter::Clock::now() + std::chrono::milliseconds(15000));
-        metrics_ok = result == tmx::ExportResult::kSuccess;
-        if (!metrics_ok)
-            std::fprintf(stderr, "tome_otlp_signals_emitter: OtlpHttpMetricExporter failed\n");
-        exporter.Shutdown(std::chrono::milliseconds(1000));
+        std::vector<tx::OtlpProtocol> protocols = {tx::OtlpProtocol::kHttpProtobuf};
+        if (args->with_json) protocols.push_back(tx::OtlpProtocol::kHttpJson);
+        metrics_ok = true;
+        for (const tx::OtlpProtocol protocol : protocols) {
+            tx::OtlpHttpMetricExporter exporter(transport_options, protocol);
+            const auto result = exporter.Export(
+                data, tmx::MetricExporter::Clock::now() + std::chrono::milliseconds(15000));
+            if (result != tmx::ExportResult::kSuccess) {
+                metrics_ok = false;
+                std::fprintf(stderr,
+                             "tome_otlp_signals_emitter: OtlpHttpMetricExporter (%s) failed\n",
+                             protocol == tx::OtlpProtocol::kHttpJson ? "json" : "protobuf");
+            }
+            exporter.Shutdown(std::chrono::milliseconds(1000));
+        }
 #endif
     }
 
@@ -315,6 +345,7 @@ int main(int argc, char** argv) {
               << ",\"histogram\":{\"bounds\":[10,100,1000],\"values\":[5,50,250,7,700,5000]"
               << ",\"exemplarValues\":[7,700,5000]}"
               << ",\"metricsVia\":" << Quote(args->via_exporter ? "exporter" : "curl")
+              << ",\"formats\":" << (args->with_json ? "[\"protobuf\",\"json\"]" : "[\"protobuf\"]")
               << ",\"metricsOk\":" << (metrics_ok ? "true" : "false")
               << ",\"logsFlushed\":" << (logs_flushed ? "true" : "false")
               << ",\"logsShutdown\":" << (logs_shut ? "true" : "false") << "}" << std::endl;

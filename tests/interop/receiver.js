@@ -55,13 +55,14 @@ const TO_OBJECT_OPTIONS = { longs: String, enums: Number, bytes: String, default
 
 // ---------------------------------------------------------------------------------------------
 // OTLP/JSON rules (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding), checked on
-// the raw JSON of trace requests: lowerCamelCase field names only, trace/span ids as hex (not
-// base64), enums as integers, 64-bit integers as decimal strings or numbers.
+// the raw JSON of trace, metrics and logs requests: lowerCamelCase field names only, trace/span
+// ids as hex (not base64), enums as integers, 64-bit integers as decimal strings or numbers,
+// other bytes as base64, at most one member of a oneof.
 
 const T = {
   string: 'string', bool: 'bool', int64: 'int64', uint32: 'uint32', fixed32: 'fixed32',
-  double: 'double', traceId: 'traceId', spanId: 'spanId', optSpanId: 'optSpanId',
-  enum: 'enum', bytes: 'bytes',
+  int32: 'int32', double: 'double', traceId: 'traceId', spanId: 'spanId',
+  optTraceId: 'optTraceId', optSpanId: 'optSpanId', enum: 'enum', bytes: 'bytes',
 };
 const msg = (name) => ({ msg: name });
 const rep = (type) => ({ rep: type });
@@ -103,6 +104,78 @@ const SCHEMA = {
   },
   ArrayValue: { values: rep(msg('AnyValue')) },
   KeyValueList: { values: rep(msg('KeyValue')) },
+
+  // metrics/v1 and collector/metrics/v1
+  ExportMetricsServiceRequest: { resourceMetrics: rep(msg('ResourceMetrics')) },
+  ResourceMetrics: {
+    resource: msg('Resource'), scopeMetrics: rep(msg('ScopeMetrics')), schemaUrl: T.string,
+  },
+  ScopeMetrics: {
+    scope: msg('InstrumentationScope'), metrics: rep(msg('Metric')), schemaUrl: T.string,
+  },
+  Metric: {
+    name: T.string, description: T.string, unit: T.string, gauge: msg('Gauge'), sum: msg('Sum'),
+    histogram: msg('Histogram'), exponentialHistogram: msg('ExponentialHistogram'),
+    summary: msg('Summary'), metadata: rep(msg('KeyValue')),
+  },
+  Gauge: { dataPoints: rep(msg('NumberDataPoint')) },
+  Sum: { dataPoints: rep(msg('NumberDataPoint')), aggregationTemporality: T.enum, isMonotonic: T.bool },
+  Histogram: { dataPoints: rep(msg('HistogramDataPoint')), aggregationTemporality: T.enum },
+  ExponentialHistogram: {
+    dataPoints: rep(msg('ExponentialHistogramDataPoint')), aggregationTemporality: T.enum,
+  },
+  Summary: { dataPoints: rep(msg('SummaryDataPoint')) },
+  NumberDataPoint: {
+    attributes: rep(msg('KeyValue')), startTimeUnixNano: T.int64, timeUnixNano: T.int64,
+    asDouble: T.double, asInt: T.int64, exemplars: rep(msg('Exemplar')), flags: T.uint32,
+  },
+  HistogramDataPoint: {
+    attributes: rep(msg('KeyValue')), startTimeUnixNano: T.int64, timeUnixNano: T.int64,
+    count: T.int64, sum: T.double, bucketCounts: rep(T.int64), explicitBounds: rep(T.double),
+    exemplars: rep(msg('Exemplar')), flags: T.uint32, min: T.double, max: T.double,
+  },
+  ExponentialHistogramDataPoint: {
+    attributes: rep(msg('KeyValue')), startTimeUnixNano: T.int64, timeUnixNano: T.int64,
+    count: T.int64, sum: T.double, scale: T.int32, zeroCount: T.int64,
+    positive: msg('Buckets'), negative: msg('Buckets'), flags: T.uint32,
+    exemplars: rep(msg('Exemplar')), min: T.double, max: T.double, zeroThreshold: T.double,
+  },
+  Buckets: { offset: T.int32, bucketCounts: rep(T.int64) },
+  SummaryDataPoint: {
+    attributes: rep(msg('KeyValue')), startTimeUnixNano: T.int64, timeUnixNano: T.int64,
+    count: T.int64, sum: T.double, quantileValues: rep(msg('ValueAtQuantile')), flags: T.uint32,
+  },
+  ValueAtQuantile: { quantile: T.double, value: T.double },
+  Exemplar: {
+    filteredAttributes: rep(msg('KeyValue')), timeUnixNano: T.int64, asDouble: T.double,
+    asInt: T.int64, spanId: T.optSpanId, traceId: T.optTraceId,
+  },
+
+  // logs/v1 and collector/logs/v1
+  ExportLogsServiceRequest: { resourceLogs: rep(msg('ResourceLogs')) },
+  ResourceLogs: { resource: msg('Resource'), scopeLogs: rep(msg('ScopeLogs')), schemaUrl: T.string },
+  ScopeLogs: { scope: msg('InstrumentationScope'), logRecords: rep(msg('LogRecord')), schemaUrl: T.string },
+  LogRecord: {
+    timeUnixNano: T.int64, observedTimeUnixNano: T.int64, severityNumber: T.enum,
+    severityText: T.string, body: msg('AnyValue'), attributes: rep(msg('KeyValue')),
+    droppedAttributesCount: T.uint32, flags: T.fixed32, traceId: T.optTraceId,
+    spanId: T.optSpanId, eventName: T.string,
+  },
+};
+
+// Members of one oneof: at most one may be present. (An AnyValue with none is the empty value.)
+const ONEOFS = {
+  AnyValue: [['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue']],
+  Metric: [['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary']],
+  NumberDataPoint: [['asDouble', 'asInt']],
+  Exemplar: [['asDouble', 'asInt']],
+};
+
+// The request message of each signal.
+const REQUEST_MESSAGES = {
+  traces: 'ExportTraceServiceRequest',
+  metrics: 'ExportMetricsServiceRequest',
+  logs: 'ExportLogsServiceRequest',
 };
 
 function checkScalar(type, v, path, out) {
@@ -124,6 +197,9 @@ function checkScalar(type, v, path, out) {
         bad('64-bit integer must be a decimal string or a number');
       }
       break;
+    case T.int32:
+      if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) bad('must be a signed 32-bit integer number');
+      break;
     case T.uint32:
     case T.fixed32:
       if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) bad('must be an unsigned 32-bit integer number');
@@ -139,6 +215,9 @@ function checkScalar(type, v, path, out) {
       break;
     case T.spanId:
       if (typeof v !== 'string' || !/^[0-9a-fA-F]{16}$/.test(v)) bad('span id must be 16 hex characters');
+      break;
+    case T.optTraceId:
+      if (typeof v !== 'string' || !/^([0-9a-fA-F]{32})?$/.test(v)) bad('trace id must be 32 hex characters or empty');
       break;
     case T.optSpanId:
       if (typeof v !== 'string' || !/^([0-9a-fA-F]{16})?$/.test(v)) bad('span id must be 16 hex characters or empty');
@@ -180,17 +259,22 @@ function checkMessage(name, obj, path, out) {
     if (v === null) continue; // proto3 JSON: null means the default value
     checkValue(fields[key], v, p, out);
   }
-  if (name === 'AnyValue') {
-    const set = Object.keys(obj).filter((k) => obj[k] !== null);
-    if (set.length !== 1) out.push(`${path}: AnyValue must hold exactly one value (has ${JSON.stringify(set)})`);
+  for (const members of ONEOFS[name] || []) {
+    const set = members.filter((k) => Object.hasOwn(obj, k) && obj[k] !== null);
+    if (set.length > 1) out.push(`${path}: ${name} oneof holds more than one value (has ${JSON.stringify(set)})`);
   }
 }
 
-/** OTLP/JSON rule violations of a parsed ExportTraceServiceRequest, as readable strings. */
-function checkOtlpJsonTraces(body) {
+/** OTLP/JSON rule violations of a parsed Export*ServiceRequest of `signal`, as readable strings. */
+function checkOtlpJson(signal, body) {
   const out = [];
-  checkMessage('ExportTraceServiceRequest', body, '$', out);
+  checkMessage(REQUEST_MESSAGES[signal], body, '$', out);
   return out;
+}
+
+/** OTLP/JSON rule violations of a parsed ExportTraceServiceRequest. */
+function checkOtlpJsonTraces(body) {
+  return checkOtlpJson('traces', body);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,7 +338,7 @@ function decodeBody(route, contentType, body) {
   }
   if (type === 'application/json') {
     const json = JSON.parse(body.toString('utf8'));
-    const violations = route.signal === 'traces' ? checkOtlpJsonTraces(json) : [];
+    const violations = checkOtlpJson(route.signal, json);
     const message = route.Request.fromObject(hexIdsToBytes(json));
     // Round-trip through the wire format so the JSON is held to the protobuf schema too.
     const wire = route.Request.encode(message).finish();
@@ -363,7 +447,7 @@ function startReceiver() {
   });
 }
 
-module.exports = { startReceiver, checkOtlpJsonTraces, decodeBody, SIGNALS };
+module.exports = { startReceiver, checkOtlpJson, checkOtlpJsonTraces, decodeBody, SIGNALS };
 
 if (require.main === module) {
   startReceiver().then(

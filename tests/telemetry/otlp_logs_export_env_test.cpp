@@ -85,8 +85,8 @@ TEST(LogsEnvConfig, DefaultsAndOverrides) {
 TEST(LogsEnvConfig, ErrorsNameTheVariable) {
     const std::pair<const char*, const char*> bad[] = {
         {"OTEL_LOGS_EXPORTER", "zipkin"},
-        {"OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http/json"},
-        {"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"},
+        {"OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http/xml"},
+        {"OTEL_EXPORTER_OTLP_PROTOCOL", "json"},
         {"OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "10s"},
         {"OTEL_EXPORTER_OTLP_COMPRESSION", "br"},
         {"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "localhost:4318"},

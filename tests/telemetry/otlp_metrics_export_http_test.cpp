@@ -201,7 +201,7 @@ TEST(MetricsEnvConfig, ErrorsNameTheVariable) {
     const std::pair<const char*, const char*> bad[] = {
         {"OTEL_METRICS_EXPORTER", "prometheus2"},
         {"OTEL_METRICS_EXPORTER", "console"},
-        {"OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/json"},
+        {"OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/xml"},
         {"OTEL_EXPORTER_OTLP_PROTOCOL", "udp"},
         {"OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "-1"},
         {"OTEL_EXPORTER_OTLP_METRICS_COMPRESSION", "zstd"},

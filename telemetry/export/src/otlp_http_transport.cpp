@@ -66,10 +66,14 @@ std::uint64_t DecodeOtlpRejectedCount(std::string_view in) noexcept {
 trace::ExportResult AccountOtlpSend(const OtlpSendResult& result, std::uint64_t items,
                                     std::atomic<std::uint64_t>& exported,
                                     std::atomic<std::uint64_t>& rejected,
-                                    std::atomic<std::uint64_t>& failures) noexcept {
+                                    std::atomic<std::uint64_t>& failures,
+                                    OtlpProtocol protocol) noexcept {
     using trace::ExportResult;
     if (result.status == OtlpSendStatus::kSuccess) {
-        const std::uint64_t refused = std::min(DecodeOtlpRejectedCount(result.response), items);
+        const std::uint64_t reported = protocol == OtlpProtocol::kHttpJson
+                                           ? DecodeOtlpRejectedCountJson(result.response)
+                                           : DecodeOtlpRejectedCount(result.response);
+        const std::uint64_t refused = std::min(reported, items);
         rejected.fetch_add(refused, std::memory_order_relaxed);
         exported.fetch_add(items - refused, std::memory_order_relaxed);
         return ExportResult::kSuccess;

@@ -1,7 +1,7 @@
 #include <charconv>
 
 #include "grouping.hpp"
-#include "json_writer.hpp"
+#include "tome/telemetry/api/json_writer.hpp"
 #include "tome/telemetry/export/otlp_encoder.hpp"
 
 namespace tome::telemetry::exporter {

@@ -1,6 +1,6 @@
 #include "tome/telemetry/export/simple_exporters.hpp"
 
-#include "json_writer.hpp"
+#include "tome/telemetry/api/json_writer.hpp"
 #include "tome/telemetry/trace/resource.hpp"
 
 namespace tome::telemetry::exporter {

@@ -1,3 +1,5 @@
+// OtlpHttpLogExporter: encodes a batch as protobuf or OTLP/JSON and sends it through the shared
+// OtlpHttpTransport; ReadOtlpHttpLogExporterOptions.
 #include <algorithm>
 
 #include "tome/telemetry/export/otlp_signal_env.hpp"
@@ -5,7 +7,6 @@
 
 namespace tome::telemetry::logs {
 namespace {
-
 
 exporter::OtlpHttpTransportOptions TransportOptions(const OtlpHttpLogExporterOptions& o) {
     exporter::OtlpHttpTransportOptions t;
@@ -28,18 +29,22 @@ std::uint64_t DecodeRejectedLogRecords(std::string_view in) noexcept {
 
 Result<OtlpHttpLogExporterOptions> ReadOtlpHttpLogExporterOptions(const EnvLookup& env) {
     const exporter::OtlpSignal signal{"LOGS", "v1/logs", exporter::kOtlpGrpcLogsExportMethod,
-                                      false};
+                                      /*json_supported=*/true};
     auto r = exporter::ReadOtlpSignalEnv(env, signal);
     if (!r.ok()) return r.error();
-    if (r.value().protocol != exporter::OtlpSignalProtocol::kHttpProtobuf) {
+    if (r.value().protocol == exporter::OtlpSignalProtocol::kGrpc) {
         const char* var = GetNonEmpty(env, "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL")
                               ? "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL"
                               : "OTEL_EXPORTER_OTLP_PROTOCOL";
-        return Error{std::string(var) + ": only http/protobuf is supported by the OTLP/HTTP "
-                                        "log exporter (use ReadLogsEnvConfig for grpc)"};
+        return Error{std::string(var) + ": only http/protobuf and http/json are supported by "
+                                        "the OTLP/HTTP log exporter (use ReadLogsEnvConfig for "
+                                        "grpc)"};
     }
     const exporter::OtlpHttpTransportOptions& h = r.value().http;
     OtlpHttpLogExporterOptions o;
+    o.protocol = r.value().protocol == exporter::OtlpSignalProtocol::kHttpJson
+                     ? exporter::OtlpProtocol::kHttpJson
+                     : exporter::OtlpProtocol::kHttpProtobuf;
     o.endpoint = h.endpoint;
     o.headers = h.headers;
     o.gzip = h.compression == exporter::OtlpCompression::kGzip;
@@ -58,11 +63,16 @@ ExportResult OtlpHttpLogExporter::Export(std::span<const std::unique_ptr<LogReco
     if (transport_.is_shutdown()) return ExportResult::kFailureNonRetryable;
     if (batch.empty()) return ExportResult::kSuccess;
     try {
+        const exporter::OtlpProtocol protocol = options_.protocol;
         std::string body;
-        EncodeOtlpLogs(batch, body);
+        if (protocol == exporter::OtlpProtocol::kHttpJson) {
+            EncodeOtlpLogsJson(batch, body);
+        } else {
+            EncodeOtlpLogs(batch, body);
+        }
         return exporter::AccountOtlpSend(
-            transport_.Send(body, exporter::kOtlpProtobufContentType, deadline), batch.size(),
-            exported_, rejected_, failures_);
+            transport_.Send(body, exporter::OtlpContentType(protocol), deadline), batch.size(),
+            exported_, rejected_, failures_, protocol);
     } catch (...) {
     }
     failures_.fetch_add(1, std::memory_order_relaxed);

@@ -1,7 +1,9 @@
-#include <algorithm>
+// ExportLogsServiceRequest in the protobuf wire format, written by hand (no generated code).
+// otlp_log_json_encoder.cpp is its OTLP/JSON twin, laid out the same way.
 #include <vector>
 
 #include "log_proto_writer.hpp"
+#include "otlp_log_common.hpp"
 #include "tome/telemetry/logs/otlp_log_exporter.hpp"
 
 namespace tome::telemetry::logs {
@@ -95,57 +97,16 @@ void WriteRecord(PbOut& w, const LogRecord& r) {
 void WriteResourceAttributes(PbOut& w, const trace::Resource& res) {
     const std::size_t m = w.Open(1);  // ResourceLogs.resource
     for (const auto& a : res.attributes()) {
-        LogKeyValue kv{a.key, {}};
-        std::visit(
-            [&](const auto& v) {
-                using V = std::decay_t<decltype(v)>;
-                if constexpr (std::is_same_v<V, bool> || std::is_same_v<V, std::int64_t> ||
-                              std::is_same_v<V, double> || std::is_same_v<V, std::string>) {
-                    kv.value = LogValue(v);
-                } else {
-                    LogValue::Array arr;
-                    for (const auto& item : v) {
-                        if constexpr (std::is_same_v<V, std::vector<bool>>) {
-                            arr.emplace_back(static_cast<bool>(item));
-                        } else {
-                            arr.emplace_back(item);
-                        }
-                    }
-                    kv.value = LogValue(std::move(arr));
-                }
-            },
-            a.value);
-        WriteKeyValues(w, 1, {kv});  // Resource.attributes
+        WriteKeyValues(w, 1, {detail::ResourceKeyValue(a)});  // Resource.attributes
     }
     w.Close(m);
 }
 
-struct ScopeGroup {
-    const trace::InstrumentationScope* scope;
-    std::vector<const LogRecord*> records;
-};
-struct ResourceGroup {
-    const trace::Resource* resource;
-    std::vector<ScopeGroup> scopes;
-};
-
 }  // namespace
 
 void EncodeOtlpLogs(std::span<const std::unique_ptr<LogRecord>> batch, std::string& out) {
-    // Group by resource, then scope, keeping first-seen order (batches hold few of each).
-    std::vector<ResourceGroup> groups;
-    for (const auto& r : batch) {
-        if (!r) continue;
-        auto rg = std::find_if(groups.begin(), groups.end(),
-                               [&](const ResourceGroup& g) { return g.resource == r->resource.get(); });
-        if (rg == groups.end()) rg = groups.insert(groups.end(), {r->resource.get(), {}});
-        auto sg = std::find_if(rg->scopes.begin(), rg->scopes.end(),
-                               [&](const ScopeGroup& g) { return g.scope == r->scope.get(); });
-        if (sg == rg->scopes.end()) sg = rg->scopes.insert(rg->scopes.end(), {r->scope.get(), {}});
-        sg->records.push_back(r.get());
-    }
     PbOut w(out);
-    for (const auto& rg : groups) {
+    for (const auto& rg : detail::GroupLogRecords(batch)) {
         const std::size_t rl = w.Open(1);  // ExportLogsServiceRequest.resource_logs
         if (rg.resource != nullptr) WriteResourceAttributes(w, *rg.resource);
         for (const auto& sg : rg.scopes) {

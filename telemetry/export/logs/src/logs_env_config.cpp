@@ -12,7 +12,7 @@ Result<LogsEnvConfig> ReadLogsEnvConfig(const EnvLookup& env) {
     if (!kinds.ok()) return kinds.error();
     c.exporters = std::move(kinds).value();
     const OtlpSignal signal{"LOGS", "v1/logs", kOtlpGrpcLogsExportMethod,
-                            /*json_supported=*/false};
+                            /*json_supported=*/true};
     auto otlp = ReadOtlpSignalEnv(env, signal);
     if (!otlp.ok()) return otlp.error();
     c.otlp = std::move(otlp).value();
@@ -39,6 +39,9 @@ Result<LogsExport> BuildLogsExportFromEnv(const EnvLookup& env) {
             o.gzip = h.compression == OtlpCompression::kGzip;
             o.timeout = h.timeout;
             o.certificate_file = h.certificate_file;
+            o.protocol = c.otlp.protocol == OtlpSignalProtocol::kHttpJson
+                             ? OtlpProtocol::kHttpJson
+                             : OtlpProtocol::kHttpProtobuf;
             out.exporters.push_back(std::make_unique<logs::OtlpHttpLogExporter>(std::move(o)));
         }
     }

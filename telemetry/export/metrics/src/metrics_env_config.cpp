@@ -10,7 +10,7 @@ Result<MetricsEnvConfig> ReadMetricsEnvConfig(const EnvLookup& env) {
     if (!kinds.ok()) return kinds.error();
     c.exporters = std::move(kinds).value();
     const OtlpSignal signal{"METRICS", "v1/metrics", kOtlpGrpcMetricsExportMethod,
-                            /*json_supported=*/false};
+                            /*json_supported=*/true};
     auto otlp = ReadOtlpSignalEnv(env, signal);
     if (!otlp.ok()) return otlp.error();
     c.otlp = std::move(otlp).value();
@@ -36,7 +36,11 @@ Result<MetricsExport> BuildMetricsExportFromEnv(const EnvLookup& env, SelfStats*
         } else {
             OtlpHttpTransportOptions o = c.otlp.http;
             o.stats = stats;
-            out.exporters.push_back(std::make_unique<OtlpHttpMetricExporter>(std::move(o)));
+            const OtlpProtocol protocol = c.otlp.protocol == OtlpSignalProtocol::kHttpJson
+                                              ? OtlpProtocol::kHttpJson
+                                              : OtlpProtocol::kHttpProtobuf;
+            out.exporters.push_back(
+                std::make_unique<OtlpHttpMetricExporter>(std::move(o), protocol));
         }
     }
     return out;

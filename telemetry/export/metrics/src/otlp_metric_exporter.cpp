@@ -28,8 +28,9 @@ std::uint64_t CountDataPoints(const metrics::MetricsData& data) noexcept {
     return n;
 }
 
-OtlpHttpMetricExporter::OtlpHttpMetricExporter(OtlpHttpTransportOptions options)
-    : transport_(WithDefaultEndpoint(std::move(options))) {}
+OtlpHttpMetricExporter::OtlpHttpMetricExporter(OtlpHttpTransportOptions options,
+                                               OtlpProtocol protocol)
+    : protocol_(protocol), transport_(WithDefaultEndpoint(std::move(options))) {}
 
 OtlpHttpMetricExporter::~OtlpHttpMetricExporter() { transport_.Shutdown(); }
 
@@ -39,9 +40,11 @@ ExportResult OtlpHttpMetricExporter::Export(const metrics::MetricsData& data,
     const std::uint64_t points = CountDataPoints(data);
     if (points == 0) return ExportResult::kSuccess;  // no empty envelopes (OTLP)
     try {
-        const std::string body = metrics::EncodeOtlpMetricsProto(data);
-        return AccountOtlpSend(transport_.Send(body, kOtlpProtobufContentType, deadline), points,
-                               exported_, rejected_, failures_);
+        const std::string body = protocol_ == OtlpProtocol::kHttpJson
+                                     ? metrics::EncodeOtlpMetricsJson(data)
+                                     : metrics::EncodeOtlpMetricsProto(data);
+        return AccountOtlpSend(transport_.Send(body, OtlpContentType(protocol_), deadline),
+                               points, exported_, rejected_, failures_, protocol_);
     } catch (...) {
     }
     failures_.fetch_add(1, std::memory_order_relaxed);

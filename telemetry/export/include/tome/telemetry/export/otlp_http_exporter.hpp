@@ -18,8 +18,6 @@
 
 namespace tome::telemetry::exporter {
 
-enum class OtlpProtocol : std::uint8_t { kHttpProtobuf, kHttpJson };
-
 struct OtlpHttpExporterOptions {
     /// Full URL the batches are POSTed to. Default http://localhost:4318/v1/traces.
     std::string endpoint = "http://localhost:4318/v1/traces";

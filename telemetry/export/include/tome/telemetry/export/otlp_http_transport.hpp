@@ -3,7 +3,9 @@
 // optional gzip, TLS (system CAs or a CA file), a per-Send timeout, and retries with
 // exponential backoff plus jitter on 429/502/503/504 and connection failures, honouring
 // Retry-After (seconds or HTTP-date), all capped by the timeout. What the body means
-// (partial_success decoding) stays with the caller: a successful Send returns the response body.
+// (partial_success decoding) stays with the caller: a successful Send returns the response body;
+// DecodeOtlpRejectedCount / DecodeOtlpRejectedCountJson and AccountOtlpSend do that for the
+// protobuf and OTLP/JSON encodings.
 //
 // Threading: Send is never called concurrently with itself (one curl handle; the exporter
 // interfaces already guarantee this); Shutdown and stats() may be called from any thread, and
@@ -31,13 +33,26 @@ enum class OtlpCompression : std::uint8_t { kNone, kGzip };
 /// gzip-compresses `data` (RFC 1952). Empty on failure.
 std::string GzipCompress(std::string_view data);
 
+/// The encoding of OTLP/HTTP request and response bodies (OTEL_EXPORTER_OTLP_PROTOCOL
+/// http/protobuf or http/json).
+enum class OtlpProtocol : std::uint8_t { kHttpProtobuf, kHttpJson };
+
+inline constexpr std::string_view kOtlpProtobufContentType = "application/x-protobuf";
+inline constexpr std::string_view kOtlpJsonContentType = "application/json";
+
+/// The Content-Type of `protocol`'s bodies.
+constexpr std::string_view OtlpContentType(OtlpProtocol protocol) noexcept {
+    return protocol == OtlpProtocol::kHttpJson ? kOtlpJsonContentType : kOtlpProtobufContentType;
+}
+
 /// Reads partial_success (field 1) .rejected_<items> (field 1, int64) of an
 /// Export{Trace,Metrics,Logs}ServiceResponse in protobuf form: the three share that shape.
 /// 0 when absent or malformed. Pure.
 std::uint64_t DecodeOtlpRejectedCount(std::string_view response) noexcept;
-
-inline constexpr std::string_view kOtlpProtobufContentType = "application/x-protobuf";
-inline constexpr std::string_view kOtlpJsonContentType = "application/json";
+/// The same for an OTLP/JSON response: partialSuccess.rejected{Spans,DataPoints,LogRecords}
+/// as a decimal string or a number ({"partialSuccess":{"rejectedDataPoints":"2"}}). 0 when
+/// absent, null or malformed. Pure.
+std::uint64_t DecodeOtlpRejectedCountJson(std::string_view response) noexcept;
 
 /// How one Send ended. kSuccess includes partial success (never retried, OTLP §Partial Success).
 enum class OtlpSendStatus : std::uint8_t { kSuccess, kFailureRetryable, kFailureNonRetryable };
@@ -53,13 +68,14 @@ struct OtlpSendResult {
 
 /// Counts the outcome of one Send of `items` items (log records, data points) into an
 /// exporter's counters and maps it to the exporter's result: on success the receiver's
-/// partial_success rejections (capped at `items`) go to `rejected` and the rest to `exported`;
-/// a failure adds one to `failures` and is retryable when the transport says so. Thread-safe
-/// (relaxed atomic adds).
+/// partial_success rejections (capped at `items`; the response is decoded as `protocol` says,
+/// gRPC responses are protobuf) go to `rejected` and the rest to `exported`; a failure adds one
+/// to `failures` and is retryable when the transport says so. Thread-safe (relaxed atomic adds).
 trace::ExportResult AccountOtlpSend(const OtlpSendResult& result, std::uint64_t items,
                                     std::atomic<std::uint64_t>& exported,
                                     std::atomic<std::uint64_t>& rejected,
-                                    std::atomic<std::uint64_t>& failures) noexcept;
+                                    std::atomic<std::uint64_t>& failures,
+                                    OtlpProtocol protocol = OtlpProtocol::kHttpProtobuf) noexcept;
 
 /// Cumulative counters of a transport (relaxed reads).
 struct OtlpTransportStats {

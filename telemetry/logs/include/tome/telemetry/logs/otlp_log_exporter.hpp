@@ -1,5 +1,6 @@
-// OTLP for logs: the protobuf encoder of ExportLogsServiceRequest (wire format written by hand,
-// a pure function) and the OTLP/HTTP exporter POSTing it to /v1/logs through the shared
+// OTLP for logs: the encoders of ExportLogsServiceRequest (protobuf wire format written by hand,
+// and OTLP/JSON; pure functions) and the OTLP/HTTP exporter POSTing it (application/x-protobuf
+// or application/json) to /v1/logs through the shared
 // exporter::OtlpHttpTransport (telemetry/export: libcurl, optional gzip, TLS CA file, retries
 // with backoff and jitter honouring Retry-After on 429/502/503/504 and connection failures,
 // within the timeout). The OTLP/gRPC log exporter lives in tome_telemetry_export_logs. Export
@@ -26,9 +27,17 @@ namespace tome::telemetry::logs {
 /// scope (shared pointers compared by address), in batch order.
 void EncodeOtlpLogs(std::span<const std::unique_ptr<LogRecord>> batch, std::string& out);
 
+/// Appends the same ExportLogsServiceRequest as EncodeOtlpLogs in OTLP/JSON (lowerCamelCase
+/// names, 64-bit integers as decimal strings, severityNumber as an integer, trace/span ids as
+/// lowercase hex, bytesValue as base64); both forms decode to equal requests.
+void EncodeOtlpLogsJson(std::span<const std::unique_ptr<LogRecord>> batch, std::string& out);
+
 struct OtlpHttpLogExporterOptions {
     /// Full URL. Default http://localhost:4318/v1/logs.
     std::string endpoint = "http://localhost:4318/v1/logs";
+    /// Body encoding: protobuf (application/x-protobuf) or OTLP/JSON (application/json); the
+    /// response's partial_success is read in the same encoding. Default http/protobuf.
+    exporter::OtlpProtocol protocol = exporter::OtlpProtocol::kHttpProtobuf;
     /// Extra request headers (e.g. api keys). Default none.
     std::vector<std::pair<std::string, std::string>> headers;
     /// gzip the body. Default false.
@@ -47,8 +56,8 @@ struct OtlpHttpLogExporterOptions {
 
 /// Reads OTEL_EXPORTER_OTLP_LOGS_{ENDPOINT,HEADERS,TIMEOUT,COMPRESSION,PROTOCOL,CERTIFICATE},
 /// each over its generic OTEL_EXPORTER_OTLP_* form (the generic ENDPOINT gets "/v1/logs"
-/// appended; the LOGS one is used as is). Only http/protobuf is supported (ReadLogsEnvConfig
-/// in tome_telemetry_export_logs also takes grpc). Errors name the variable.
+/// appended; the LOGS one is used as is). PROTOCOL may be http/protobuf or http/json
+/// (ReadLogsEnvConfig in tome_telemetry_export_logs also takes grpc). Errors name the variable.
 Result<OtlpHttpLogExporterOptions> ReadOtlpHttpLogExporterOptions(const EnvLookup& env);
 
 /// Counters of an exporter (relaxed reads).

@@ -1,5 +1,8 @@
-// OTLP metrics protobuf encoding, written straight to the wire (no generated code). A pure
-// function without shared state; safe to call from any thread.
+// OTLP metrics encodings of a MetricsData snapshot: protobuf written straight to the wire (no
+// generated code) and OTLP/JSON (the JSON Protobuf Encoding of OTLP: lowerCamelCase names,
+// trace/span ids as hex, enums as integers, 64-bit integers as decimal strings). Both carry the
+// same fields, so they decode to equal requests. Pure functions without shared state; safe to
+// call from any thread.
 #pragma once
 
 #include <string>
@@ -13,5 +16,10 @@ namespace tome::telemetry::metrics {
 /// or as_double as recorded; histograms carry count, sum, min, max, bounds, bucket counts and
 /// exemplars. Returns the serialized bytes.
 std::string EncodeOtlpMetricsProto(const MetricsData& data);
+
+/// The same ExportMetricsServiceRequest as EncodeOtlpMetricsProto, as OTLP/JSON (sent with
+/// Content-Type application/json). Data point flags are never set (MetricsData has no
+/// no-recorded-value points), so they are left out, as in the protobuf form.
+std::string EncodeOtlpMetricsJson(const MetricsData& data);
 
 }  // namespace tome::telemetry::metrics

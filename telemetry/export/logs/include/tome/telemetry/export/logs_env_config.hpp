@@ -2,8 +2,7 @@
 // never touch the process environment) and building the configured LogExporters:
 // OTEL_LOGS_EXPORTER (otlp, console, none; default otlp) and
 // OTEL_EXPORTER_OTLP_[LOGS_]{ENDPOINT,PROTOCOL,HEADERS,COMPRESSION,TIMEOUT,CERTIFICATE,INSECURE}
-// (rules in otlp_signal_env.hpp; http/json is refused: logs have no OTLP/JSON encoder). The
-// batch processor's OTEL_BLRP_* stay with telemetry/logs. A bad value is an error naming the
+// (rules in otlp_signal_env.hpp; http/protobuf, http/json and grpc). The batch processor's OTEL_BLRP_* stay with telemetry/logs. A bad value is an error naming the
 // variable. Pure functions.
 #pragma once
 
@@ -31,7 +30,7 @@ struct LogsExport {
     std::vector<std::unique_ptr<logs::LogExporter>> exporters;  ///< Empty for "none".
 };
 
-/// Reads the configuration and builds an OtlpHttpLogExporter (http/protobuf) or an
+/// Reads the configuration and builds an OtlpHttpLogExporter (http/protobuf or http/json) or an
 /// OtlpGrpcLogExporter (grpc) for "otlp" and a ConsoleJsonLogExporter (stdout) for "console".
 Result<LogsExport> BuildLogsExportFromEnv(const EnvLookup& env);
 

@@ -2,8 +2,8 @@
 // never touch the process environment) and building the configured MetricExporters:
 // OTEL_METRICS_EXPORTER (otlp, none; default otlp; "console" is refused: there is no console
 // metric exporter), OTEL_EXPORTER_OTLP_[METRICS_]{ENDPOINT,PROTOCOL,HEADERS,COMPRESSION,TIMEOUT,
-// CERTIFICATE,INSECURE} (rules in otlp_signal_env.hpp; http/json is refused: metrics have no
-// OTLP/JSON encoder) and OTEL_METRIC_EXPORT_INTERVAL / OTEL_METRIC_EXPORT_TIMEOUT for the
+// CERTIFICATE,INSECURE} (rules in otlp_signal_env.hpp; http/protobuf, http/json and grpc) and
+// OTEL_METRIC_EXPORT_INTERVAL / OTEL_METRIC_EXPORT_TIMEOUT for the
 // periodic reader. A bad value is an error naming the variable, except the two reader
 // durations, which follow the spec's numeric rule (warning, default kept). Pure functions.
 #pragma once
@@ -39,8 +39,8 @@ struct MetricsExport {
     std::vector<std::string> warnings;
 };
 
-/// Reads the configuration and builds an OtlpHttpMetricExporter (http/protobuf) or an
-/// OtlpGrpcMetricExporter (grpc) for "otlp". `stats` counts transport retries when set.
+/// Reads the configuration and builds an OtlpHttpMetricExporter (http/protobuf or http/json)
+/// or an OtlpGrpcMetricExporter (grpc) for "otlp". `stats` counts transport retries when set.
 Result<MetricsExport> BuildMetricsExportFromEnv(const EnvLookup& env, SelfStats* stats = nullptr);
 
 }  // namespace tome::telemetry::exporter

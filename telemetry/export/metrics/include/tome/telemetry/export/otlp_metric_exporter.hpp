@@ -1,6 +1,8 @@
-// OTLP metric exporters: each MetricsData snapshot is encoded by metrics::EncodeOtlpMetricsProto
-// (ExportMetricsServiceRequest) and sent through the shared transports of telemetry/export:
-// OtlpHttpMetricExporter POSTs protobuf to /v1/metrics (OtlpHttpTransport), OtlpGrpcMetricExporter
+// OTLP metric exporters: each MetricsData snapshot is encoded as an ExportMetricsServiceRequest
+// (metrics::EncodeOtlpMetricsProto, or EncodeOtlpMetricsJson for OTLP/JSON) and sent through the
+// shared transports of telemetry/export: OtlpHttpMetricExporter POSTs protobuf
+// (application/x-protobuf) or OTLP/JSON (application/json) to /v1/metrics (OtlpHttpTransport),
+// OtlpGrpcMetricExporter
 // calls /opentelemetry.proto.collector.metrics.v1.MetricsService/Export (OtlpGrpcTransport,
 // available when TOME_WITH_GRPC; otherwise every Export fails and MakeOtlpGrpcMetricExporter
 // says why). partial_success.rejected_data_points is counted, never retried.
@@ -36,9 +38,12 @@ struct OtlpMetricExporterStats {
 std::uint64_t CountDataPoints(const metrics::MetricsData& data) noexcept;
 
 /// Options: the transport's. An empty endpoint means kDefaultOtlpHttpMetricsEndpoint.
+/// `protocol` picks the body encoding (default http/protobuf); the response's partial_success
+/// is decoded in the same encoding.
 class OtlpHttpMetricExporter final : public metrics::MetricExporter {
 public:
-    explicit OtlpHttpMetricExporter(OtlpHttpTransportOptions options);
+    explicit OtlpHttpMetricExporter(OtlpHttpTransportOptions options,
+                                    OtlpProtocol protocol = OtlpProtocol::kHttpProtobuf);
     ~OtlpHttpMetricExporter() override;
 
     metrics::ExportResult Export(const metrics::MetricsData& data,
@@ -47,8 +52,10 @@ public:
 
     OtlpMetricExporterStats stats() const noexcept;
     const OtlpHttpTransportOptions& options() const noexcept { return transport_.options(); }
+    OtlpProtocol protocol() const noexcept { return protocol_; }
 
 private:
+    const OtlpProtocol protocol_;
     OtlpHttpTransport transport_;
     std::atomic<std::uint64_t> exported_{0}, rejected_{0}, failures_{0};
 };

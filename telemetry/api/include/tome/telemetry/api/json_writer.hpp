@@ -1,4 +1,7 @@
-// Private: small helpers to append JSON text to a std::string.
+// Small helpers that append JSON text to a std::string, shared by the SDK's JSON encoders
+// (OTLP/JSON for traces, metrics and logs; the console exporters). Not an instrumentation
+// interface: it lives here only because telemetry/api is the one library every encoder may
+// depend on. Pure functions; call from any thread.
 #pragma once
 
 #include <charconv>
@@ -9,8 +12,10 @@
 
 #include "tome/telemetry/api/ids.hpp"
 
-namespace tome::telemetry::exporter::json {
+namespace tome::telemetry::json {
 
+/// A JSON string literal: quotes, backslash and control characters escaped; other bytes
+/// (UTF-8 included) copied as they are.
 inline void String(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
@@ -37,10 +42,13 @@ inline void String(std::string& out, std::string_view s) {
     out.push_back('"');
 }
 
+/// `"k":`
 inline void Key(std::string& out, std::string_view k) {
     String(out, k);
     out.push_back(':');
 }
+
+inline void Bool(std::string& out, bool v) { out += v ? "true" : "false"; }
 
 template <class Int>
 void Integer(std::string& out, Int v) {
@@ -70,6 +78,7 @@ inline void Double(std::string& out, double d) {
     }
 }
 
+/// Bytes as a quoted lowercase hex string (OTLP/JSON trace and span ids).
 inline void Hex(std::string& out, const std::uint8_t* data, std::size_t size) {
     out.push_back('"');
     const std::size_t at = out.size();
@@ -78,4 +87,30 @@ inline void Hex(std::string& out, const std::uint8_t* data, std::size_t size) {
     out.push_back('"');
 }
 
-}  // namespace tome::telemetry::exporter::json
+/// Bytes as a quoted standard base64 string with padding (RFC 4648 §4; proto3 JSON `bytes`).
+inline void Base64(std::string& out, std::string_view bytes) {
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    out.push_back('"');
+    std::size_t i = 0;
+    for (; i + 3 <= bytes.size(); i += 3) {
+        const std::uint32_t n = (std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
+                                (std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) |
+                                std::uint32_t{static_cast<unsigned char>(bytes[i + 2])};
+        out.push_back(kAlphabet[(n >> 18) & 63]);
+        out.push_back(kAlphabet[(n >> 12) & 63]);
+        out.push_back(kAlphabet[(n >> 6) & 63]);
+        out.push_back(kAlphabet[n & 63]);
+    }
+    if (const std::size_t rest = bytes.size() - i; rest > 0) {
+        std::uint32_t n = std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16;
+        if (rest == 2) n |= std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8;
+        out.push_back(kAlphabet[(n >> 18) & 63]);
+        out.push_back(kAlphabet[(n >> 12) & 63]);
+        out.push_back(rest == 2 ? kAlphabet[(n >> 6) & 63] : '=');
+        out.push_back('=');
+    }
+    out.push_back('"');
+}
+
+}  // namespace tome::telemetry::json
