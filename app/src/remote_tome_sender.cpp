@@ -1,8 +1,52 @@
 #include "remote_tome_sender.hpp"
 
+#include <utility>
+#include <vector>
+
 #include "tome/telemetry/api/ids.hpp"
+#include "tome/telemetry/trace/context.hpp"
 
 namespace tome::app {
+namespace {
+
+namespace trace = telemetry::trace;
+
+/// The Context to send: the current one, unless `parent` names another trace position.
+trace::Context OutgoingContext(const connector::TraceParent& parent) {
+    const trace::Context& current = trace::Context::Current();
+    if (parent.trace_id.empty()) return current;
+    const auto trace_id = telemetry::TraceId::FromHex(parent.trace_id);
+    if (!trace_id || !trace_id->IsValid()) return current;
+    const auto span_id = parent.span_id.empty() ? std::optional<telemetry::SpanId>()
+                                                : telemetry::SpanId::FromHex(parent.span_id);
+    const trace::SpanContext& sc = current.span_context;
+    if (sc.IsValid() && sc.trace_id == *trace_id && (!span_id || sc.span_id == *span_id)) {
+        return current;  // keeps the current flags and tracestate
+    }
+    trace::SpanContext hop;
+    hop.trace_id = *trace_id;
+    // A traceparent needs a parent span id; without one, start a fresh hop span.
+    hop.span_id = span_id && span_id->IsValid() ? *span_id : telemetry::GenerateSpanId();
+    hop.trace_flags = trace::kTraceFlagSampled;
+    return current.WithSpanContext(std::move(hop));
+}
+
+std::unique_ptr<trace::TextMapPropagator> W3cPropagator() {
+    std::vector<std::unique_ptr<trace::TextMapPropagator>> parts;
+    parts.push_back(trace::MakeTraceContextPropagator());
+    parts.push_back(trace::MakeBaggagePropagator());
+    return trace::MakeCompositePropagator(std::move(parts));
+}
+
+}  // namespace
+
+HttpRemoteTomeSender::HttpRemoteTomeSender(std::unique_ptr<robotcopy::BackendClient> client,
+                                           std::chrono::milliseconds timeout,
+                                           const trace::TextMapPropagator* propagator)
+    : client_(std::move(client)),
+      timeout_(timeout),
+      own_propagator_(propagator == nullptr ? W3cPropagator() : nullptr),
+      propagator_(propagator != nullptr ? propagator : own_propagator_.get()) {}
 
 Result<connector::DeliveryReport> HttpRemoteTomeSender::Deliver(
     const std::string& endpoint, const std::string& tome_id, const TomeEvent& event,
@@ -14,12 +58,9 @@ Result<connector::DeliveryReport> HttpRemoteTomeSender::Deliver(
     request.url = base + "/api/remote/events";
     request.timeout = timeout_;
     request.headers.emplace_back("content-type", "application/json");
-    if (!trace.trace_id.empty()) {
-        // A traceparent needs a parent span id; without one, start a fresh hop span.
-        const std::string span =
-            trace.span_id.empty() ? telemetry::GenerateSpanId().ToHex() : trace.span_id;
-        request.headers.emplace_back("traceparent", "00-" + trace.trace_id + "-" + span + "-01");
-    }
+    trace::MapCarrier carrier;
+    propagator_->Inject(OutgoingContext(trace), carrier);
+    for (auto& [name, value] : carrier.headers) request.headers.emplace_back(name, value);
     request.body = Json{{"tomeId", tome_id},
                         {"event", {{"type", event.type}, {"payload", event.payload}}},
                         {"eventId", event_id},

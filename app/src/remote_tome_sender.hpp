@@ -1,6 +1,8 @@
 // HttpRemoteTomeSender: forwards events to tomes that live in another tome process, by POSTing
 // to that process's /api/remote/events with the event id, origin and path, and reading back its
-// delivery report. Safe to call concurrently (each call uses its own HTTP request).
+// delivery report. The request carries the current Context through a text-map propagator (W3C
+// traceparent, tracestate and baggage by default), so the far side continues the trace and
+// keeps the business.* baggage. Safe to call concurrently (each call uses its own HTTP request).
 #pragma once
 
 #include <chrono>
@@ -8,15 +10,22 @@
 
 #include "tome/connector/remote.hpp"
 #include "tome/robotcopy/backend_client.hpp"
+#include "tome/telemetry/trace/propagation.hpp"
 
 namespace tome::app {
 
 class HttpRemoteTomeSender final : public connector::RemoteTomeSender {
 public:
+    /// `propagator` is borrowed and must outlive the sender: the app's configured one
+    /// (OTEL_PROPAGATORS). Null: W3C trace context plus W3C baggage, owned by the sender.
     HttpRemoteTomeSender(std::unique_ptr<robotcopy::BackendClient> client,
-                         std::chrono::milliseconds timeout)
-        : client_(std::move(client)), timeout_(timeout) {}
+                         std::chrono::milliseconds timeout,
+                         const telemetry::trace::TextMapPropagator* propagator = nullptr);
 
+    /// Injects Context::Current() (span context and baggage) into the request headers. When
+    /// `trace` names another position than the current span (a different trace, or a span id
+    /// that is not the current one), that position is sent instead, with the current baggage; a
+    /// trace id without a span id gets a fresh span id, flags 01.
     Result<connector::DeliveryReport> Deliver(const std::string& endpoint,
                                               const std::string& tome_id, const TomeEvent& event,
                                               const std::string& event_id,
@@ -27,6 +36,8 @@ public:
 private:
     std::unique_ptr<robotcopy::BackendClient> client_;
     const std::chrono::milliseconds timeout_;
+    std::unique_ptr<telemetry::trace::TextMapPropagator> own_propagator_;  // when none is given
+    const telemetry::trace::TextMapPropagator* propagator_;
 };
 
 }  // namespace tome::app

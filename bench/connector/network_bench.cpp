@@ -28,6 +28,8 @@
 
 #include "tome/connector/connector.hpp"
 #include "tome/core/tome_definition.hpp"
+#include "tome/telemetry/logs/batch_log_processor.hpp"
+#include "tome/telemetry/logs/logger.hpp"
 #include "tome/telemetry/trace/batch_span_processor.hpp"
 #include "tome/telemetry/trace/tracer.hpp"
 
@@ -185,6 +187,40 @@ void BM_NetworkRingOfFiveSdkUnsampled(benchmark::State& state) {
     tracer->Shutdown(std::chrono::seconds(5));
 }
 BENCHMARK(BM_NetworkRingOfFiveSdkUnsampled);
+
+/// A real logs SDK at INFO (batch processor into memory): the connector's per-event records
+/// (Event forwarded, already-visited drops) are DEBUG, so a healthy ring emits none.
+std::shared_ptr<tome::telemetry::logs::LoggerProvider> InfoLogger() {
+    namespace logs = tome::telemetry::logs;
+    logs::LoggerProviderOptions options;
+    options.min_severity = logs::Severity::kInfo;
+    options.processors.push_back(std::make_unique<logs::BatchLogProcessor>(
+        std::make_unique<logs::InMemoryLogExporter>()));
+    return logs::MakeLoggerProvider(std::move(options));
+}
+
+// BM_NetworkRingOfFive and ...Sdk with the logs SDK at INFO: must cost nothing measurable.
+void BM_NetworkRingOfFiveLogsAtInfo(benchmark::State& state) {
+    tome::connector::ConnectorOptions options;
+    options.logger_provider = InfoLogger();
+    Network net({}, options);
+    auto ids = net.AddTomes("r", 5);
+    (void)net.connector.CreateRingNetwork(ids, ConnectionConfig{});
+    Run(state, net, ids[0]);
+}
+BENCHMARK(BM_NetworkRingOfFiveLogsAtInfo);
+
+void BM_NetworkRingOfFiveSdkLogsAtInfo(benchmark::State& state) {
+    auto tracer = SdkTracer();
+    auto options = WithTracer(tracer);
+    options.logger_provider = InfoLogger();
+    Network net({}, options);
+    auto ids = net.AddTomes("r", 5);
+    (void)net.connector.CreateRingNetwork(ids, ConnectionConfig{});
+    Run(state, net, ids[0]);
+    tracer->Shutdown(std::chrono::seconds(5));
+}
+BENCHMARK(BM_NetworkRingOfFiveSdkLogsAtInfo);
 
 // Baseline: Tome::Send alone, no connector.
 void BM_TomeSendAlone(benchmark::State& state) {

@@ -71,6 +71,7 @@ using internal::Operation;
 using internal::RoutingTable;
 namespace attr = internal::attr;
 namespace trace = telemetry::trace;
+using telemetry::logs::Severity;
 
 double SecondsSince(const Clock& clock, std::chrono::steady_clock::time_point started) {
     return std::chrono::duration<double>(clock.SteadyNow() - started).count();
@@ -102,7 +103,7 @@ Connector::Connector(TomeRegistry& tomes, FeatureToggles& toggles, const Clock& 
       clock_(clock),
       options_(options),
       table_(RoutingTable::Build({}, {}, nullptr)),
-      telemetry_(std::make_unique<internal::Instrumentation>(options_)) {
+      telemetry_(std::make_unique<internal::Instrumentation>(options_, clock_)) {
     auto observe = [this](telemetry::metrics::ObserverResult& result) {
         const HealthReport report = CheckHealth();
         result.Observe(static_cast<std::int64_t>(report.healthy), {{attr::kHealth, "healthy"}});
@@ -173,8 +174,8 @@ Result<std::vector<ConnectionInfo>> Connector::ConnectMany(
         std::set<std::string_view> services;
         for (const auto& [source, target] : pairs) services.insert({source, target});
         span = telemetry_->Start("network.create", {{attr::kNetworkType, network_type},
-                                                    {"tome.service_count", services.size()},
-                                                    {"tome.connection_count", pairs.size()},
+                                                    {attr::kServiceCount, services.size()},
+                                                    {attr::kConnectionCount, pairs.size()},
                                                     {attr::kConnectionType, type}});
     } else {
         span = telemetry_->Start("connection.create", {{attr::kSource, pairs.front().first},
@@ -182,8 +183,20 @@ Result<std::vector<ConnectionInfo>> Connector::ConnectMany(
                                                        {attr::kConnectionType, type}});
     }
     auto created = AddConnections(pairs, config);
+    const trace::Baggage& baggage = trace::Context::Current().baggage;
     if (!created.ok()) {
         span.SetStatus(trace::StatusCode::kError, created.status().message());
+        // The caller's mistake (unknown tome, duplicate, limit): a warning, not an error.
+        if (telemetry_->Logs(Severity::kWarn)) {
+            telemetry_->Log(Severity::kWarn,
+                            network ? "Network creation failed" : "Connection creation failed",
+                            {{attr::kSource, pairs.front().first},
+                             {attr::kTarget, pairs.front().second},
+                             {attr::kNetworkType, network_type},
+                             {attr::kErrorType, CodeName(created.status().code())},
+                             {attr::kErrorMessage, created.status().message()}},
+                            span.GetContext(), baggage);
+        }
     } else {
         const trace::Context parent = span.ToContext();
         for (const ConnectionInfo& info : *created) {
@@ -201,6 +214,22 @@ Result<std::vector<ConnectionInfo>> Connector::ConnectMany(
             one.SetAttribute(attr::kConnectionId, info.id);
             one.AddEvent("connection.created", {{attr::kConnectionId, info.id},
                                                 {"tome.connection.trace_id", info.trace_id}});
+            telemetry_->Log(Severity::kInfo, "Connection created",
+                            {{attr::kSource, info.source},
+                             {attr::kTarget, info.target},
+                             {attr::kConnectionType, type},
+                             {attr::kConnectionId, info.id}},
+                            one.GetContext(), baggage);
+        }
+        if (network && telemetry_->Logs(Severity::kInfo)) {
+            std::set<std::string_view> services;
+            for (const auto& [source, target] : pairs) services.insert({source, target});
+            telemetry_->Log(Severity::kInfo, "Network created",
+                            {{attr::kNetworkType, network_type},
+                             {attr::kServiceCount, services.size()},
+                             {attr::kConnectionCount, created->size()},
+                             {attr::kConnectionType, type}},
+                            span.GetContext(), baggage);
         }
     }
     telemetry_->Timed(network ? Operation::kNetworkCreate : Operation::kConnectionCreate,
@@ -261,22 +290,36 @@ Status Connector::Disconnect(const std::string& connection_id) {
     const auto started = clock_.SteadyNow();
     trace::Span span =
         telemetry_->Start("connection.delete", {{attr::kConnectionId, connection_id}});
-    std::lock_guard write(write_mu_);
-    auto current = Table();
-    const ConnectionState* gone = current->Find(connection_id);
+    // `current` keeps the removed connection alive after the new table is published, so it can
+    // still be described once the lock is released (no logging under the writer lock).
+    std::shared_ptr<const RoutingTable> current;
+    const ConnectionState* gone = nullptr;
+    {
+        std::lock_guard write(write_mu_);
+        current = Table();
+        gone = current->Find(connection_id);
+        if (gone != nullptr) {
+            std::vector<std::shared_ptr<const ConnectionState>> connections;
+            connections.reserve(current->connections.size());
+            for (const auto& c : current->connections) {
+                if (c->id != connection_id) connections.push_back(c);
+            }
+            Publish(current->With(std::move(connections)));
+        }
+    }
     if (gone == nullptr) {
         span.SetStatus(trace::StatusCode::kError, "connection does not exist");
         return NotFound("connection '" + connection_id + "' does not exist");
     }
-    span.SetAttributes({{attr::kSource, gone->source},
-                        {attr::kTarget, gone->target},
-                        {attr::kConnectionType, internal::ConnectionType(gone->config)}});
-    std::vector<std::shared_ptr<const ConnectionState>> connections;
-    connections.reserve(current->connections.size());
-    for (const auto& c : current->connections) {
-        if (c->id != connection_id) connections.push_back(c);
-    }
-    Publish(current->With(std::move(connections)));
+    const std::string_view type = internal::ConnectionType(gone->config);
+    span.SetAttributes(
+        {{attr::kSource, gone->source}, {attr::kTarget, gone->target}, {attr::kConnectionType, type}});
+    telemetry_->Log(Severity::kInfo, "Connection deleted",
+                    {{attr::kSource, gone->source},
+                     {attr::kTarget, gone->target},
+                     {attr::kConnectionType, type},
+                     {attr::kConnectionId, connection_id}},
+                    span.GetContext(), trace::Context::Current().baggage);
     telemetry_->Timed(Operation::kConnectionDelete, SecondsSince(clock_, started));
     return Status::Ok();
 }

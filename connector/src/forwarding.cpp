@@ -3,6 +3,7 @@
 // events or user transforms run.
 #include <algorithm>
 #include <deque>
+#include <exception>
 #include <unordered_set>
 
 #include "instrumentation.hpp"
@@ -16,8 +17,34 @@
 namespace tome::connector::internal {
 namespace {
 
+using logs::Severity;
 
 constexpr auto kNoParent = static_cast<std::size_t>(-1);
+
+/// The level of an "Event dropped" record. Already-visited skips are the BFS at work (several
+/// per event in any cycle), so DEBUG; configured behaviour (filters, toggles, the hop limit)
+/// INFO; a target that should have been reachable WARN.
+Severity DropSeverity(DropReason reason) {
+    switch (reason) {
+        case DropReason::kAlreadyVisited:
+            return Severity::kDebug;
+        case DropReason::kFiltered:
+        case DropReason::kRoutingDisabled:
+        case DropReason::kSyncDisabled:
+        case DropReason::kHopLimit:
+            return Severity::kInfo;
+        case DropReason::kTomeMissing:
+        case DropReason::kTransformFailed:
+        case DropReason::kRemoteFailed:
+            return Severity::kWarn;
+    }
+    return Severity::kWarn;
+}
+
+/// "forward" when `receiver` is the connection's target, else "reverse".
+std::string_view Direction(const ConnectionState& via, const std::string& receiver) {
+    return via.target == receiver ? "forward" : "reverse";
+}
 
 /// Whether a delivery changed the tome's state or context.
 bool Changed(const Tome&, const TomeEvent&, const TransitionOutcome& out) {
@@ -73,7 +100,8 @@ class Journey {
           telemetry_(telemetry),
           parent_(parent),
           tracing_(toggle_set.IsEnabled(toggles::kTracing)),
-          spans_(tracing_ && telemetry.tracer.Enabled()) {
+          spans_(tracing_ && telemetry.tracer.Enabled()),
+          debug_logs_(telemetry.Logs(Severity::kDebug)) {
         if (request.path != nullptr) {
             visited_.insert(request.path->visited.begin(), request.path->visited.end());
         }
@@ -155,7 +183,21 @@ class Journey {
         current_ = nullptr;
     }
 
-    void Drop(const ConnectionState& via, const std::string& neighbour, DropReason reason) {
+    /// Counts a forward (or sync) from `from` to `neighbour` that does not happen, records it
+    /// on the current span and logs "Event dropped" in that span.
+    void Drop(const ConnectionState& via, const std::string& from, const std::string& neighbour,
+              std::string_view event_type, DropReason reason) {
+        const Severity severity = DropSeverity(reason);
+        if ((severity != Severity::kDebug || debug_logs_) && telemetry_.Logs(severity)) {
+            telemetry_.Log(severity, "Event dropped",
+                           {{attr::kDropReason, DropReasonName(reason)},
+                            {attr::kEventType, event_type},
+                            {attr::kEventId, report_.event_id},
+                            {attr::kConnectionId, via.id},
+                            {attr::kSource, from},
+                            {attr::kTarget, neighbour}},
+                           CurrentSpan(), parent_.baggage);
+        }
         if (reason == DropReason::kAlreadyVisited) {
             ++skipped_;
         } else if (current_ != nullptr && current_->IsRecording()) {
@@ -168,6 +210,11 @@ class Journey {
         if (reason != DropReason::kAlreadyVisited) {
             via.events_dropped.fetch_add(1, std::memory_order_relaxed);
         }
+    }
+
+    /// The span drops and toggle decisions belong to (the journey's parent outside one).
+    const trace::SpanContext& CurrentSpan() const {
+        return current_ != nullptr ? current_->GetContext() : parent_.span_context;
     }
 
     void Counted(const ConnectionState& via, const std::string& receiver, bool state_sync) {
@@ -202,7 +249,10 @@ class Journey {
                         out.from, out.to, p.state_sync},
                p.parent);
         ++local_deliveries_;
-        if (p.via != nullptr) Counted(*p.via, id, p.state_sync);
+        if (p.via != nullptr) {
+            Counted(*p.via, id, p.state_sync);
+            if (debug_logs_) LogDelivery(p, id, span.GetContext());
+        }
         if (p.state_sync) return;  // a sync never travels further
         const std::size_t index = report_.deliveries.size() - 1;
         current_ = &span;
@@ -222,6 +272,9 @@ class Journey {
                                         : request_.parent.span_id;
         auto far = [&]() -> Result<DeliveryReport> {
             if (!table_.sender) return Unavailable("no remote sender");
+            // The hop's span (or its cause) with the journey's baggage is current while the
+            // sender runs, so it can inject the whole Context (business.* baggage included).
+            const trace::Scope scope(parent_.WithSpanContext(span.GetContext()));
             try {
                 return table_.sender->Deliver(*p.endpoint, *p.remote, p.event, report_.event_id,
                                               report_.origin, path,
@@ -235,16 +288,46 @@ class Journey {
             visited_.erase(*p.remote);
             span.SetStatus(trace::StatusCode::kError, far.status().message());
             current_ = &span;
-            Drop(*p.via, *p.remote, DropReason::kRemoteFailed);
+            telemetry_.Log(Severity::kError, "Remote send failed",
+                           {{attr::kEventType, p.event.type},
+                            {attr::kEventId, report_.event_id},
+                            {attr::kConnectionId, p.via->id},
+                            {attr::kTarget, *p.remote},
+                            {attr::kEndpoint, *p.endpoint},
+                            {attr::kErrorType, CodeName(far.status().code())},
+                            {attr::kErrorMessage, far.status().message()}},
+                           span.GetContext(), parent_.baggage);
+            Drop(*p.via, Sender(*p.via, *p.remote), *p.remote, p.event.type,
+                 DropReason::kRemoteFailed);
             current_ = nullptr;
             return;
         }
         Counted(*p.via, *p.remote, false);
+        if (debug_logs_) LogDelivery(p, *p.remote, span.GetContext());
         for (auto& d : far->deliveries) {
             visited_.insert(d.tome);
             Record(std::move(d), kNoParent);
         }
         for (const auto& [reason, n] : far->dropped) report_.dropped[reason] += n;
+    }
+
+    /// The tome that hands an event over `via` to `receiver`.
+    static const std::string& Sender(const ConnectionState& via, const std::string& receiver) {
+        return via.target == receiver ? via.source : via.target;
+    }
+
+    /// DEBUG "Event forwarded" (or "State synced") in the delivery's span.
+    void LogDelivery(const Pending& p, const std::string& receiver,
+                     const trace::SpanContext& span) const {
+        telemetry_.Log(Severity::kDebug, p.state_sync ? "State synced" : "Event forwarded",
+                       {{attr::kEventType, p.event.type},
+                        {attr::kEventId, report_.event_id},
+                        {attr::kDirection, Direction(*p.via, receiver)},
+                        {attr::kConnectionId, p.via->id},
+                        {attr::kSource, Sender(*p.via, receiver)},
+                        {attr::kTarget, receiver},
+                        {attr::kHop, p.hop}},
+                       span, parent_.baggage);
     }
 
     /// Tomes from the origin to the delivery at `parent`, inclusive.
@@ -274,22 +357,22 @@ class Journey {
             const ConnectionConfig& config = via.config;
             const std::string& neighbour = *link.neighbour;
             if (!routing_) {
-                Drop(via, neighbour, DropReason::kRoutingDisabled);
+                Drop(via, from, neighbour, event.type, DropReason::kRoutingDisabled);
                 continue;
             }
             if (visited_.count(*link.neighbour) > 0) {
-                Drop(via, neighbour, DropReason::kAlreadyVisited);
+                Drop(via, from, neighbour, event.type, DropReason::kAlreadyVisited);
                 continue;
             }
             if (hop >= options_.hop_limit) {
-                Drop(via, neighbour, DropReason::kHopLimit);
+                Drop(via, from, neighbour, event.type, DropReason::kHopLimit);
                 continue;
             }
             Pending next{tomes_.Find(*link.neighbour)};
             if (!next.tome) {
                 auto remote = table_.remotes.find(*link.neighbour);
                 if (remote == table_.remotes.end()) {
-                    Drop(via, neighbour, DropReason::kTomeMissing);
+                    Drop(via, from, neighbour, event.type, DropReason::kTomeMissing);
                     continue;
                 }
                 next.remote = &remote->first;
@@ -298,7 +381,7 @@ class Journey {
             const auto& allowed = config.filters.events;
             if (!allowed.empty() &&
                 std::find(allowed.begin(), allowed.end(), event.type) == allowed.end()) {
-                Drop(via, neighbour, DropReason::kFiltered);
+                Drop(via, from, neighbour, event.type, DropReason::kFiltered);
                 continue;
             }
             next.event = event;
@@ -308,15 +391,29 @@ class Journey {
             if (config.transform) ApplyTransform(*config.transform, next.event.payload);
             if (config.transform_fn) {
                 std::optional<TomeEvent> result;
+                std::string error;
                 try {
                     result = config.transform_fn(next.event);
+                } catch (const std::exception& e) {
+                    error = e.what();
                 } catch (...) {
+                    error = "unknown exception";
+                }
+                if (!error.empty()) {
                     // No exception crosses a user callback: the event is dropped and counted.
-                    Drop(via, neighbour, DropReason::kTransformFailed);
+                    telemetry_.Log(Severity::kError, "Transform failed",
+                                   {{attr::kEventType, event.type},
+                                    {attr::kEventId, report_.event_id},
+                                    {attr::kConnectionId, via.id},
+                                    {attr::kSource, from},
+                                    {attr::kTarget, neighbour},
+                                    {attr::kErrorMessage, error}},
+                                   CurrentSpan(), parent_.baggage);
+                    Drop(via, from, neighbour, event.type, DropReason::kTransformFailed);
                     continue;
                 }
                 if (!result) {
-                    Drop(via, neighbour, DropReason::kFiltered);
+                    Drop(via, from, neighbour, event.type, DropReason::kFiltered);
                     continue;
                 }
                 next.event = std::move(*result);
@@ -343,13 +440,13 @@ class Journey {
                     Instrumentation::FlagEvaluated(*current_, toggles::kStateSync, false);
                     flagged = true;
                 }
-                Drop(via, *link.neighbour, DropReason::kSyncDisabled);
+                Drop(via, from, *link.neighbour, kSyncStateEvent, DropReason::kSyncDisabled);
                 continue;
             }
             std::shared_ptr<Tome> next = tomes_.Find(*link.neighbour);
             if (!next) {
                 if (table_.remotes.count(*link.neighbour) == 0) {
-                    Drop(via, *link.neighbour, DropReason::kTomeMissing);
+                    Drop(via, from, *link.neighbour, kSyncStateEvent, DropReason::kTomeMissing);
                 }
                 continue;
             }
@@ -373,6 +470,7 @@ class Journey {
     const trace::Context& parent_;  // the journey's parent (current context or TraceParent)
     const bool tracing_;            // toggles::kTracing in the journey's snapshot
     const bool spans_;              // tracing_ and the tracer is not a no-op
+    const bool debug_logs_;         // DEBUG records are emitted (checked once per journey)
     trace::Span* current_ = nullptr;  // the span drops and toggle decisions are recorded on
     std::uint32_t skipped_ = 0;       // already-visited skips while current_ forwards
 

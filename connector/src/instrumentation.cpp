@@ -3,8 +3,8 @@
 #include "tome/core/response_time_metric.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cstdlib>
+#include <array>
+#include <chrono>
 #include <utility>
 #include <vector>
 
@@ -41,42 +41,17 @@ std::array<trace::AttributeKV, sizeof...(I)> Filled(const trace::AttributeKV& kv
     return {((void)I, kv)...};
 }
 
-constexpr std::string_view kBusinessPrefix = "business.";
-
-std::string_view Trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-/// A business baggage entry as an attribute value (views into `e`).
-trace::AttributeView BusinessValue(const trace::Baggage::Entry& e) noexcept {
-    const std::string_view type = Trim(e.metadata);
-    const std::string_view v = e.value;
-    if (type == "type=int") {
-        std::int64_t i = 0;
-        const auto r = std::from_chars(v.data(), v.data() + v.size(), i);
-        if (r.ec == std::errc() && r.ptr == v.data() + v.size()) return i;
-    } else if (type == "type=double") {
-        char* end = nullptr;
-        const double d = std::strtod(e.value.c_str(), &end);
-        if (!v.empty() && end == e.value.c_str() + e.value.size()) return d;
-    } else if (type == "type=bool" && (v == "true" || v == "false")) {
-        return v == "true";
-    }
-    if (v.size() <= kMaxBusinessValueChars) return v;
-    std::size_t n = kMaxBusinessValueChars;  // never cut inside a UTF-8 sequence
-    while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;
-    return v.substr(0, n);
-}
-
 }  // namespace
 
-Instrumentation::Instrumentation(const ConnectorOptions& options)
+Instrumentation::Instrumentation(const ConnectorOptions& options, const Clock& clock_in)
     : tracer_provider(options.tracer_provider ? options.tracer_provider
                                               : trace::GetTracerProvider()),
       meter_provider(options.meter_provider ? options.meter_provider : metrics::GetMeterProvider()),
+      logger_provider(options.logger_provider ? options.logger_provider
+                                              : logs::GetLoggerProvider()),
       tracer(tracer_provider->GetTracer(kScope, kVersion)),
+      logger(logger_provider->GetLogger(kScope, kVersion)),
+      clock(clock_in),
       service(options.service_name),
       environment(options.environment),
       meter(meter_provider->GetMeter("tome", kVersion)) {
@@ -139,13 +114,7 @@ trace::Span Instrumentation::Start(std::string_view name,
     // the views stay valid while the tracer copies them.
     if (tracer.Enabled()) {
         const trace::Context& from = parent != nullptr ? *parent : trace::Context::Current();
-        for (const auto& e : from.baggage.entries()) {
-            if (n == kMax) break;
-            if (e.key.size() <= kBusinessPrefix.size() || !e.key.starts_with(kBusinessPrefix)) {
-                continue;
-            }
-            all[n++] = {std::string_view(e.key), BusinessValue(e)};
-        }
+        n += BusinessAttributes(from.baggage, std::span<trace::AttributeKV>(all).subspan(n));
     }
     trace::StartSpanOptions start;
     start.kind = kind;
@@ -176,6 +145,44 @@ trace::Span Instrumentation::StartDelivery(std::string_view name, std::string_vi
                   {attr::kConnectionId, std::string_view(via->id)},
                   {attr::kDirection, direction}},
                  &parent, kind);
+}
+
+void Instrumentation::LogSlow(logs::Severity severity, std::string_view message,
+                              std::initializer_list<trace::AttributeKV> attributes,
+                              const trace::SpanContext& span,
+                              const trace::Baggage& baggage) const noexcept {
+    try {
+        constexpr std::size_t kOwn = 12;
+        std::array<trace::AttributeKV, kMaxBusinessAttributes> business = Filled(
+            {attr::kService, std::string_view()}, std::make_index_sequence<kMaxBusinessAttributes>());
+        const std::size_t n_business = BusinessAttributes(baggage, business);
+        logs::LogRecord record;
+        record.severity = severity;
+        record.body = logs::LogValue(std::string(message));
+        record.time_unix_nano = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(clock.Now().time_since_epoch())
+                .count());
+        record.attributes.reserve(2 + std::min(attributes.size(), kOwn - 2) + n_business);
+        record.attributes.push_back({std::string(attr::kService), logs::LogValue(service)});
+        record.attributes.push_back({std::string(attr::kEnvironment), logs::LogValue(environment)});
+        for (const auto& kv : attributes) {
+            if (record.attributes.size() == kOwn) break;
+            record.attributes.push_back({std::string(kv.key), logs::ToLogValue(kv.value)});
+        }
+        for (std::size_t i = 0; i < n_business; ++i) {
+            record.attributes.push_back(
+                {std::string(business[i].key), logs::ToLogValue(business[i].value)});
+        }
+        // Explicit ids: the operation's span, which need not be the thread's current one.
+        if (span.IsValid()) {
+            record.trace_id = span.trace_id;
+            record.span_id = span.span_id;
+            record.trace_flags = span.trace_flags;
+        }
+        logger->Emit(std::move(record));
+    } catch (...) {
+        // Out of memory while building the record: drop it, never break the caller.
+    }
 }
 
 void Instrumentation::FlagEvaluated(trace::Span& span, std::string_view key, bool value) noexcept {

@@ -1,19 +1,24 @@
-// Private to connector: the connector's spans and metrics (issue 5). One Instrumentation per
-// Connector, built at construction from ConnectorOptions (tracer/meter providers, or the
-// global ones). Immutable after construction except `active`, which the Connector sets once
-// in its constructor; every other member is a thread-safe telemetry handle, so all methods may
-// be called concurrently. Nothing here throws into the host: telemetry calls are noexcept.
+// Private to connector: the connector's spans, metrics and structured logs (issue 5). One
+// Instrumentation per Connector, built at construction from ConnectorOptions (tracer, meter and
+// logger providers, or the global ones). Immutable after construction except `active`, which
+// the Connector sets once in its constructor; every other member is a thread-safe telemetry
+// handle, so all methods may be called concurrently. Nothing here throws into the host:
+// telemetry calls are noexcept.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "routing_table.hpp"
+#include "tome/connector/business_context.hpp"
 #include "tome/connector/connector.hpp"
+#include "tome/core/clock.hpp"
+#include "tome/telemetry/logs/logger.hpp"
 #include "tome/telemetry/metrics/instruments.hpp"
 #include "tome/telemetry/metrics/meter.hpp"
 #include "tome/telemetry/trace/context.hpp"
@@ -24,6 +29,7 @@ namespace tome::connector::internal {
 
 namespace trace = telemetry::trace;
 namespace metrics = telemetry::metrics;
+namespace logs = telemetry::logs;
 
 /// Span attribute and event names shared by the connector's spans.
 namespace attr {
@@ -41,6 +47,11 @@ inline constexpr std::string_view kDropReason = "tome.drop.reason";
 inline constexpr std::string_view kOperation = "tome.operation";
 inline constexpr std::string_view kHealth = "tome.health";
 inline constexpr std::string_view kNetworkType = "tome.network_type";
+inline constexpr std::string_view kServiceCount = "tome.service_count";
+inline constexpr std::string_view kConnectionCount = "tome.connection_count";
+inline constexpr std::string_view kErrorType = "error.type";
+inline constexpr std::string_view kErrorMessage = "error.message";
+inline constexpr std::string_view kEndpoint = "tome.remote.endpoint";
 }  // namespace attr
 
 /// Which operation a tome.response_time_ms measurement timed.
@@ -59,21 +70,15 @@ inline std::string_view ConnectionType(const ConnectionConfig& config) {
     return config.bidirectional ? "two-way" : "one-way";
 }
 
-/// Business-context limits, shared with the api layer (api/src/request_tracing.hpp).
-inline constexpr std::size_t kMaxBusinessAttributes = 16;
-inline constexpr std::size_t kMaxBusinessValueChars = 256;
-
 struct Instrumentation {
-    explicit Instrumentation(const ConnectorOptions& options);
+    /// `clock` (borrowed, must outlive this) stamps the log records' time.
+    Instrumentation(const ConnectorOptions& options, const Clock& clock);
 
     /// Starts a span carrying robotcopy.service and robotcopy.environment plus `attributes`
     /// (at most 10), under `parent` (null: the thread's current Context). Never throws; a no-op
     /// tracer gives a non-recording span carrying the parent's context (no allocation).
-    /// Business context: the parent's `business.*` baggage entries (at most
-    /// kMaxBusinessAttributes, the first ones) become attributes of the same name; an entry
-    /// with metadata `type=int` / `type=double` / `type=bool` (what the api layer writes for a
-    /// payload's numbers and bools) keeps that type, any other is a string cut to
-    /// kMaxBusinessValueChars bytes. Other baggage entries never become attributes.
+    /// Business context: the parent's `business.*` baggage entries (see BusinessAttributes)
+    /// become attributes of the same name.
     trace::Span Start(std::string_view name, std::initializer_list<trace::AttributeKV> attributes,
                       const trace::Context* parent = nullptr,
                       trace::SpanKind kind = trace::SpanKind::kInternal) const noexcept;
@@ -91,12 +96,33 @@ struct Instrumentation {
     /// feature_flag.provider.name). Does nothing on a non-recording span.
     static void FlagEvaluated(trace::Span& span, std::string_view key, bool value) noexcept;
 
+    /// Whether a record of `severity` would be emitted (one compare). Check it before building
+    /// anything a log call needs beyond its attribute views.
+    bool Logs(logs::Severity severity) const noexcept { return logger->Enabled(severity); }
+
+    /// Emits a structured log record with body `message` and the attributes robotcopy.service,
+    /// robotcopy.environment, `attributes` (at most 10) and the `business.*` entries of
+    /// `baggage` (BusinessAttributes: the same as on spans). The record carries the trace and
+    /// span ids of `span` when it is valid (the operation's span), else those of the thread's
+    /// current Context. Nothing is built when the logger is disabled for `severity`. Never
+    /// throws.
+    void Log(logs::Severity severity, std::string_view message,
+             std::initializer_list<trace::AttributeKV> attributes, const trace::SpanContext& span,
+             const trace::Baggage& baggage) const noexcept {
+        if (!logger->Enabled(severity)) return;
+        LogSlow(severity, message, attributes, span, baggage);
+    }
+
     /// Adds one tome.response_time_ms measurement (given in seconds, recorded in ms).
     void Timed(Operation operation, double seconds) const noexcept;
 
     std::shared_ptr<trace::TracerProvider> tracer_provider;  // kept alive for tracer
     std::shared_ptr<metrics::MeterProvider> meter_provider;  // kept alive for the instruments
+    std::shared_ptr<logs::LoggerProvider> logger_provider;   // kept alive for logger
     trace::Tracer tracer;
+    /// Scope "tome.connector"; never null (a no-op logger under the no-op provider).
+    std::shared_ptr<logs::Logger> logger;
+    const Clock& clock;
     const std::string service;
     const std::string environment;
     /// Scope "tome", shared with RobotCopy so tome.response_time_ms is one metric whichever layer
@@ -110,6 +136,11 @@ struct Instrumentation {
     std::array<metrics::BoundHistogram<double>, kOperationCount> response_time;
     /// tome.connections.active; registered by the Connector (its callback reads the table).
     metrics::ObservableInstrument active;
+
+  private:
+    void LogSlow(logs::Severity severity, std::string_view message,
+                 std::initializer_list<trace::AttributeKV> attributes,
+                 const trace::SpanContext& span, const trace::Baggage& baggage) const noexcept;
 };
 
 /// The parent Context of a journey or of a connection span: the thread's current Context when

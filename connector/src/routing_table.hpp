@@ -67,6 +67,8 @@ struct ConnectionState {
     mutable std::atomic<std::uint64_t> events_forwarded{0};
     mutable std::atomic<std::uint64_t> states_synced{0};
     mutable std::atomic<std::uint64_t> events_dropped{0};
+    /// The health the last CheckHealth saw (healthy at creation): a change is logged once.
+    mutable std::atomic<Health> reported_health{Health::kHealthy};
 };
 
 /// One direction in which a tome may forward over a connection.

@@ -1,10 +1,12 @@
-// Network analysis over one routing snapshot: topology, validation, health. Read-only; runs on
-// the caller's thread and takes no connector lock beyond fetching the snapshot.
+// Network analysis over one routing snapshot: topology, validation, health. Read-only (apart
+// from each connection's last reported health, which CheckHealth logs changes of); runs on the
+// caller's thread and takes no connector lock beyond fetching the snapshot.
 #include <algorithm>
 #include <deque>
 #include <map>
 #include <set>
 
+#include "instrumentation.hpp"
 #include "routing_table.hpp"
 #include "tome/connector/connector.hpp"
 #include "tome/core/json_path.hpp"
@@ -13,6 +15,8 @@ namespace tome::connector {
 namespace {
 
 using internal::RoutingTable;
+namespace attr = internal::attr;
+using telemetry::logs::Severity;
 
 /// The directed forwarding graph: node i forwards to each of adjacency[i] (deduplicated).
 struct Graph {
@@ -271,6 +275,18 @@ HealthReport Connector::CheckHealth() const {
         if (health == Health::kDegraded) ++report.degraded;
         if (health == Health::kUnhealthy) ++report.unhealthy;
         report.connections.emplace_back(c->id, health);
+        // Concurrent checks (monitor, gauge callback, API) log each change exactly once.
+        const Health before = c->reported_health.exchange(health, std::memory_order_relaxed);
+        if (before == health) continue;
+        const bool worse = health != Health::kHealthy;
+        telemetry_->Log(worse ? Severity::kWarn : Severity::kInfo,
+                        worse ? "Connection health degraded" : "Connection health recovered",
+                        {{attr::kConnectionId, c->id},
+                         {attr::kSource, c->source},
+                         {attr::kTarget, c->target},
+                         {attr::kHealth, HealthName(health)},
+                         {"tome.health.previous", HealthName(before)}},
+                        {}, telemetry::trace::Context::Current().baggage);
     }
     return report;
 }

@@ -1,11 +1,30 @@
 #include "tome/robotcopy/health_monitor.hpp"
 
+#include <cstdint>
 #include <exception>
+#include <string>
 #include <utility>
 
 #include "instrumentation.hpp"
 
 namespace tome::robotcopy {
+namespace {
+
+std::int64_t Count(const Json& report, const char* key) {
+    if (!report.is_object()) return 0;
+    auto it = report.find(key);
+    return it != report.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+}
+
+/// "error", "degraded" or "healthy" (see RunOnce).
+std::string StatusOf(const Json& report, bool failed) {
+    if (failed) return "error";
+    if (report.is_object() && report.value("status", std::string()) == "error") return "error";
+    if (Count(report, "degraded") > 0 || Count(report, "unhealthy") > 0) return "degraded";
+    return "healthy";
+}
+
+}  // namespace
 
 HealthMonitor::HealthMonitor(Check check, RobotCopy& robot_copy, HealthMonitorOptions options)
     : check_(std::move(check)), robot_copy_(robot_copy), options_(options) {}
@@ -72,6 +91,7 @@ Json HealthMonitor::RunOnce() {
     // The check is user code: nothing it throws may leave this thread.
     Json report;
     try {
+        const trace::Scope scope(span.ToContext());  // what the check logs joins this span
         report = check_ ? check_() : Json{{"status", "unknown"}, {"error", "no check"}};
     } catch (const std::exception& e) {
         report = Json{{"status", "error"}, {"error", e.what()}};
@@ -92,13 +112,26 @@ Json HealthMonitor::RunOnce() {
         }
     }
     message.data = Json{{"report", report}};
+    const std::string status = StatusOf(report, message.status != "ok");
 
+    std::string previous;
     {
         std::lock_guard lock(report_mu_);
+        previous = std::exchange(last_status_, status);
         has_report_ = true;
         last_report_ = report;
         last_trace_id_ = message.trace_id;
         last_checked_at_ = message.timestamp;
+    }
+    if (status != previous) {
+        const bool worse = status != "healthy";
+        telemetry.Log(worse ? internal::logs::Severity::kWarn : internal::logs::Severity::kInfo,
+                      worse ? "Health degraded" : "Health recovered",
+                      {{"tome.health.status", status},
+                       {"tome.health.previous", previous},
+                       {"tome.connections.degraded", Count(report, "degraded")},
+                       {"tome.connections.unhealthy", Count(report, "unhealthy")}},
+                      span.GetContext(), trace::Context::Current().baggage);
     }
     checks_run_.fetch_add(1, std::memory_order_relaxed);
     robot_copy_.TrackMessage(std::move(message));

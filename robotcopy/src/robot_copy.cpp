@@ -74,7 +74,7 @@ RobotCopy::RobotCopy(RobotCopyOptions options, FeatureToggles& toggles, const Cl
       toggles_(toggles),
       clock_(clock),
       backend_(std::move(backend)),
-      telemetry_(std::make_unique<internal::Instrumentation>(options_)),
+      telemetry_(std::make_unique<internal::Instrumentation>(options_, clock_)),
       history_(clock, options_.history),
       components_(clock) {
     TOME_CHECK(backend_ != nullptr, "RobotCopy needs a BackendClient");
@@ -178,6 +178,15 @@ Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
                                                : std::string(CodeName(result.status().code()));
             span.SetAttribute("error.type", type);
             span.SetStatus(trace::StatusCode::kError, result.status().message());
+            // One attempt per call: retrying is the caller's decision, so retries is always 0.
+            telemetry_->Log(telemetry::logs::Severity::kWarn, "Backend call failed",
+                            {{"tome.backend", backend},
+                             {"tome.action", action},
+                             {"url.full", tracked.data.value("url", std::string())},
+                             {"error.type", type},
+                             {"error.message", result.status().message()},
+                             {"tome.retries", 0}},
+                            sent, parent.baggage);
         }
         telemetry_->send_time.Record(tracked.duration_ms);
         history_.Track(std::move(tracked));

@@ -75,7 +75,14 @@ public:
             ::waitpid(pid, &status, 0);
             return status;
         });
-        if (fut.wait_for(timeout) != std::future_status::ready) {
+        // Keep reading while waiting: a child blocked on a full stdout pipe (its logs flushed at
+        // shutdown) would otherwise never exit.
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (fut.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready &&
+               std::chrono::steady_clock::now() < deadline && out_fd_ >= 0 &&
+               DrainOutput(std::chrono::milliseconds(20))) {
+        }
+        if (fut.wait_until(deadline) != std::future_status::ready) {
             ::kill(pid_, SIGKILL);
             fut.wait();
             pid_ = -1;

@@ -1,6 +1,13 @@
 // A network that spans two tome processes: a two-way ring L1-L2-R1-R2 where L* live in
-// process A and R* in process B. An event still reaches every tome exactly once.
+// process A and R* in process B. An event still reaches every tome exactly once. The hop
+// carries the whole Context: business.* baggage that entered A shows on B's spans (read back
+// from B's OTLP file, written at shutdown) and on B's structured logs (JSON lines on stdout).
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
 
 #include "api_test_util.hpp"
 #include "tome_process.hpp"
@@ -62,6 +69,85 @@ TEST(RemoteTomes, RingAcrossTwoProcessesDeliversToEachTomeExactlyOnce) {
     ASSERT_EQ(after.status, 200) << after.body;
     EXPECT_GE(CheckEnvelope(after, true)["dropped"].value("remote_failed", 0), 1);
     EXPECT_EQ(b.Stop(), std::optional<int>(0));
+}
+
+/// The string or int value of an OTLP/JSON attribute list entry, or "" when absent.
+std::string OtlpAttribute(const json& attributes, const std::string& key) {
+    for (const auto& a : attributes) {
+        if (a.value("key", "") != key) continue;
+        const json& v = a["value"];
+        if (v.contains("stringValue")) return v["stringValue"].get<std::string>();
+        if (v.contains("intValue")) {
+            return v["intValue"].is_string() ? v["intValue"].get<std::string>()
+                                             : std::to_string(v["intValue"].get<long long>());
+        }
+    }
+    return "";
+}
+
+TEST(RemoteTomes, BusinessBaggageTravelsToTheFarSidesSpansAndLogs) {
+    const std::string spans_path = ::testing::TempDir() + "/tome_remote_business_spans.jsonl";
+    std::filesystem::remove(spans_path);
+    TomeProcess a;
+    TomeProcess b({}, {{"TOME_OTLP_FILE", spans_path}, {"TOME_LOG_LEVEL", "debug"}});
+    HttpClient ca(a.port());
+    HttpClient cb(b.port());
+    const std::string url_b = "http://127.0.0.1:" + std::to_string(b.port());
+    ASSERT_EQ(ca.Post("/api/tomes", SimpleTome("L1")).status, 201);
+    ASSERT_EQ(ca.Post("/api/tomes", {{"id", "R1"}, {"remote", url_b}}).status, 201);
+    ASSERT_EQ(cb.Post("/api/tomes", SimpleTome("R1")).status, 201);
+    ASSERT_EQ(cb.Post("/api/tomes", SimpleTome("R2")).status, 201);
+    ASSERT_EQ(ca.Post("/api/connections", {{"sourceTome", "L1"}, {"targetTome", "R1"}}).status,
+              201);
+    ASSERT_EQ(cb.Post("/api/connections", {{"sourceTome", "R1"}, {"targetTome", "R2"}}).status,
+              201);
+
+    // Business context only as baggage (the payload has none), so B can only learn it from
+    // the hop's headers.
+    const std::string trace = "6e0c63257de34c92bf9efcd03927272e";
+    auto sent = ca.Request(
+        "POST", "/api/tomes/L1/events", R"({"type":"GO"})",
+        {{"content-type", "application/json"},
+         {"traceparent", "00-" + trace + "-00f067aa0ba902b7-01"},
+         {"baggage", "business.order_id=o-77,business.order_value=1500;type=int,tenant=t1"}});
+    ASSERT_EQ(sent.status, 200) << sent.body;
+    json report = CheckEnvelope(sent, true);
+    ASSERT_EQ(report["traceId"], trace);
+    std::set<std::string> reached;
+    for (const auto& d : report["deliveries"]) reached.insert(d["tome"].get<std::string>());
+    EXPECT_EQ(reached, (std::set<std::string>{"L1", "R1", "R2"})) << report.dump();
+
+    // B's log of its own forward R1 -> R2: in A's trace, with A's business baggage.
+    auto m = b.WaitForOutput(std::regex(R"(\{"level":"debug","message":"Event forwarded".*\n)"));
+    json line = json::parse(m.str());
+    EXPECT_EQ(line["attributes"]["trace.id"], trace);
+    EXPECT_EQ(line["attributes"]["tome.source"], "R1");
+    EXPECT_EQ(line["attributes"]["tome.target"], "R2");
+    EXPECT_EQ(line["attributes"]["business.order_id"], "o-77");
+    EXPECT_EQ(line["attributes"]["business.order_value"], 1500);  // typed through the hop
+    EXPECT_FALSE(line["attributes"].contains("tenant"));
+
+    EXPECT_EQ(a.Stop(), std::optional<int>(0));
+    ASSERT_EQ(b.Stop(), std::optional<int>(0));  // flushes the span file
+    std::ifstream in(spans_path);
+    ASSERT_TRUE(in) << spans_path;
+    std::size_t forwards = 0;
+    for (std::string text; std::getline(in, text);) {
+        if (text.empty()) continue;
+        const json request = json::parse(text);
+        for (const auto& rs : request["resourceSpans"]) {
+            for (const auto& ss : rs["scopeSpans"]) {
+                for (const auto& span : ss["spans"]) {
+                    if (span["name"] != "event.forward") continue;
+                    ++forwards;
+                    EXPECT_EQ(span["traceId"], trace);
+                    EXPECT_EQ(OtlpAttribute(span["attributes"], "business.order_id"), "o-77");
+                    EXPECT_EQ(OtlpAttribute(span["attributes"], "business.order_value"), "1500");
+                }
+            }
+        }
+    }
+    EXPECT_EQ(forwards, 2u);  // B's deliveries to R1 and R2
 }
 
 }  // namespace

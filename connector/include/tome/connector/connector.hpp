@@ -10,7 +10,15 @@
 // a child of the TraceParent, else of the current Context); drops and toggle decisions are span
 // events. No span is started when toggles::kTracing is off in the journey's snapshot. Metrics:
 // tome.connections.total, tome.connections.active, tome.events.forwarded, tome.events.dropped,
-// tome.response_time_ms (milliseconds). Telemetry never throws into the caller.
+// tome.response_time_ms (milliseconds). Structured logs (ConnectorOptions::logger_provider, else
+// the global provider), each emitted with the trace and span ids of its operation's span and the
+// business.* baggage entries as attributes: INFO "Connection created" / "Connection deleted" /
+// "Network created"; DEBUG "Event forwarded" per forward; "Event dropped" per drop with the
+// tome.events.dropped reason (DEBUG already_visited; INFO filtered, routing_disabled,
+// sync_disabled, hop_limit; WARN tome_missing, transform_failed, remote_failed); ERROR "Transform
+// failed" / "Remote send failed"; WARN "Connection health degraded" and INFO "Connection health
+// recovered" when CheckHealth sees a connection's health change. Telemetry never throws into
+// the caller.
 #pragma once
 
 #include <array>
@@ -37,6 +45,9 @@ class TracerProvider;
 namespace tome::telemetry::metrics {
 class MeterProvider;
 }  // namespace tome::telemetry::metrics
+namespace tome::telemetry::logs {
+class LoggerProvider;
+}  // namespace tome::telemetry::logs
 
 namespace tome::connector {
 
@@ -62,7 +73,11 @@ struct ConnectorOptions {
     /// tome.events.forwarded, tome.events.dropped, tome.response_time_ms). Null (default):
     /// telemetry::metrics::GetMeterProvider() at construction.
     std::shared_ptr<telemetry::metrics::MeterProvider> meter_provider;
-    /// robotcopy.service and robotcopy.environment on every span. Default "tome",
+    /// Where the connector's structured logs go (see the header comment). Null (default):
+    /// telemetry::logs::GetLoggerProvider() at construction. Records below the provider's
+    /// minimum severity cost one compare per call site (no attribute is built).
+    std::shared_ptr<telemetry::logs::LoggerProvider> logger_provider;
+    /// robotcopy.service and robotcopy.environment on every span and log record. Default "tome",
     /// "development" (RobotCopyOptions' defaults).
     std::string service_name = "tome";
     std::string environment = "development";

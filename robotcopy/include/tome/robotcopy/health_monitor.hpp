@@ -1,6 +1,8 @@
 // HealthMonitor: runs a health check every interval on its own thread (while
 // toggles::kHealthMonitoring is on) and keeps the last report; each check is tracked in the
-// RobotCopy history as a "health.check" message. All methods may be called concurrently.
+// RobotCopy history as a "health.check" message. A change of the overall status is logged
+// through RobotCopy's logger: WARN "Health degraded" when it turns degraded or error, INFO
+// "Health recovered" when it turns healthy again. All methods may be called concurrently.
 #pragma once
 
 #include <atomic>
@@ -45,8 +47,14 @@ public:
     /// Must not be called from inside the check (it would join its own thread).
     void Shutdown();
 
-    /// Runs the check now on the calling thread (whatever the toggle says), tracks a
-    /// "health.check" message under a new trace id, stores and returns the report.
+    /// Runs the check now on the calling thread (whatever the toggle says), inside a root
+    /// "health.check" span that is the current Context while the check runs (so what the check
+    /// logs is correlated with it), tracks a "health.check" message under that trace, stores and
+    /// returns the report. The status is "error" when the check threw or the report says
+    /// {"status": "error"}, "degraded" when its "degraded" or "unhealthy" count is above 0, else
+    /// "healthy"; the status before the first check counts as healthy. When it differs from the
+    /// previous check's, logs WARN "Health degraded" or INFO "Health recovered" (tome.health.status,
+    /// tome.health.previous, tome.connections.degraded, tome.connections.unhealthy) in the span.
     Json RunOnce();
     /// What the thread does each interval: RunOnce() when toggles::kHealthMonitoring is on,
     /// else counts a skipped check. Returns whether the check ran.
@@ -70,7 +78,8 @@ private:
     std::atomic<std::uint64_t> checks_run_{0};
     std::atomic<std::uint64_t> checks_skipped_{0};
 
-    mutable std::mutex report_mu_;  // guards the four fields below
+    mutable std::mutex report_mu_;  // guards the five fields below
+    std::string last_status_ = "healthy";
     bool has_report_ = false;
     Json last_report_;
     std::string last_trace_id_;

@@ -23,6 +23,9 @@ class TracerProvider;
 namespace tome::telemetry::metrics {
 class MeterProvider;
 }  // namespace tome::telemetry::metrics
+namespace tome::telemetry::logs {
+class LoggerProvider;
+}  // namespace tome::telemetry::logs
 
 namespace tome::robotcopy {
 
@@ -52,6 +55,11 @@ struct RobotCopyOptions {
     /// Where tome.response_time_ms (tome.operation sendMessage / health.check) goes. Null
     /// (default): telemetry::metrics::GetMeterProvider() at construction.
     std::shared_ptr<telemetry::metrics::MeterProvider> meter_provider;
+    /// Where the structured logs go: WARN "Backend call failed" from SendMessage, WARN "Health
+    /// degraded" / INFO "Health recovered" from HealthMonitor, each with the ids of its span,
+    /// robotcopy.service, robotcopy.environment and the business.* baggage entries. Null
+    /// (default): telemetry::logs::GetLoggerProvider() at construction.
+    std::shared_ptr<telemetry::logs::LoggerProvider> logger_provider;
 };
 
 /// The caller's trace position (lowercase hex). An empty trace_id starts a new trace; span_id
@@ -106,7 +114,10 @@ public:
     /// non-2xx answer kUnavailable (5xx, 429) or kFailedPrecondition (others), naming the
     /// status. Except for kInvalidArgument, tracks exactly one "sendMessage:<action>" message
     /// under the trace: status "ok", "timeout" (deadline) or "error", data {backend, url,
-    /// request, responseStatus}, duration from the clock.
+    /// request, responseStatus}, duration from the clock. A failure is also logged: WARN
+    /// "Backend call failed" (tome.backend, tome.action, url.full, error.type, error.message,
+    /// tome.retries: 0, the call is made once) in the CLIENT span. The span and the log carry
+    /// the business.* entries of the parent Context's baggage.
     Result<Json> SendMessage(const std::string& action, const Json& data,
                              const TraceContext& ctx = {});
 
