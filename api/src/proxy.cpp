@@ -3,8 +3,6 @@
 #include <map>
 #include <mutex>
 
-#include "request_metrics.hpp"
-#include "request_tracing.hpp"
 #include "tome/telemetry/metrics/prometheus.hpp"
 #include "tome/api/trace_headers.hpp"
 #include "tome/telemetry/api/ids.hpp"
@@ -67,19 +65,13 @@ Proxy::Proxy(ProxyServices services, ProxyOptions options)
       cors_(options_.cors),
       stats_(std::make_unique<Stats>()),
       started_(std::chrono::steady_clock::now()) {
-    auto provider = services.tracer_provider != nullptr ? services.tracer_provider
-                                                        : telemetry::trace::GetTracerProvider().get();
-    tracer_ = provider->GetTracer("tome.api", options_.version);
-    if (services.propagator == nullptr) {
-        std::vector<std::unique_ptr<telemetry::trace::TextMapPropagator>> parts;
-        parts.push_back(telemetry::trace::MakeTraceContextPropagator());
-        parts.push_back(telemetry::trace::MakeBaggagePropagator());
-        default_propagator_ = telemetry::trace::MakeCompositePropagator(std::move(parts));
+    if (services.instrumentation == nullptr) {
+        own_instrumentation_ = std::make_unique<RequestInstrumentation>(
+            RequestInstrumentationOptions{services.tracer_provider, services.propagator,
+                                          services.meter_provider, options_.version});
     }
-    propagator_ = services.propagator != nullptr ? services.propagator : default_propagator_.get();
-    auto meters = services.meter_provider != nullptr ? services.meter_provider
-                                                     : telemetry::metrics::GetMeterProvider().get();
-    metrics_ = std::make_unique<internal::RequestMetrics>(meters->GetMeter("tome.api", options_.version));
+    instrumentation_ = services.instrumentation != nullptr ? services.instrumentation
+                                                           : own_instrumentation_.get();
     AddTomeRoutes();
     AddConnectionRoutes();
     AddNetworkRoutes();
@@ -95,9 +87,10 @@ Json Proxy::StatsJson() const {
 }
 
 HttpResponse Proxy::Handle(const HttpRequest& request) noexcept {
-    RequestContext ctx;
-    ctx.started = std::chrono::steady_clock::now();
-    ctx.clock = &services_.clock;
+    RequestContext fallback;  // only when the request could not even be instrumented
+    fallback.started = std::chrono::steady_clock::now();
+    RequestContext* ctx = &fallback;
+    InstrumentedRequest call;
     stats_->InFlight(1);
     HttpResponse response;
     std::string error_type;
@@ -108,34 +101,35 @@ HttpResponse Proxy::Handle(const HttpRequest& request) noexcept {
                                   : request.path == "/metrics" ? std::string("/metrics")
                                                                : std::string();
         const bool tracing = services_.toggles.IsEnabled(toggles::kTracing);
-        internal::RequestSpan span(request, route, tracing ? &tracer_ : nullptr, *propagator_, ctx);
+        call = instrumentation_->Start(request, route, tracing);
+        ctx = &call.context();
+        ctx->clock = &services_.clock;
         {
-            telemetry::trace::Scope scope(span.context());
+            telemetry::trace::Scope scope(call.current());
             try {
-                response = Dispatch(request, ctx, match);
+                response = Dispatch(request, *ctx, match);
             } catch (const std::exception& e) {
-                ctx.error_code = "internal";
-                response = ErrorResponse(ctx, {500, "internal", std::string("internal error: ") + e.what()});
+                ctx->error_code = "internal";
+                response = ErrorResponse(*ctx, {500, "internal", std::string("internal error: ") + e.what()});
             }
         }
         // error.type is recorded for server errors only.
-        if (response.status >= 500) error_type = ctx.error_code;
-        span.Finish(response.status, error_type);
+        if (response.status >= 500) error_type = ctx->error_code;
     } catch (...) {
-        if (ctx.trace_id.empty()) ctx.trace_id = telemetry::GenerateTraceId().ToHex();
-        if (ctx.span_id.empty()) ctx.span_id = telemetry::GenerateSpanId().ToHex();
-        response = ErrorResponse(ctx, {500, "internal", "internal error"});
+        if (ctx->trace_id.empty()) ctx->trace_id = telemetry::GenerateTraceId().ToHex();
+        if (ctx->span_id.empty()) ctx->span_id = telemetry::GenerateSpanId().ToHex();
+        response = ErrorResponse(*ctx, {500, "internal", "internal error"});
     }
-    if (!ctx.tracestate.empty()) response.headers.emplace_back("tracestate", ctx.tracestate);
+    // Span end and request metrics, the same code as tome::Telemetry's request hooks.
+    instrumentation_->Finish(call, response.status, error_type);
+    if (!ctx->tracestate.empty()) response.headers.emplace_back("tracestate", ctx->tracestate);
     cors_.Decorate(request, response);
     stats_->InFlight(-1);
     const double ms = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - ctx.started)
+                          std::chrono::steady_clock::now() - ctx->started)
                           .count() /
                       1000.0;
-    stats_->Record(request.method, ctx.route, response.status, ms);
-    metrics_->Record(request.method, ctx.route, response.status, ctx.operation, error_type,
-                     ms / 1000.0);
+    stats_->Record(request.method, ctx->route, response.status, ms);
     return response;
 }
 

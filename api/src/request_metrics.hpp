@@ -5,6 +5,7 @@
 // are created once; Record() may be called concurrently.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "tome/telemetry/metrics/meter.hpp"
@@ -13,6 +14,9 @@ namespace tome::api::internal {
 
 class RequestMetrics {
 public:
+    /// Measurements one Record() makes (the duration, the response count, the response time).
+    static constexpr std::uint64_t kMeasurementsPerRecord = 3;
+
     explicit RequestMetrics(telemetry::metrics::Meter meter);
 
     /// `route` is the template ("/api/tomes/{id}"), empty when no route matched; `error_type`

@@ -132,6 +132,7 @@ void Proxy::AddSystemRoutes() {
     });
     router_.Add("GET", "/api/telemetry", "telemetry_query", [this, &s](Call&) -> Result<Reply> {
         const telemetry::SelfStatsSnapshot t = telemetry::DefaultSelfStats().Snapshot();
+        const RequestInstrumentationStats r = instrumentation_->stats();
         return Reply{200,
                      {{"tracing", s.toggles.IsEnabled(toggles::kTracing)},
                       {"spans",
@@ -145,6 +146,8 @@ void Proxy::AddSystemRoutes() {
                                      {"shutdown", t.dropped_shutdown}}},
                         {"rejectedByReceiver", t.rejected_by_receiver}}},
                       {"exports", {{"failures", t.export_failures}, {"retries", t.export_retries}}},
+                      {"requests", {{"instrumented", r.requests},
+                                    {"measurementsRecorded", r.measurements}}},
                       {"service", options_.service_name}}};
     });
     router_.Add("GET", "/api/machines", "machine_registry", [&s](Call&) -> Result<Reply> {

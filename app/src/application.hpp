@@ -1,6 +1,6 @@
 // Application: builds every layer from an AppConfig and owns them for the life of the
-// process: tomes, toggles, RobotCopy, the connector, the health monitor, the API and the
-// server. Member order is lifetime order (later members use earlier ones).
+// process: telemetry (tome::Telemetry), tomes, toggles, RobotCopy, the connector, the health
+// monitor, the API and the server. Member order is lifetime order (later members use earlier ones).
 #pragma once
 
 #include <memory>
@@ -12,36 +12,19 @@
 #include "tome/robotcopy/health_monitor.hpp"
 #include "tome/robotcopy/robot_copy.hpp"
 #include "tome/server/http_server.hpp"
+#include "tome/facade/telemetry.hpp"
 #include "tome/telemetry/logs/logger.hpp"
-#include "tome/telemetry/metrics/meter.hpp"
-#include "tome/telemetry/metrics/periodic_reader.hpp"
-#include "tome/telemetry/metrics/metric_reader.hpp"
-#include "tome/telemetry/trace/propagation.hpp"
-#include "tome/telemetry/trace/tracer.hpp"
 
 namespace tome::app {
 
 class Application {
 public:
-    /// The telemetry SDK this process runs with (from the OTEL_* environment).
-    struct Telemetry {
-        std::shared_ptr<telemetry::trace::TracerProvider> provider;
-        std::unique_ptr<telemetry::trace::TextMapPropagator> propagator;
-        std::shared_ptr<telemetry::metrics::MeterProvider> meters;
-        std::shared_ptr<telemetry::metrics::MetricReader> scrape_reader;  ///< GET /metrics.
-        /// The SDK's own counts published as otel.sdk.* (kept registered while alive).
-        std::vector<telemetry::metrics::ObservableInstrument> self_metrics;
-        std::shared_ptr<telemetry::logs::LoggerProvider> logs;
-        /// otel.sdk.* counts of log records; declared after `logs`, so they are unregistered
-        /// before the processors they read go away.
-        std::vector<telemetry::metrics::ObservableInstrument> log_metrics;
-        /// OTLP push of metrics, one periodic reader per configured exporter.
-        std::vector<std::unique_ptr<telemetry::metrics::PeriodicExportingMetricReader>> metric_push;
-    };
-
-    /// Builds telemetry from the OTEL_* environment (`env`), the layers and the configured
-    /// network. Fails with the variable's name on a bad OTEL_* value, and with file:line when
-    /// the network in the config cannot be built (unknown tome, duplicate connection).
+    /// Builds tome::Telemetry from config.telemetry and config.logging under the OTEL_*
+    /// environment (`env`, which wins), installs its providers as the global ones, then the
+    /// layers and the configured network; the Proxy is instrumented with the facade's
+    /// providers and request instrumentation. Fails with the variable's name on a bad OTEL_*
+    /// value, naming the header and variable when a telemetry header's ${NAME} is unset, and
+    /// with file:line when the network in the config cannot be built.
     static Result<std::unique_ptr<Application>> Create(AppConfig config, const EnvLookup& env);
     ~Application();
 
@@ -54,13 +37,14 @@ public:
     const AppConfig& config() const { return config_; }
     const TomeRegistry& tomes() const { return tomes_; }
     connector::Connector& connector() { return *connector_; }
+    facade::Telemetry& telemetry() { return *telemetry_; }
 
 private:
-    Application(AppConfig config, Telemetry telemetry);
+    Application(AppConfig config, std::unique_ptr<facade::Telemetry> telemetry);
     Status BuildNetwork();
 
     AppConfig config_;
-    Telemetry telemetry_;
+    std::unique_ptr<facade::Telemetry> telemetry_;
     std::shared_ptr<telemetry::logs::Logger> log_;
     TomeRegistry tomes_;
     FeatureToggles toggles_;

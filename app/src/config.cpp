@@ -104,43 +104,6 @@ bool IsLogLevel(const std::string& level) {
     return false;
 }
 
-// Expands ${NAME} from the environment ("Bearer ${API_KEY}"); an unset variable is an error
-// naming it. The expanded value is never logged.
-Result<std::string> ExpandEnv(const std::string& value, const EnvLookup& env,
-                              const std::string& where) {
-    std::string out;
-    for (std::size_t i = 0; i < value.size(); ++i) {
-        if (value.compare(i, 2, "${") == 0) {
-            const auto end = value.find('}', i + 2);
-            if (end == std::string::npos) return InvalidArgument(where + ": unclosed '${'");
-            const std::string name = value.substr(i + 2, end - i - 2);
-            auto v = env(name);
-            if (!v) return InvalidArgument(where + ": environment variable " + name + " is not set");
-            out += *v;
-            i = end;
-        } else {
-            out += value[i];
-        }
-    }
-    return out;
-}
-
-std::string PercentEncode(const std::string& s) {
-    std::string out;
-    static const char* kHex = "0123456789ABCDEF";
-    for (unsigned char ch : s) {
-        if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~' || ch == ' ' ||
-            ch == '/' || ch == ':' || ch == '+') {
-            out += static_cast<char>(ch);
-        } else {
-            out += '%';
-            out += kHex[ch >> 4];
-            out += kHex[ch & 15];
-        }
-    }
-    return out;
-}
-
 // `telemetry.sampling`: tail sampling options, validated by ParseTailSamplingOptions one key
 // (and one custom rule) at a time so that an error names the line it is on.
 Status ReadSampling(const Reader& r, const YAML::Node& s, const std::string& w, AppConfig& c) {
@@ -181,62 +144,81 @@ Status ReadSampling(const Reader& r, const YAML::Node& s, const std::string& w, 
     }
     auto parsed = trace::ParseTailSamplingOptions(all.dump());
     if (!parsed.ok()) return r.Fail(s, w + ": " + parsed.message());
-    c.tail_sampling = std::move(parsed).value();
+    c.telemetry.tail_sampling = std::move(parsed).value();
     return Status::Ok();
 }
 
-// The telemetry block, written as the OTEL_* variables it stands for.
-Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w, AppConfig& c) {
-    static const std::map<std::string, std::string> kScalarKeys = {
+// The telemetry block: tome::Telemetry's config. Keys that have no field of their own
+// (exporter, timeoutMs, certificate, propagators) are kept as the OTEL_* defaults they stand for.
+Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w, AppConfig& c,
+                     bool& service_name_set) {
+    static const std::map<std::string, std::string> kOtelKeys = {
         {"exporter", "OTEL_TRACES_EXPORTER"},
-        {"endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT"},
-        {"protocol", "OTEL_EXPORTER_OTLP_PROTOCOL"},
-        {"compression", "OTEL_EXPORTER_OTLP_COMPRESSION"},
         {"timeoutMs", "OTEL_EXPORTER_OTLP_TIMEOUT"},
         {"certificate", "OTEL_EXPORTER_OTLP_CERTIFICATE"},
-        {"sampler", "OTEL_TRACES_SAMPLER"},
-        {"samplingRate", "OTEL_TRACES_SAMPLER_ARG"},
-        {"maxQueueSize", "OTEL_BSP_MAX_QUEUE_SIZE"},
-        {"maxExportBatchSize", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"},
-        {"scheduledDelayMs", "OTEL_BSP_SCHEDULE_DELAY"},
-        {"exportTimeoutMs", "OTEL_BSP_EXPORT_TIMEOUT"},
-        {"serviceName", "OTEL_SERVICE_NAME"},
         {"propagators", "OTEL_PROPAGATORS"},
     };
-    std::set<std::string> allowed = {"enabled", "headers", "sampling"};
-    for (const auto& [k, v] : kScalarKeys) allowed.insert(k);
+    std::set<std::string> allowed = {
+        "enabled",          "headers",        "sampling",           "endpoint",
+        "protocol",         "compression",    "sampler",            "samplingRate",
+        "maxQueueSize",     "maxExportBatchSize", "scheduledDelayMs", "exportTimeoutMs",
+        "serviceName",      "enableMetrics",  "enableLogs",         "metricExportIntervalMs"};
+    for (const auto& [k, v] : kOtelKeys) allowed.insert(k);
     TOME_TRY(r.CheckKeys(t, w, allowed));
-    for (const auto& [key, var] : kScalarKeys) {
+    facade::TelemetryConfig& tc = c.telemetry;
+    for (const auto& [key, var] : kOtelKeys) {
         const YAML::Node n = t[key];
         if (!n) continue;
         if (!n.IsScalar()) return r.Fail(n, w + "." + key + " must be a single value (" + var + ")");
-        c.otel_defaults[var] = n.Scalar();
+        tc.otel[var] = n.Scalar();
     }
-    if (t["samplingRate"] && !t["sampler"]) {
-        c.otel_defaults["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio";
+    TOME_TRY(r.ReadBool(t, "enabled", w, tc.enabled));
+    TOME_TRY(r.ReadBool(t, "enableMetrics", w, tc.enable_metrics));
+    TOME_TRY(r.ReadBool(t, "enableLogs", w, tc.enable_logs));
+    TOME_TRY(r.ReadString(t, "endpoint", w, tc.endpoint));
+    TOME_TRY(r.ReadString(t, "protocol", w, tc.protocol));
+    TOME_TRY(r.ReadString(t, "compression", w, tc.compression));
+    TOME_TRY(r.ReadString(t, "sampler", w, tc.sampler));
+    if (t["serviceName"]) {
+        TOME_TRY(r.ReadString(t, "serviceName", w, tc.service_name));
+        service_name_set = true;
     }
-    if (auto n = t["enabled"]) {
-        bool enabled = true;
-        TOME_TRY(r.ReadBool(t, "enabled", w, enabled));
-        c.otel_defaults["OTEL_SDK_DISABLED"] = enabled ? "false" : "true";
+    if (auto n = t["samplingRate"]) {
+        double rate = 0;
+        try {
+            rate = n.as<double>();
+        } catch (const YAML::Exception&) {
+            return r.Fail(n, w + ".samplingRate must be a number between 0 and 1");
+        }
+        if (!(rate >= 0.0 && rate <= 1.0)) {
+            return r.Fail(n, w + ".samplingRate must be between 0 and 1, got " + n.Scalar());
+        }
+        tc.sampling_rate = rate;
     }
+    TOME_TRY(r.ReadInt(t, "maxQueueSize", w, 1, 10'000'000, tc.max_queue_size));
+    TOME_TRY(r.ReadInt(t, "maxExportBatchSize", w, 1, 10'000'000, tc.max_export_batch_size));
+    TOME_TRY(r.ReadMillis(t, "scheduledDelayMs", w, tc.scheduled_delay));
+    TOME_TRY(r.ReadMillis(t, "exportTimeoutMs", w, tc.export_timeout));
+    TOME_TRY(r.ReadMillis(t, "metricExportIntervalMs", w, tc.metric_export_interval));
     if (auto h = t["headers"]) {
         if (!h.IsMap()) return r.Fail(h, w + ".headers must map a header name to a value");
-        std::string joined;
+        tc.headers.clear();
+        // Values stay as written ("Bearer ${API_KEY}"): tome::Telemetry expands them at start.
         for (const auto& kv : h) {
-            const std::string name = kv.first.as<std::string>();
-            auto value = ExpandEnv(kv.second.as<std::string>(), c.env_for_expansion,
-                                   w + ".headers." + name);
-            if (!value.ok()) return r.Fail(kv.second, value.status().message());
-            joined += (joined.empty() ? "" : ",") + name + "=" + PercentEncode(*value);
+            if (!kv.second.IsScalar()) {
+                return r.Fail(kv.second, w + ".headers." + kv.first.as<std::string>() +
+                                             " must be a single value");
+            }
+            tc.headers[kv.first.as<std::string>()] = kv.second.Scalar();
         }
-        c.otel_defaults["OTEL_EXPORTER_OTLP_HEADERS"] = joined;
     }
     if (auto s = t["sampling"]) TOME_TRY(ReadSampling(r, s, w + ".sampling", c));
+    if (auto st = facade::Validate(tc); !st.ok()) return r.Fail(t, w + ": " + st.message());
     return Status::Ok();
 }
 
-Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& env, AppConfig& c) {
+Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& env, AppConfig& c,
+                 bool& service_name_set) {
     TOME_TRY(r.CheckKeys(block, env, {"server", "rateLimit", "cors", "toggles", "connector",
                                       "robotcopy", "telemetry", "logging"}));
     if (auto l = block["logging"]) {
@@ -248,7 +230,9 @@ Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& en
         }
         TOME_TRY(r.ReadBool(l, "console", w, c.logging.console));
     }
-    if (auto t = block["telemetry"]) TOME_TRY(ReadTelemetry(r, t, env + ".telemetry", c));
+    if (auto t = block["telemetry"]) {
+        TOME_TRY(ReadTelemetry(r, t, env + ".telemetry", c, service_name_set));
+    }
     if (auto s = block["server"]) {
         const std::string w = env + ".server";
         TOME_TRY(r.CheckKeys(s, w, {"host", "port", "workers", "maxBodyBytes", "idleTimeoutMs",
@@ -460,7 +444,6 @@ std::string DefaultConfigPath(const EnvLookup& env) {
 Result<AppConfig> LoadConfig(const std::string& path, const EnvLookup& env) {
     AppConfig c;
     c.file = path;
-    c.env_for_expansion = env;
     if (auto v = env("TOME_ENV")) c.environment = *v;
     if (c.environment != "development" && c.environment != "staging" &&
         c.environment != "production") {
@@ -479,13 +462,17 @@ Result<AppConfig> LoadConfig(const std::string& path, const EnvLookup& env) {
     if (!root.IsMap()) return r.Fail(root, "the config file must be a mapping");
     TOME_TRY(r.CheckKeys(root, "(top level)", {"network", "development", "staging", "production"}));
     if (auto net = root["network"]) TOME_TRY(ReadNetwork(r, net, c));
+    bool service_name_set = false;
     if (auto block = root[c.environment]) {
-        TOME_TRY(ReadBlock(r, block, c.environment, c));
+        TOME_TRY(ReadBlock(r, block, c.environment, c, service_name_set));
     }
     c.proxy.environment = c.environment;
     c.robot_copy.environment = c.environment;
     TOME_TRY(ApplyEnv(env, c));
     c.proxy.max_body_bytes = c.server.max_body_bytes;
+    if (!service_name_set) c.telemetry.service_name = c.robot_copy.service_name;
+    c.telemetry.service_version = c.proxy.version;
+    c.telemetry.environment = c.environment;
     return c;
 }
 

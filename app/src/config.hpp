@@ -1,6 +1,7 @@
 // AppConfig: everything `tome serve` needs, loaded from one YAML file (a shared `network`
 // section plus `development`, `staging` and `production` blocks selected by TOME_ENV) with
-// environment variables overriding the file. Loading is pure: the environment is passed in.
+// environment variables overriding the file. Loading is pure: the environment is passed in
+// (and is not used to expand telemetry header values: tome::Telemetry does that at start).
 #pragma once
 
 #include <functional>
@@ -16,7 +17,7 @@
 #include "tome/robotcopy/health_monitor.hpp"
 #include "tome/robotcopy/robot_copy.hpp"
 #include "tome/server/http_server.hpp"
-#include "tome/telemetry/trace/tail_sampling_options.hpp"
+#include "tome/facade/telemetry_config.hpp"
 
 namespace tome::app {
 
@@ -51,16 +52,12 @@ struct AppConfig {
     std::map<std::string, bool> toggles;
     LoggingConfig logging;
     std::vector<TomeDefinition> tomes;
-    /// The file's `telemetry` block as OTEL_* variable values. The process environment wins
-    /// over these, so they act as defaults under the standard variables.
-    std::map<std::string, std::string> otel_defaults;
-    /// The `telemetry.sampling` block (tail sampling: errorSamplingRate, normalSamplingRate,
-    /// highValueSamplingRate, latencyThresholdMs, customRules, ...). When set, the trace SDK
-    /// puts a TailSamplingProcessor in front of its exporters' processors, head sampler
-    /// AlwaysOn. nullopt: no tail sampling.
-    std::optional<telemetry::trace::TailSamplingOptions> tail_sampling;
-    /// The environment the file's ${NAME} references were expanded from.
-    std::function<std::optional<std::string>(const std::string&)> env_for_expansion;
+    /// The file's `telemetry` block (endpoint, headers with their ${NAME} references left
+    /// unexpanded, samplingRate, batch sizes, `sampling` = tail sampling, ...), plus the
+    /// service name (telemetry.serviceName, else robotcopy.serviceName), version and
+    /// environment. Application::Create adds `logging` and builds tome::Telemetry from it; the
+    /// standard OTEL_* variables win over it there.
+    facade::TelemetryConfig telemetry;
     std::vector<RemoteTomeSpec> remote_tomes;
     std::vector<ConnectionSpec> connections;
 };

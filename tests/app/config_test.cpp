@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "application.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -59,29 +61,75 @@ TEST(Config, BadEnvironmentValuesAreNamed) {
     }
 }
 
-TEST(Config, TelemetryBlockBecomesOtelDefaults) {
-    auto c = LoadConfig(TOME_TEST_CONFIG, Env({{"TOME_ENV", "production"}}));
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    EXPECT_EQ(c->otel_defaults.at("OTEL_TRACES_SAMPLER_ARG"), "0.1");
-    EXPECT_EQ(c->otel_defaults.at("OTEL_TRACES_SAMPLER"), "parentbased_traceidratio");
-    EXPECT_EQ(c->otel_defaults.at("OTEL_BSP_MAX_QUEUE_SIZE"), "8192");
-    EXPECT_EQ(c->otel_defaults.at("OTEL_EXPORTER_OTLP_COMPRESSION"), "gzip");
+TEST(Config, TelemetryBlockBecomesTheTelemetryConfig) {
+    struct Want {
+        double rate;
+        std::size_t queue;
+        std::size_t batch;
+        std::string endpoint;
+        std::string level;
+    };
+    const std::map<std::string, Want> wants = {
+        {"development", {1.0, 2048, 512, "", "debug"}},
+        {"staging", {0.5, 4096, 512, "http://otel-collector:4318", "info"}},
+        {"production", {0.1, 8192, 1024, "http://otel-collector:4318", "info"}}};
+    for (const auto& [env, want] : wants) {
+        auto c = LoadConfig(TOME_TEST_CONFIG, Env({{"TOME_ENV", env}}));
+        ASSERT_TRUE(c.ok()) << c.status().ToString();
+        const facade::TelemetryConfig& t = c->telemetry;
+        EXPECT_DOUBLE_EQ(t.sampling_rate, want.rate) << env;
+        EXPECT_EQ(t.max_queue_size, want.queue) << env;
+        EXPECT_EQ(t.max_export_batch_size, want.batch) << env;
+        EXPECT_EQ(t.endpoint, want.endpoint) << env;
+        EXPECT_EQ(t.export_timeout, std::chrono::milliseconds(30000)) << env;
+        EXPECT_TRUE(t.enable_metrics && t.enable_logs) << env;
+        EXPECT_EQ(t.service_name, "tome") << env;
+        EXPECT_EQ(t.environment, env);
+        EXPECT_EQ(c->logging.level, want.level) << env;
+    }
+    auto p = LoadConfig(TOME_TEST_CONFIG, Env({{"TOME_ENV", "production"}}));
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ(p->telemetry.compression, "gzip");
+    const auto defaults = facade::ToOtelDefaults(p->telemetry, {});
+    EXPECT_EQ(defaults.at("OTEL_TRACES_SAMPLER_ARG"), "0.1");
+    EXPECT_EQ(defaults.at("OTEL_TRACES_SAMPLER"), "parentbased_traceidratio");
+    EXPECT_EQ(defaults.at("OTEL_BSP_MAX_QUEUE_SIZE"), "8192");
+    EXPECT_EQ(defaults.at("OTEL_EXPORTER_OTLP_COMPRESSION"), "gzip");
 }
 
-TEST(Config, TelemetryHeadersExpandEnvironmentVariables) {
+TEST(Config, BadTelemetryValuesNameKeyAndLine) {
+    const std::string path = ::testing::TempDir() + "/tome_bad_telemetry.yaml";
+    for (const auto& [body, key] : std::map<std::string, std::string>{
+             {"    samplingRate: 2\n", "samplingRate"},
+             {"    maxQueueSize: 10\n    maxExportBatchSize: 20\n", "max_export_batch_size"},
+             {"    protocol: smoke\n", "protocol"}}) {
+        {
+            std::ofstream out(path);
+            out << "development:\n  telemetry:\n" << body;
+        }
+        auto c = LoadConfig(path, Env({}));
+        ASSERT_FALSE(c.ok()) << key;
+        EXPECT_NE(c.status().message().find(path + ":"), std::string::npos) << c.status().message();
+        EXPECT_NE(c.status().message().find(key), std::string::npos) << c.status().message();
+    }
+}
+
+// Header values stay as written in the config; tome::Telemetry expands them at start.
+TEST(Config, TelemetryHeadersAreExpandedAtStartNotAtLoad) {
     const std::string path = ::testing::TempDir() + "/tome_headers.yaml";
     {
         std::ofstream out(path);
         out << "development:\n  telemetry:\n    headers:\n      Authorization: \"Bearer ${API_KEY}\"\n";
     }
-    auto c = LoadConfig(path, Env({{"API_KEY", "s3cret"}}));
+    auto c = LoadConfig(path, Env({}));
     ASSERT_TRUE(c.ok()) << c.status().ToString();
-    EXPECT_EQ(c->otel_defaults.at("OTEL_EXPORTER_OTLP_HEADERS"), "Authorization=Bearer s3cret");
-    auto missing = LoadConfig(path, Env({}));
+    EXPECT_EQ(c->telemetry.headers.at("Authorization"), "Bearer ${API_KEY}");
+    c->logging.console = false;
+    auto missing = Application::Create(std::move(*c), Env({}));
     ASSERT_FALSE(missing.ok());
-    EXPECT_NE(missing.status().message().find("API_KEY is not set"), std::string::npos);
-    EXPECT_NE(missing.status().message().find(path + ":4:"), std::string::npos)
+    EXPECT_NE(missing.status().message().find("'Authorization'"), std::string::npos)
         << missing.status().message();
+    EXPECT_NE(missing.status().message().find("API_KEY is not set"), std::string::npos);
 }
 
 TEST(Config, SamplingBlockPerEnvironment) {
@@ -90,8 +138,8 @@ TEST(Config, SamplingBlockPerEnvironment) {
                                        {"production", 0.1}}) {
         auto c = LoadConfig(TOME_TEST_CONFIG, Env({{"TOME_ENV", env}}));
         ASSERT_TRUE(c.ok()) << c.status().ToString();
-        ASSERT_TRUE(c->tail_sampling.has_value()) << env;
-        const auto& t = *c->tail_sampling;
+        ASSERT_TRUE(c->telemetry.tail_sampling.has_value()) << env;
+        const auto& t = *c->telemetry.tail_sampling;
         EXPECT_DOUBLE_EQ(t.normal_sampling_rate, normal) << env;
         EXPECT_DOUBLE_EQ(t.error_sampling_rate, 1.0) << env;
         EXPECT_DOUBLE_EQ(t.high_value_sampling_rate, 1.0) << env;
@@ -111,7 +159,7 @@ TEST(Config, NoSamplingBlockMeansNoTailSampling) {
     }
     auto c = LoadConfig(path, Env({}));
     ASSERT_TRUE(c.ok()) << c.status().ToString();
-    EXPECT_FALSE(c->tail_sampling.has_value());
+    EXPECT_FALSE(c->telemetry.tail_sampling.has_value());
 }
 
 // Each bad sampling block fails with "FILE:LINE:" of the offending node and names the key.

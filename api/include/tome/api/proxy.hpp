@@ -11,6 +11,7 @@
 #include "tome/api/envelope.hpp"
 #include "tome/api/http.hpp"
 #include "tome/api/rate_limiter.hpp"
+#include "tome/api/request_instrumentation.hpp"
 #include "tome/api/router.hpp"
 #include "tome/connector/connector.hpp"
 #include "tome/core/clock.hpp"
@@ -51,6 +52,10 @@ struct ProxyServices {
     telemetry::metrics::MeterProvider* meter_provider = nullptr;
     /// Serves GET /metrics (Prometheus/OpenMetrics); nullptr = /metrics answers 404.
     telemetry::metrics::MetricReader* metrics_reader = nullptr;
+    /// The request span and metrics of every request (e.g. tome::Telemetry's, so that its
+    /// statistics count the Proxy's requests). nullptr = the Proxy builds its own from the
+    /// three providers above. When set, those three are not used for requests.
+    const RequestInstrumentation* instrumentation = nullptr;
 };
 
 /// What a route handler returns on success: an HTTP status and the envelope's data.
@@ -65,10 +70,6 @@ struct Call {
     const PathParams& params;
     RequestContext& context;
 };
-
-namespace internal {
-class RequestMetrics;
-}
 
 class Proxy final : public RequestHandler {
 public:
@@ -100,10 +101,8 @@ private:
     RateLimiter rate_limiter_;
     CorsPolicy cors_;
     std::unique_ptr<Stats> stats_;
-    std::unique_ptr<internal::RequestMetrics> metrics_;
-    telemetry::trace::Tracer tracer_;
-    std::unique_ptr<telemetry::trace::TextMapPropagator> default_propagator_;
-    const telemetry::trace::TextMapPropagator* propagator_;
+    std::unique_ptr<RequestInstrumentation> own_instrumentation_;  // when none was given
+    const RequestInstrumentation* instrumentation_;
     const std::chrono::steady_clock::time_point started_;
 };
 
