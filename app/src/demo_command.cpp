@@ -8,21 +8,46 @@
 
 #include "application.hpp"
 #include "config.hpp"
+#include "demo_http_step_sender.hpp"
 #include "demo_summary.hpp"
+#include "tome/telemetry/logs/logger.hpp"
+#include "tome/telemetry/trace/propagation.hpp"
 
 namespace tome::app {
 
 namespace {
 
+// Bound on each telemetry flush before the final summary.
+constexpr std::chrono::seconds kFlushTimeout{10};
+// Requests in flight get this long to finish when the server stops.
+constexpr std::chrono::seconds kShutdownGrace{10};
+
 // True when spans go to an OTLP endpoint (environment or the config's telemetry block).
 bool OtlpEndpointConfigured(const AppConfig& config, const EnvLookup& env) {
+    if (!config.telemetry.endpoint.empty()) return true;
     for (const char* name : {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"}) {
         if (auto v = env(name); v && !v->empty()) return true;
-        if (auto it = config.otel_defaults.find(name);
-            it != config.otel_defaults.end() && !it->second.empty())
+        if (auto it = config.telemetry.otel.find(name);
+            it != config.telemetry.otel.end() && !it->second.empty())
             return true;
     }
     return false;
+}
+
+// The propagator the steps inject with: OTEL_PROPAGATORS from the environment, else from the
+// config's telemetry block, else tracecontext,baggage (the same choice the API extracts with).
+std::unique_ptr<telemetry::trace::TextMapPropagator> StepPropagator(const AppConfig& config,
+                                                                    const EnvLookup& env) {
+    const auto defaults = config.telemetry.otel;
+    auto built = telemetry::trace::MakePropagatorFromEnv(
+        [&env, &defaults](std::string_view name) -> std::optional<std::string> {
+            if (auto v = env(std::string(name))) return v;
+            auto it = defaults.find(std::string(name));
+            if (it == defaults.end()) return std::nullopt;
+            return it->second;
+        });
+    for (const auto& w : built.warnings) std::cerr << "tome: " << w << "\n";
+    return std::move(built.propagator);
 }
 
 }  // namespace
@@ -37,6 +62,7 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     if (options.port) config->server.port = static_cast<unsigned short>(*options.port);
     if (options.host) config->server.address = *options.host;
     const bool live_summary = !OtlpEndpointConfigured(*config, env);
+    const auto propagator = StepPropagator(*config, env);
     auto application = Application::Create(std::move(*config), env);
     if (!application.ok()) {
         std::cerr << "tome: " << application.status().message() << "\n";
@@ -48,7 +74,10 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     std::promise<void> armed;
     std::atomic<int> signal_number{0};
     std::thread waiter;
-    DemoWorkload workload(a.connector(), options.workload);
+    // Every step goes through the process's own HTTP API. The senders are made when the
+    // workers start, after the server is listening and `http_senders` is set.
+    DemoStepSenderFactory http_senders;
+    DemoWorkload workload([&http_senders] { return http_senders(); }, options.workload);
     waiter = std::thread([&] {
         signal_number = server::WaitForTerminationSignal([&] { armed.set_value(); });
         workload.RequestStop();
@@ -60,6 +89,10 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
         waiter.join();
         return 1;
     }
+    http_senders = HttpStepSenders({.host = LoopbackFor(a.config().server.address),
+                                    .port = a.port(),
+                                    .timeout = kDemoStepTimeout,
+                                    .propagator = propagator.get()});
     std::cout << "tome " << version << " demo on http://" << a.config().server.address << ":"
               << a.port() << " (environment " << a.config().environment << ", "
               << a.tomes().size() << " tomes; metrics at /metrics)" << std::endl;
@@ -68,7 +101,8 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
               << (w.orders ? std::to_string(w.orders) + " orders" : std::string("until Ctrl-C"))
               << ", rate " << w.rate << "/s, payment failure rate " << w.payment_failure_rate
               << ", step " << w.step_min.count() << "-" << w.step_max.count() << " ms, seed "
-              << w.seed << (live_summary ? "" : "; spans go to the OTLP endpoint") << std::endl;
+              << w.seed << (live_summary ? "" : "; telemetry goes to the OTLP endpoint")
+              << std::endl;
 
     DemoSummary summary;
     workload.Start();
@@ -82,8 +116,10 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     workload.Shutdown();
     const bool by_signal = signal_number.load() != 0;
     if (by_signal) std::cout << "tome: signal " << signal_number.load() << " received" << std::endl;
-    // Export everything the workload recorded before the summary counts it.
-    telemetry::trace::GetTracerProvider()->ForceFlush(std::chrono::seconds(10));
+    // Export the workload's spans and logs before the summary counts them; Application's
+    // Shutdown below exports what the server records last and the final metrics.
+    telemetry::trace::GetTracerProvider()->ForceFlush(kFlushTimeout);
+    telemetry::logs::GetLoggerProvider()->ForceFlush(kFlushTimeout);
     std::cout << "tome: demo done: "
               << summary.Final(workload.stats(), workload.TakeDurations(),
                                telemetry::DefaultSelfStats().Snapshot())
@@ -92,7 +128,7 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     // have its default action again).
     if (signal_number.load() == 0) ::raise(SIGTERM);
     waiter.join();
-    const bool clean = a.Shutdown(std::chrono::seconds(10));
+    const bool clean = a.Shutdown(kShutdownGrace);
     std::cout << "tome: stopped" << (clean ? "" : " (some requests did not finish in time)")
               << std::endl;
     return 0;

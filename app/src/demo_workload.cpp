@@ -70,12 +70,6 @@ Order MakeOrder(const DemoOptions& options, std::uint64_t index) {
     return o;
 }
 
-connector::TraceParent ParentOf(const trace::Span& span) {
-    const auto& sc = span.GetContext();
-    if (!sc.IsValid()) return {};
-    return {sc.trace_id.ToHex(), sc.span_id.ToHex()};
-}
-
 std::string_view OutcomeName(int outcome) {
     switch (outcome) {
         case 0: return "completed";
@@ -102,9 +96,12 @@ std::optional<std::pair<std::chrono::milliseconds, std::chrono::milliseconds>> P
     return std::pair{std::chrono::milliseconds(*lo), std::chrono::milliseconds(*hi)};
 }
 
-DemoWorkload::DemoWorkload(connector::Connector& connector, DemoOptions options,
+DemoWorkload::DemoWorkload(DemoStepSenderFactory senders, DemoOptions options,
                            DemoTelemetry telemetry)
-    : connector_(connector), options_(std::move(options)) {
+    : senders_(std::move(senders)), options_(std::move(options)) {
+    auto loggers = telemetry.logger_provider ? telemetry.logger_provider
+                                             : telemetry::logs::GetLoggerProvider();
+    log_ = loggers->GetLogger("tome.demo", "1");
     auto tracers = telemetry.tracer_provider ? telemetry.tracer_provider
                                              : trace::GetTracerProvider();
     tracer_ = tracers->GetTracer("tome.demo", "1");
@@ -187,6 +184,7 @@ bool DemoWorkload::Pause(std::chrono::nanoseconds d) {
 
 void DemoWorkload::WorkerLoop() {
     const auto token = stop_.get_token();
+    const std::unique_ptr<DemoStepSender> sender = senders_();
     while (!token.stop_requested()) {
         const std::uint64_t index = next_index_.fetch_add(1, std::memory_order_relaxed);
         if (options_.orders != 0 && index >= options_.orders) break;
@@ -200,13 +198,13 @@ void DemoWorkload::WorkerLoop() {
             std::lock_guard lock(mu_);
             ++stats_.started;
         }
-        RunOrder(index);
+        RunOrder(index, *sender);
     }
     std::lock_guard lock(mu_);
     if (--running_workers_ == 0) done_cv_.notify_all();
 }
 
-DemoWorkload::Outcome DemoWorkload::RunOrder(std::uint64_t index) {
+DemoWorkload::Outcome DemoWorkload::RunOrder(std::uint64_t index, DemoStepSender& sender) {
     const Order order = MakeOrder(options_, index);
     const auto t0 = std::chrono::steady_clock::now();
 
@@ -224,42 +222,62 @@ DemoWorkload::Outcome DemoWorkload::RunOrder(std::uint64_t index) {
     const trace::Context root_ctx = root.ToContext();
     trace::Scope root_scope(root_ctx);
 
-    Json payload = {{"orderId", order.order_id},
-                    {"total", order.value},
-                    {"customerTier", order.tier},
-                    {"customerId", order.customer_id}};
+    // `business` is what the API turns into business.* attributes and baggage downstream.
+    const Json payload = {{"orderId", order.order_id},
+                          {"total", order.value},
+                          {"customerTier", order.tier},
+                          {"customerId", order.customer_id},
+                          {"business",
+                           {{"order_id", order.order_id},
+                            {"customer_id", order.customer_id},
+                            {"order_value", order.value},
+                            {"customer_tier", order.tier},
+                            {"payment_method", order.payment_method},
+                            {"workflow_id", order.workflow_id}}}};
+
+    // One WARN record per failed order, emitted inside the failing step's span so it carries
+    // that span's trace and span ids.
+    auto warn = [&](std::string_view message, const std::string& tome, const std::string& event,
+                    std::string_view reason) {
+        log_->Warn(message, {{"business.order_id", order.order_id},
+                             {"business.customer_id", order.customer_id},
+                             {"business.customer_tier", order.tier},
+                             {"business.order_value", order.value},
+                             {"business.payment_method", order.payment_method},
+                             {"business.workflow_id", order.workflow_id},
+                             {"tome.id", tome},
+                             {"tome.event", event},
+                             {"error.message", reason}});
+    };
 
     // One step: a child span around simulated work and one event sent into the network.
-    // Returns false when the connector rejected the event (the step and root are marked).
+    // Returns false when the event was not delivered (the step and root are marked).
     auto step = [&](std::string_view name, std::size_t n, const std::string& tome,
                     const std::string& event, bool declined) {
         trace::StartSpanOptions opts;
         opts.parent = &root_ctx;
+        opts.kind = sender.StepSpanKind();
         trace::Span span = tracer_.StartSpan(
             name, {{"tome.id", tome}, {"tome.event", event}, {"business.order_id", order.order_id}},
             opts);
         trace::Scope scope(span.ToContext());
         (void)Pause(order.step_time[n]);
-        auto report = connector_.SendEvent(tome, TomeEvent{event, payload}, ParentOf(span));
-        bool ok = report.ok();
-        if (ok) {
-            span.SetAttribute("tome.deliveries",
-                              static_cast<std::int64_t>(report->deliveries.size()));
-            const bool handled = !report->deliveries.empty() && report->deliveries[0].handled;
-            span.SetAttribute("tome.handled", handled);
-        } else {
-            const std::string why = "send " + event + " to " + tome + ": " +
-                                    report.status().message();
+        const Status sent = sender.Send(tome, TomeEvent{event, payload}, span);
+        if (!sent.ok()) {
+            const std::string why = "send " + event + " to " + tome + ": " + sent.message();
             span.SetStatus(trace::StatusCode::kError, why);
             root.SetStatus(trace::StatusCode::kError, why);
+            warn("Order step failed", tome, event, why);
+            return false;
         }
-        if (ok && declined) {
+        if (declined) {
             const std::string why = "payment declined: " + std::string(order.decline_reason);
             span.SetAttribute("payment.decline_reason", order.decline_reason);
             span.SetStatus(trace::StatusCode::kError, why);
             root.SetStatus(trace::StatusCode::kError, why);
+            warn("Payment declined", tome, event, why);
         }
-        return ok;
+        return true;
     };
 
     Outcome outcome = Outcome::kCompleted;

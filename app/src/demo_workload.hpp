@@ -1,9 +1,11 @@
 // DemoWorkload: the steady order workflow behind `tome demo`. Worker threads place orders on
 // the demo network (OrderService -> PaymentService -> InventoryService -> NotificationService,
-// AnalyticsService observing) through Connector::SendEvent. Each order is one trace: a root
-// span `order.workflow` carrying the business attributes, with one child span per step
-// (`order.place`, `payment.process`, `inventory.reserve`, `notification.send`). Records the
-// `orders` counter (by outcome and customer tier) and the `order.duration` histogram (s).
+// AnalyticsService observing), each step through a DemoStepSender (in process, or over the
+// HTTP API in `tome demo`). Each order is one trace: a root span `order.workflow` carrying the
+// business attributes, with one child span per step (`order.place`, `payment.process`,
+// `inventory.reserve`, `notification.send`). A declined payment or a failed step marks the step
+// and the root ERROR and emits one WARN log record inside the step span. Records the `orders`
+// counter (by outcome and customer tier) and the `order.duration` histogram (s).
 //
 // Thread-safety: every public method may be called concurrently from any thread. Start() runs
 // at most once; Shutdown() is idempotent and also runs in the destructor. Each order's random
@@ -25,7 +27,9 @@
 #include <utility>
 #include <vector>
 
+#include "demo_step_sender.hpp"
 #include "tome/connector/connector.hpp"
+#include "tome/telemetry/logs/logger.hpp"
 #include "tome/telemetry/metrics/meter.hpp"
 #include "tome/telemetry/trace/tracer.hpp"
 
@@ -51,6 +55,7 @@ struct DemoOptions {
 struct DemoTelemetry {
     std::shared_ptr<telemetry::trace::TracerProvider> tracer_provider;
     std::shared_ptr<telemetry::metrics::MeterProvider> meter_provider;
+    std::shared_ptr<telemetry::logs::LoggerProvider> logger_provider;
 };
 
 /// Counts of orders so far (plain data).
@@ -58,7 +63,7 @@ struct DemoStats {
     std::uint64_t started = 0;
     std::uint64_t completed = 0;       ///< Went through every step.
     std::uint64_t payment_failed = 0;  ///< Declined payment; the order stopped there.
-    std::uint64_t errors = 0;          ///< The connector rejected an event.
+    std::uint64_t errors = 0;          ///< A step was not delivered (rejected or unreachable).
     std::uint64_t finished() const { return completed + payment_failed + errors; }
     std::uint64_t failed() const { return payment_failed + errors; }
 };
@@ -80,9 +85,16 @@ std::optional<std::pair<std::chrono::milliseconds, std::chrono::milliseconds>> P
 
 class DemoWorkload {
 public:
-    /// Borrows `connector`, which must outlive the workload and hold the demo network.
-    DemoWorkload(connector::Connector& connector, DemoOptions options,
+    /// Sends the steps with one sender per worker from `senders`, which must return non-null
+    /// and stay callable until Shutdown() returns.
+    DemoWorkload(DemoStepSenderFactory senders, DemoOptions options,
                  DemoTelemetry telemetry = {});
+    /// In process: ConnectorStepSenders(connector). Borrows `connector`, which must outlive
+    /// the workload and hold the demo network.
+    DemoWorkload(connector::Connector& connector, DemoOptions options,
+                 DemoTelemetry telemetry = {})
+        : DemoWorkload(ConnectorStepSenders(connector), std::move(options),
+                       std::move(telemetry)) {}
     /// Shutdown().
     ~DemoWorkload();
     DemoWorkload(const DemoWorkload&) = delete;
@@ -107,14 +119,15 @@ public:
 private:
     enum class Outcome { kCompleted, kPaymentFailed, kError };
     void WorkerLoop();
-    Outcome RunOrder(std::uint64_t index);
+    Outcome RunOrder(std::uint64_t index, DemoStepSender& sender);
     // Sleeps `d` unless a stop is requested; false when stopped.
     bool Pause(std::chrono::nanoseconds d);
     void Record(Outcome outcome, std::string_view tier, double seconds);
 
-    connector::Connector& connector_;
+    const DemoStepSenderFactory senders_;
     const DemoOptions options_;
     telemetry::trace::Tracer tracer_;
+    std::shared_ptr<telemetry::logs::Logger> log_;
     telemetry::metrics::Counter<std::uint64_t> orders_counter_;
     telemetry::metrics::Histogram<double> duration_histogram_;
 

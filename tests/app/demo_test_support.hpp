@@ -1,5 +1,5 @@
-// Shared by the app tests that run the demo workload in-process: an empty environment, the
-// demo Application built from the shipped config, and reading a string attribute of a span.
+// Shared by the app tests that run the demo workload: an empty environment, the demo
+// Application built from the shipped config, and reading a string attribute of a span.
 #pragma once
 
 #include <memory>
@@ -19,10 +19,16 @@ inline EnvLookup NoEnv() {
     return [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
 }
 
-/// The demo network of config/tome.yaml, built with NoEnv() (not started).
-inline Result<std::unique_ptr<Application>> MakeDemoApplication() {
+/// The demo network of config/tome.yaml, built with NoEnv() (not started). `port` overrides
+/// the config's (0: an ephemeral port, for tests that Start() the server on loopback).
+inline Result<std::unique_ptr<Application>> MakeDemoApplication(
+    std::optional<unsigned short> port = std::nullopt) {
     auto config = LoadConfig(TOME_TEST_CONFIG, NoEnv());
     if (!config.ok()) return config.status();
+    if (port) {
+        config->server.port = *port;
+        config->server.address = "127.0.0.1";
+    }
     return Application::Create(std::move(*config), NoEnv());
 }
 

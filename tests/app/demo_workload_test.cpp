@@ -10,6 +10,7 @@
 #include "demo_test_support.hpp"
 #include "demo_summary.hpp"
 #include "tome/telemetry/export/simple_exporters.hpp"
+#include "tome/telemetry/logs/log_exporter.hpp"
 #include "tome/telemetry/metrics/metric_reader.hpp"
 
 namespace tome::app {
@@ -17,13 +18,15 @@ namespace {
 
 namespace trace = telemetry::trace;
 namespace metrics = telemetry::metrics;
+namespace logs = telemetry::logs;
 using telemetry::exporter::InMemorySpanExporter;
 using telemetry::exporter::InMemorySpanStore;
 
 using testing::MakeDemoApplication;
 using testing::StringAttr;
 
-// The demo network, an in-memory trace pipeline and a metric reader, all owned by the test.
+// The demo network, in-memory trace and log pipelines and a metric reader, all owned by the
+// test.
 class DemoWorkloadTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -36,6 +39,11 @@ protected:
         tracers_ = std::make_shared<trace::TracerProvider>(std::move(o));
         meters_ = std::make_shared<metrics::MeterProvider>(metrics::MeterProviderOptions{});
         meters_->AddReader(reader_);
+        auto exporter = std::make_unique<logs::InMemoryLogExporter>();
+        log_records_ = exporter->storage();
+        logs::LoggerProviderOptions lo;
+        lo.processors.push_back(std::make_unique<logs::SimpleLogProcessor>(std::move(exporter)));
+        loggers_ = logs::MakeLoggerProvider(std::move(lo));
     }
 
     DemoOptions Options(std::uint64_t orders, std::size_t workers = 4) {
@@ -50,7 +58,7 @@ protected:
     }
 
     DemoStats Run(const DemoOptions& options) {
-        DemoWorkload workload(app_->connector(), options, {tracers_, meters_});
+        DemoWorkload workload(app_->connector(), options, {tracers_, meters_, loggers_});
         workload.Start();
         EXPECT_TRUE(workload.WaitUntilDone());
         workload.Shutdown();
@@ -63,7 +71,17 @@ protected:
     std::shared_ptr<trace::TracerProvider> tracers_;
     std::shared_ptr<metrics::MeterProvider> meters_;
     std::shared_ptr<metrics::MetricReader> reader_ = std::make_shared<metrics::MetricReader>();
+    std::shared_ptr<logs::LoggerProvider> loggers_;
+    std::shared_ptr<logs::InMemoryLogExporter::Storage> log_records_;
 };
+
+// The string attribute `key` of a log record, or empty.
+std::string LogAttr(const logs::LogRecord& record, std::string_view key) {
+    for (const auto& kv : record.attributes)
+        if (kv.key == key && std::holds_alternative<std::string>(kv.value.value))
+            return std::get<std::string>(kv.value.value);
+    return {};
+}
 
 TEST_F(DemoWorkloadTest, FiftyOrdersMakeOneWellFormedTraceEach) {
     const DemoStats stats = Run(Options(50));
@@ -129,6 +147,24 @@ TEST_F(DemoWorkloadTest, FiftyOrdersMakeOneWellFormedTraceEach) {
     }
     EXPECT_EQ(failed, stats.payment_failed);
     EXPECT_EQ(order_ids.size(), 50u);
+
+    // One WARN record per declined order, emitted inside its payment.process span.
+    std::map<std::string, std::pair<std::string, std::string>> payment_spans;  // trace -> ids
+    for (const auto& [trace_id, spans] : traces)
+        if (spans.back().status.code == trace::StatusCode::kError)
+            payment_spans[trace_id] = {spans[1].context.span_id.ToHex(),
+                                       StringAttr(spans.back(), "business.order_id")};
+    const std::vector<logs::LogRecord> records = log_records_->Snapshot();
+    ASSERT_EQ(records.size(), stats.payment_failed);
+    for (const auto& r : records) {
+        EXPECT_EQ(r.severity, logs::Severity::kWarn);
+        auto it = payment_spans.find(r.trace_id.ToHex());
+        ASSERT_NE(it, payment_spans.end()) << "log record outside a declined order's trace";
+        EXPECT_EQ(r.span_id.ToHex(), it->second.first);
+        EXPECT_EQ(LogAttr(r, "business.order_id"), it->second.second);
+        EXPECT_FALSE(LogAttr(r, "business.workflow_id").empty());
+        EXPECT_EQ(LogAttr(r, "error.message").rfind("payment declined: ", 0), 0u);
+    }
 
     // The counter's total is the number of orders; the histogram saw each once, in seconds.
     const metrics::MetricsData data = reader_->Collect();
