@@ -287,7 +287,7 @@ Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& en
     if (auto s = block["robotcopy"]) {
         const std::string w = env + ".robotcopy";
         TOME_TRY(r.CheckKeys(s, w, {"serviceName", "backends", "apiBasePath", "backendTimeoutMs",
-                                    "historyCapacity", "historyMaxPerTrace"}));
+                                    "backendRetry", "historyCapacity", "historyMaxPerTrace"}));
         TOME_TRY(r.ReadString(s, "serviceName", w, c.robot_copy.service_name));
         if (auto b = s["backends"]) {
             if (!b.IsMap()) return r.Fail(b, w + ".backends must map a name to a URL");
@@ -295,6 +295,17 @@ Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& en
         }
         TOME_TRY(r.ReadString(s, "apiBasePath", w, c.robot_copy.api_base_path));
         TOME_TRY(r.ReadMillis(s, "backendTimeoutMs", w, c.robot_copy.backend_timeout));
+        if (auto retry = s["backendRetry"]) {
+            const std::string wr = w + ".backendRetry";
+            auto& o = c.robot_copy.backend_retry;
+            TOME_TRY(r.CheckKeys(retry, wr, {"maxAttempts", "initialBackoffMs", "maxBackoffMs"}));
+            TOME_TRY(r.ReadInt(retry, "maxAttempts", wr, 1, 10, o.max_attempts));
+            TOME_TRY(r.ReadMillis(retry, "initialBackoffMs", wr, o.initial_backoff));
+            TOME_TRY(r.ReadMillis(retry, "maxBackoffMs", wr, o.max_backoff));
+            if (o.max_backoff < o.initial_backoff) {
+                return r.Fail(retry, wr + ".maxBackoffMs must be at least initialBackoffMs");
+            }
+        }
         TOME_TRY(r.ReadInt(s, "historyCapacity", w, 1, 100'000'000, c.robot_copy.history.capacity));
         TOME_TRY(r.ReadInt(s, "historyMaxPerTrace", w, 1, 100'000'000, c.robot_copy.history.max_per_trace));
     }

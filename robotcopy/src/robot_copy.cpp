@@ -1,7 +1,10 @@
 #include "tome/robotcopy/robot_copy.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
+#include <random>
+#include <thread>
 #include <string_view>
 #include <utility>
 
@@ -35,6 +38,34 @@ std::string JoinPath(std::string base, std::string_view path, std::string_view a
     while (!action.empty() && action.front() == '/') action.remove_prefix(1);
     out += action;
     return out;
+}
+
+// A failure the backend cannot have acted on, so sending again does not repeat its effect:
+// the connection could not be made, or it answered 429 or a gateway error (502, 503, 504). A
+// timeout is not retried: the backend may still be working on the request.
+bool IsRetryable(const Result<BackendResponse>& response) {
+    if (!response.ok()) return response.status().code() == Code::kUnavailable;
+    const long s = response->status;
+    return s == 429 || s == 502 || s == 503 || s == 504;
+}
+
+// error.type of a failed attempt: the HTTP status or the transport's status code name.
+std::string FailureType(const Result<BackendResponse>& response) {
+    if (response.ok()) return std::to_string(response->status);
+    return std::string(CodeName(response.status().code()));
+}
+
+// Wait before attempt `retry` + 1: initial_backoff doubled per retry, capped at max_backoff,
+// with equal jitter (half fixed, half uniform) so callers that failed together spread out.
+std::chrono::milliseconds Backoff(const BackendRetryOptions& retry, int attempt) {
+    const auto cap = std::max(retry.max_backoff, std::chrono::milliseconds(0));
+    auto wait = std::max(retry.initial_backoff, std::chrono::milliseconds(0));
+    for (int i = 1; i < attempt && wait < cap; ++i) wait *= 2;
+    wait = std::min(wait, cap);
+    const auto half = wait.count() / 2;
+    thread_local std::minstd_rand rng{std::random_device{}()};
+    std::uniform_int_distribution<std::int64_t> jitter(0, half);
+    return std::chrono::milliseconds(wait.count() - half + jitter(rng));
 }
 
 std::string Snippet(const std::string& body) {
@@ -157,6 +188,7 @@ Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
     tracked.timestamp = clock_.Now();
     tracked.data = Json{{"backend", backend}, {"request", data}};
     const auto started = clock_.SteadyNow();
+    int retries = 0;
 
     // Tracks the outcome exactly once, whichever way the call ends.
     auto finish = [&](Result<Json> result, long response_status) -> Result<Json> {
@@ -178,14 +210,13 @@ Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
                                                : std::string(CodeName(result.status().code()));
             span.SetAttribute("error.type", type);
             span.SetStatus(trace::StatusCode::kError, result.status().message());
-            // One attempt per call: retrying is the caller's decision, so retries is always 0.
             telemetry_->Log(telemetry::logs::Severity::kWarn, "Backend call failed",
                             {{"tome.backend", backend},
                              {"tome.action", action},
                              {"url.full", tracked.data.value("url", std::string())},
                              {"error.type", type},
                              {"error.message", result.status().message()},
-                             {"tome.retries", 0}},
+                             {"tome.retries", static_cast<std::int64_t>(retries)}},
                             sent, parent.baggage);
         }
         telemetry_->send_time.Record(tracked.duration_ms);
@@ -217,7 +248,24 @@ Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
         {"x-span-id", tracked.span_id},
     };
 
+    // Attempts: a failure the backend cannot have acted on is tried again after a backoff,
+    // recorded as a "retry" event on the span; the last attempt's outcome is the call's.
     Result<BackendResponse> response = backend_->Post(request);
+    const int max_attempts = std::max(1, options_.backend_retry.max_attempts);
+    for (int attempt = 1; attempt < max_attempts && IsRetryable(response); ++attempt) {
+        const auto backoff = Backoff(options_.backend_retry, attempt);
+        span.AddEvent("retry", {{"tome.attempt", static_cast<std::int64_t>(attempt + 1)},
+                                {"error.type", FailureType(response)},
+                                {"tome.backoff_ms", static_cast<std::int64_t>(backoff.count())}});
+        std::this_thread::sleep_for(backoff);
+        ++retries;
+        response = backend_->Post(request);
+    }
+    if (retries > 0) {
+        tracked.data["retries"] = retries;
+        span.SetAttribute("http.request.resend_count", static_cast<std::int64_t>(retries));
+    }
+    span.SetAttribute("tome.retries", static_cast<std::int64_t>(retries));
     if (!response.ok()) return finish(response.status(), 0);
 
     const long status = response->status;

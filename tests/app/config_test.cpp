@@ -114,6 +114,29 @@ TEST(Config, BadTelemetryValuesNameKeyAndLine) {
     }
 }
 
+TEST(Config, BackendRetryIsReadAndChecked) {
+    auto c = LoadConfig(TOME_TEST_CONFIG, Env({}));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->robot_copy.backend_retry.max_attempts, 3);
+    EXPECT_EQ(c->robot_copy.backend_retry.initial_backoff, std::chrono::milliseconds(100));
+    EXPECT_EQ(c->robot_copy.backend_retry.max_backoff, std::chrono::milliseconds(1000));
+
+    const std::string path = ::testing::TempDir() + "/tome_bad_retry.yaml";
+    for (const auto& [body, key] : std::map<std::string, std::string>{
+             {"{maxAttempts: 0}", "maxAttempts"},
+             {"{maxAttempts: 2, tries: 4}", "tries"},
+             {"{initialBackoffMs: 500, maxBackoffMs: 100}", "maxBackoffMs"}}) {
+        {
+            std::ofstream out(path);
+            out << "development:\n  robotcopy:\n    backendRetry: " << body << "\n";
+        }
+        auto bad = LoadConfig(path, Env({}));
+        ASSERT_FALSE(bad.ok()) << key;
+        EXPECT_NE(bad.status().message().find(path + ":"), std::string::npos) << bad.status().message();
+        EXPECT_NE(bad.status().message().find(key), std::string::npos) << bad.status().message();
+    }
+}
+
 // Header values stay as written in the config; tome::Telemetry expands them at start.
 TEST(Config, TelemetryHeadersAreExpandedAtStartNotAtLoad) {
     const std::string path = ::testing::TempDir() + "/tome_headers.yaml";

@@ -41,12 +41,20 @@ private:
     std::vector<BackendRequest>* seen_;
 };
 
+// One attempt per call: each scripted answer is one SendMessage's outcome (retries have their
+// own tests in telemetry_test.cpp).
+RobotCopyOptions SingleAttempt() {
+    RobotCopyOptions options;
+    options.backend_retry.max_attempts = 1;
+    return options;
+}
+
 struct Fixture {
     FakeClock clock;
     FeatureToggles toggles;
     std::vector<Result<BackendResponse>> script;
     std::vector<BackendRequest> seen;
-    RobotCopy robot_copy{RobotCopyOptions{}, toggles, clock,
+    RobotCopy robot_copy{SingleAttempt(), toggles, clock,
                          std::make_unique<ScriptedBackend>(&script, &seen)};
 };
 

@@ -22,6 +22,8 @@ RobotCopyOptions OptionsFor(const std::string& url,
     RobotCopyOptions options;
     options.backends = {{"node", url}, {"kotlin", ""}};
     options.backend_timeout = timeout;
+    options.backend_retry.initial_backoff = std::chrono::milliseconds(1);
+    options.backend_retry.max_backoff = std::chrono::milliseconds(2);
     return options;
 }
 
@@ -85,7 +87,10 @@ TEST(RobotCopySendMessage, ServiceUnavailableIsUnavailableAndTrackedAsError) {
     EXPECT_EQ(tracked[0].status, "error");
     EXPECT_NE(tracked[0].error.find("503"), std::string::npos);
     EXPECT_EQ(tracked[0].data["responseStatus"], 503);
-    EXPECT_EQ(server.requests().size(), 1u);
+    // 503 is retried up to max_attempts; one call, one tracked message.
+    const auto attempts = static_cast<std::size_t>(BackendRetryOptions{}.max_attempts);
+    EXPECT_EQ(server.requests().size(), attempts);
+    EXPECT_EQ(tracked[0].data["retries"], attempts - 1);
 }
 
 TEST(RobotCopySendMessage, SilentServerIsDeadlineExceededAndTrackedAsTimeout) {
@@ -103,6 +108,7 @@ TEST(RobotCopySendMessage, SilentServerIsDeadlineExceededAndTrackedAsTimeout) {
     ASSERT_EQ(tracked.size(), 1u);
     EXPECT_EQ(tracked[0].status, "timeout");
     EXPECT_FALSE(tracked[0].error.empty());
+    EXPECT_EQ(server.requests().size(), 1u);  // a timeout is not retried
 }
 
 TEST(RobotCopySendMessage, ConnectionRefusedIsUnavailableNamingTheUrl) {

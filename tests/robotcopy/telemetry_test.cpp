@@ -3,6 +3,7 @@
 // is a span whose ids are the tracked message's. Scripted backend, in-memory exporters, no sleeps.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,23 +27,25 @@ namespace metrics = telemetry::metrics;
 constexpr char kTrace[] = "4bf92f3577b34da6a3ce929d0e0e4736";
 constexpr char kParent[] = "00f067aa0ba902b7";
 
-/// Answers every POST with `answer` and keeps the requests.
+/// Answers the POSTs with `answers` in order, repeating the last, and keeps the requests.
 class ScriptedBackend final : public BackendClient {
   public:
-    explicit ScriptedBackend(Result<BackendResponse> answer, std::vector<BackendRequest>* seen)
-        : answer_(std::move(answer)), seen_(seen) {}
+    ScriptedBackend(std::vector<Result<BackendResponse>> answers, std::vector<BackendRequest>* seen)
+        : answers_(std::move(answers)), seen_(seen) {}
     Result<BackendResponse> Post(const BackendRequest& request) override {
         seen_->push_back(request);
-        return answer_;
+        return answers_.at(std::min(seen_->size(), answers_.size()) - 1);
     }
 
   private:
-    Result<BackendResponse> answer_;
+    std::vector<Result<BackendResponse>> answers_;
     std::vector<BackendRequest>* seen_;
 };
 
 struct Fixture {
-    explicit Fixture(Result<BackendResponse> answer) {
+    explicit Fixture(Result<BackendResponse> answer)
+        : Fixture(std::vector<Result<BackendResponse>>{std::move(answer)}) {}
+    explicit Fixture(std::vector<Result<BackendResponse>> answers) {
         trace::TracerProviderOptions options;
         options.processors.push_back(std::make_unique<trace::SimpleSpanProcessor>(
             std::make_unique<telemetry::exporter::InMemorySpanExporter>(store)));
@@ -55,8 +58,10 @@ struct Fixture {
         rc.environment = "test";
         rc.tracer_provider = tracer;
         rc.meter_provider = meters;
+        rc.backend_retry.initial_backoff = std::chrono::milliseconds(1);
+        rc.backend_retry.max_backoff = std::chrono::milliseconds(2);
         robot_copy = std::make_unique<RobotCopy>(
-            rc, toggles, clock, std::make_unique<ScriptedBackend>(std::move(answer), &requests));
+            rc, toggles, clock, std::make_unique<ScriptedBackend>(std::move(answers), &requests));
     }
     std::string Header(const std::string& name) const {
         for (const auto& [k, v] : requests.at(0).headers) {
@@ -159,6 +164,58 @@ TEST(RobotCopyTelemetry, TimeoutIsAnEventAndAnErrorType) {
     ASSERT_EQ(spans[0].events.size(), 1u);
     EXPECT_EQ(spans[0].events[0].name, "timeout");
     EXPECT_EQ(f.robot_copy->history().MessagesOf(kTrace).at(0).status, "timeout");
+}
+
+TEST(RobotCopyTelemetry, RetryableFailuresAreSentAgainAndRecordedOnTheSpan) {
+    Fixture f(std::vector<Result<BackendResponse>>{
+        BackendResponse{503, "down", 1.0}, Unavailable("connection refused"),
+        BackendResponse{200, "{}", 1.0}});
+    ASSERT_TRUE(f.robot_copy->SendMessage("ping", Json::object(), {kTrace, kParent}).ok());
+    ASSERT_EQ(f.requests.size(), 3u);
+    const auto spans = f.store->Spans();
+    ASSERT_EQ(spans.size(), 1u);
+    const trace::SpanData& span = spans[0];
+    EXPECT_EQ(span.status.code, trace::StatusCode::kUnset);
+    EXPECT_EQ(Int(span.attributes, "tome.retries"), 2);
+    EXPECT_EQ(Int(span.attributes, "http.request.resend_count"), 2);
+    EXPECT_EQ(Int(span.attributes, "http.response.status_code"), 200);
+    ASSERT_EQ(span.events.size(), 2u);
+    EXPECT_EQ(span.events[0].name, "retry");
+    EXPECT_EQ(Int(span.events[0].attributes, "tome.attempt"), 2);
+    EXPECT_EQ(Str(span.events[0].attributes, "error.type"), "503");
+    EXPECT_EQ(Int(span.events[1].attributes, "tome.attempt"), 3);
+    EXPECT_EQ(Str(span.events[1].attributes, "error.type"), "unavailable");
+    // Every attempt is the same call: the same span's context travels each time.
+    for (const BackendRequest& r : f.requests) EXPECT_EQ(r.body, f.requests[0].body);
+    const auto tracked = f.robot_copy->history().MessagesOf(kTrace);
+    ASSERT_EQ(tracked.size(), 1u);
+    EXPECT_EQ(tracked[0].status, "ok");
+    EXPECT_EQ(tracked[0].data["retries"], 2);
+}
+
+TEST(RobotCopyTelemetry, RetriesStopAtMaxAttemptsAndTheLastFailureIsTheOutcome) {
+    Fixture f(BackendResponse{429, "slow down", 1.0});
+    auto result = f.robot_copy->SendMessage("ping", Json::object(), {kTrace, kParent});
+    EXPECT_EQ(result.status().code(), Code::kUnavailable);
+    EXPECT_EQ(f.requests.size(), static_cast<std::size_t>(BackendRetryOptions{}.max_attempts));
+    const auto spans = f.store->Spans();
+    ASSERT_EQ(spans.size(), 1u);
+    EXPECT_EQ(spans[0].status.code, trace::StatusCode::kError);
+    EXPECT_EQ(Str(spans[0].attributes, "error.type"), "429");
+    EXPECT_EQ(Int(spans[0].attributes, "tome.retries"), BackendRetryOptions{}.max_attempts - 1);
+}
+
+TEST(RobotCopyTelemetry, ClientErrorsAndTimeoutsAreNotRetried) {
+    Fixture rejected(BackendResponse{400, "bad", 1.0});
+    EXPECT_FALSE(rejected.robot_copy->SendMessage("ping", Json::object()).ok());
+    EXPECT_EQ(rejected.requests.size(), 1u);
+    Fixture slow(DeadlineExceeded("took too long"));
+    EXPECT_FALSE(slow.robot_copy->SendMessage("ping", Json::object()).ok());
+    EXPECT_EQ(slow.requests.size(), 1u);
+    const auto spans = slow.store->Spans();
+    ASSERT_EQ(spans.size(), 1u);
+    EXPECT_EQ(Int(spans[0].attributes, "tome.retries"), 0);
+    EXPECT_EQ(trace::FindAttribute(spans[0].attributes, "http.request.resend_count"), nullptr);
 }
 
 TEST(RobotCopyTelemetry, HealthCheckSpanIdsAreTheTrackedMessage) {

@@ -35,6 +35,19 @@ struct Instrumentation;
 
 using Json = nlohmann::json;
 
+/// How SendMessage tries a backend call again. Only failures the backend cannot have acted on
+/// are retried: the connection could not be made, or HTTP 429, 502, 503 or 504. A timeout is
+/// not (the backend may still be working on it). The worst case of one call is
+/// max_attempts * backend_timeout plus the backoffs, on the calling thread.
+struct BackendRetryOptions {
+    /// Attempts per call, the first included; 1 turns retrying off. Default 3.
+    int max_attempts = 3;
+    /// Wait before the first retry, doubled for each next one, up to max_backoff, with equal
+    /// jitter (between half and all of it). Defaults 100 ms and 1 s.
+    std::chrono::milliseconds initial_backoff{100};
+    std::chrono::milliseconds max_backoff{1000};
+};
+
 struct RobotCopyOptions {
     std::string service_name = "tome";
     std::string environment = "development";
@@ -46,6 +59,7 @@ struct RobotCopyOptions {
     /// Deadline of one backend call. Default 5 s; raising it lets a stuck backend hold the
     /// calling thread longer.
     std::chrono::milliseconds backend_timeout{5000};
+    BackendRetryOptions backend_retry;
     MessageHistoryOptions history;
     /// Where SendMessage's CLIENT spans and HealthMonitor's health.check spans go. Null
     /// (default): telemetry::trace::GetTracerProvider() at construction (no-op until the app
@@ -105,8 +119,12 @@ public:
     /// parsed JSON answer ({"raw": text} when the body is not JSON).
     /// The call is a CLIENT span "POST" (child of ctx, else of the current Context) with
     /// http.request.method, server.address, server.port, url.full, http.response.status_code,
-    /// tome.action, tome.backend, tome.timeout_ms, error status and error.type on failure and a
-    /// "timeout" event; the traceparent, body ids and the tracked message carry that span's ids.
+    /// tome.action, tome.backend, tome.timeout_ms, tome.retries, error status and error.type on
+    /// failure and a "timeout" event; the traceparent, body ids and the tracked message carry
+    /// that span's ids. Retryable failures (BackendRetryOptions) are sent again, up to
+    /// options().backend_retry.max_attempts in all: each retry is a "retry" event (tome.attempt,
+    /// error.type of the failure before it, tome.backoff_ms) and a call that was retried has
+    /// http.request.resend_count; the outcome is the last attempt's.
     /// Under a no-op tracer (the span has no ids of its own) a fresh span id is used, flags 01.
     /// Errors: kInvalidArgument for an empty action, an action with characters outside
     /// [A-Za-z0-9-._~:/], or a malformed ctx id (nothing tracked); kFailedPrecondition when no
@@ -114,9 +132,9 @@ public:
     /// non-2xx answer kUnavailable (5xx, 429) or kFailedPrecondition (others), naming the
     /// status. Except for kInvalidArgument, tracks exactly one "sendMessage:<action>" message
     /// under the trace: status "ok", "timeout" (deadline) or "error", data {backend, url,
-    /// request, responseStatus}, duration from the clock. A failure is also logged: WARN
-    /// "Backend call failed" (tome.backend, tome.action, url.full, error.type, error.message,
-    /// tome.retries: 0, the call is made once) in the CLIENT span. The span and the log carry
+    /// request, responseStatus, retries (when > 0)}, duration from the clock (all attempts). A
+    /// failure is also logged: WARN "Backend call failed" (tome.backend, tome.action, url.full,
+    /// error.type, error.message, tome.retries) in the CLIENT span. The span and the log carry
     /// the business.* entries of the parent Context's baggage.
     Result<Json> SendMessage(const std::string& action, const Json& data,
                              const TraceContext& ctx = {});
