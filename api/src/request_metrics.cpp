@@ -20,7 +20,7 @@ RequestMetrics::RequestMetrics(metrics::Meter meter) {
     metrics::InstrumentOptions responses;
     responses.description = "API responses by method, status and kind of operation.";
     responses.unit = "{response}";
-    responses_ = meter.CreateCounter<std::uint64_t>("proxy.responses", responses).instrument;
+    responses_ = meter.CreateCounter<std::uint64_t>("proxy.responses.total", responses).instrument;
     metrics::InstrumentOptions response_time;
     response_time.description = "API response time by method, status and kind of operation.";
     response_time.unit = "ms";

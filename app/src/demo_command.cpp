@@ -21,6 +21,8 @@ namespace {
 constexpr std::chrono::seconds kFlushTimeout{10};
 // Requests in flight get this long to finish when the server stops.
 constexpr std::chrono::seconds kShutdownGrace{10};
+// API calls of one order that succeeds: placed, payment, stock, notification.
+constexpr double kApiCallsPerOrder = 4;
 
 // True when spans go to an OTLP endpoint (environment or the config's telemetry block).
 bool OtlpEndpointConfigured(const AppConfig& config, const EnvLookup& env) {
@@ -103,6 +105,16 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
               << ", step " << w.step_min.count() << "-" << w.step_max.count() << " ms, seed "
               << w.seed << (live_summary ? "" : "; telemetry goes to the OTLP endpoint")
               << std::endl;
+    // The steps come from one loopback client, so a rate limit counts all of them together.
+    const auto& limit = a.config().proxy.rate_limit;
+    const double calls_per_window = w.rate * kApiCallsPerOrder *
+                                    std::chrono::duration<double>(limit.window).count();
+    if (limit.enabled && w.rate > 0 && calls_per_window > static_cast<double>(limit.max_requests)) {
+        std::cout << "tome: warning: the demo makes about " << static_cast<long long>(calls_per_window)
+                  << " API calls per rate-limit window, over rateLimit.maxRequests "
+                  << limit.max_requests << "; steps past it are answered 429 and their orders "
+                  << "fail (lower --rate or raise rateLimit.maxRequests)" << std::endl;
+    }
 
     DemoSummary summary;
     workload.Start();

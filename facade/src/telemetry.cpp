@@ -122,11 +122,21 @@ Result<std::unique_ptr<Telemetry>> Telemetry::Create(TelemetryConfig config, con
         config.self_stats != nullptr ? config.self_stats : &telemetry::DefaultSelfStats();
 
     trace::ResourceOptions resource;
-    if (!(env && env("OTEL_SERVICE_NAME"))) resource.service_name = config.service_name;
+    std::string service_name = config.service_name;
+    if (auto named = env ? env("OTEL_SERVICE_NAME") : std::nullopt; named && !named->empty()) {
+        service_name = *named;
+    } else {
+        resource.service_name = config.service_name;
+    }
     resource.service_version = config.service_version;
     resource.deployment_environment = config.environment;
     const trace::TailSamplingOptions* tail = config.tail_sampling ? &*config.tail_sampling : nullptr;
-    auto sdk = telemetry::exporter::BuildTracesSdkFromEnv(otel_env, resource, stats, tail);
+    // Every span says which service and environment it comes from (the issue's
+    // robotcopy.service / robotcopy.environment), beside the same facts on the Resource.
+    std::vector<trace::Attribute> span_attributes{
+        {"robotcopy.service", service_name}, {"robotcopy.environment", config.environment}};
+    auto sdk = telemetry::exporter::BuildTracesSdkFromEnv(otel_env, resource, stats, tail,
+                                                          std::move(span_attributes));
     if (!sdk.ok()) return Invalid(sdk.message());
 
     Parts parts;

@@ -120,7 +120,7 @@ TEST(RequestHooks, ProduceTheSameSpanAndMetricsAsTheProxy) {
     EXPECT_EQ(proxy_attrs.at("server.port"), "3000");
 
     // Both requests land in the same series of each metric.
-    const auto* responses = got.Metric("proxy.responses");
+    const auto* responses = got.Metric("proxy.responses.total");
     ASSERT_NE(responses, nullptr);
     ASSERT_EQ(responses->sum().data_points_size(), 1);
     EXPECT_EQ(responses->sum().data_points(0).as_int(), 2);

@@ -26,11 +26,11 @@ const BUSINESS_KEYS = [
   'business.order_id', 'business.customer_id', 'business.order_value',
   'business.customer_tier', 'business.payment_method', 'business.workflow_id',
 ];
-// Each entry: the accepted OTLP names of one seed metric. The original proxy.responses.total
-// is the counter `proxy.responses` over OTLP (OpenTelemetry counters carry no total suffix; the
-// Prometheus exposition shows it as proxy_responses_total), and either spelling is accepted.
+// Each entry: the accepted OTLP names of one seed metric (the seed's own names, kept so the
+// original system's dashboards work; proxy.responses.total is exposed to Prometheus as
+// proxy_responses_total).
 const METRIC_NAMES = [
-  ['orders'], ['order.duration'], ['proxy.responses.total', 'proxy.responses'],
+  ['orders'], ['order.duration'], ['proxy.responses.total'],
   ['proxy.response_time_ms'], ['http.server.request.duration'], ['tome.connections.total'],
   ['tome.connections.active'], ['tome.events.forwarded'], ['tome.response_time_ms'],
 ];
@@ -160,6 +160,16 @@ test('every order is one trace with exactly the expected tree', () => {
   assert.equal(orderIds.size, ORDERS, 'distinct order ids');
   assert.ok(declined > 0, 'at least one declined order');
   assert.equal(declined, done.paymentFailed, 'declined traces = "payment failed" in the demo done line');
+});
+
+test('every span carries robotcopy.service and robotcopy.environment', () => {
+  const spans = flattenSpans(requestsOf('traces'));
+  assert.ok(spans.length > 0);
+  const lacking = spans
+    .filter((s) => stringAttr(s, 'robotcopy.service') !== 'tome' ||
+                   stringAttr(s, 'robotcopy.environment') !== 'development')
+    .map((s) => s.name);
+  assert.deepEqual([...new Set(lacking)], [], 'spans without robotcopy.service=tome, robotcopy.environment=development');
 });
 
 test('the seed metric names arrive', () => {

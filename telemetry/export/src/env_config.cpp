@@ -6,6 +6,7 @@
 
 #include "env_parse.hpp"
 #include "tome/telemetry/export/simple_exporters.hpp"
+#include "tome/telemetry/trace/span_attributes_processor.hpp"
 #include "tome/telemetry/trace/tail_sampling_processor.hpp"
 
 namespace tome::telemetry::exporter {
@@ -239,7 +240,8 @@ Result<std::unique_ptr<trace::Sampler>> MakeSamplerFromConfig(const TracesEnvCon
 Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
                                         const trace::ResourceOptions& resource_options,
                                         SelfStats* stats,
-                                        const trace::TailSamplingOptions* tail_sampling) {
+                                        const trace::TailSamplingOptions* tail_sampling,
+                                        std::vector<trace::Attribute> span_attributes) {
     auto cfg = ReadTracesEnvConfig(env);
     if (!cfg.ok()) return cfg.error();
     TracesEnvConfig& c = cfg.value();
@@ -300,6 +302,17 @@ Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
         }
         po.processors.clear();
         trace::UseTailSampling(po, std::move(downstream), *tail_sampling);
+    }
+    if (!span_attributes.empty() && !po.processors.empty()) {
+        std::unique_ptr<trace::SpanProcessor> next;
+        if (po.processors.size() == 1) {
+            next = std::move(po.processors.front());
+        } else {
+            next = std::make_unique<trace::MultiSpanProcessor>(std::move(po.processors));
+        }
+        po.processors.clear();
+        po.processors.push_back(std::make_unique<trace::SpanAttributesProcessor>(
+            std::move(span_attributes), std::move(next), po.limits.attribute_count));
     }
     sdk.provider = std::make_shared<trace::TracerProvider>(std::move(po));
     return sdk;

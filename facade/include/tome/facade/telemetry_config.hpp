@@ -38,7 +38,7 @@ struct TelemetryConfig {
     /// Empty (default): nothing is exported unless the environment names an endpoint or an
     /// exporter, so an unconfigured process never sends to localhost.
     std::string endpoint;
-    /// "http/protobuf" (default), "http/json" (traces only) or "grpc";
+    /// "http/protobuf" (default), "http/json" or "grpc";
     /// OTEL_EXPORTER_OTLP_PROTOCOL.
     std::string protocol = "http/protobuf";
     /// "gzip" or "none"/empty (default); OTEL_EXPORTER_OTLP_COMPRESSION.

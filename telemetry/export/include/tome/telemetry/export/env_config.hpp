@@ -75,9 +75,12 @@ struct TracesSdk {
 /// exporters' processors sit behind one TailSamplingProcessor with these options and the head
 /// sampler is AlwaysOn (UseTailSampling's contract); an OTEL_TRACES_SAMPLER that is set is then
 /// ignored, with a warning. Null (default): unchanged.
+/// `span_attributes` (optional): stamped on every span at start by a SpanAttributesProcessor in
+/// front of everything else (what instrumentation sets wins); empty (default): none.
 Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
                                         const trace::ResourceOptions& resource = {},
                                         SelfStats* stats = nullptr,
-                                        const trace::TailSamplingOptions* tail_sampling = nullptr);
+                                        const trace::TailSamplingOptions* tail_sampling = nullptr,
+                                        std::vector<trace::Attribute> span_attributes = {});
 
 }  // namespace tome::telemetry::exporter
