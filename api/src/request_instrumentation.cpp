@@ -42,12 +42,7 @@ RequestInstrumentation::RequestInstrumentation(const RequestInstrumentationOptio
                                           ? options.tracer_provider
                                           : trace::GetTracerProvider().get();
     tracer_ = provider->GetTracer("tome.api", options.version);
-    if (options.propagator == nullptr) {
-        std::vector<std::unique_ptr<trace::TextMapPropagator>> parts;
-        parts.push_back(trace::MakeTraceContextPropagator());
-        parts.push_back(trace::MakeBaggagePropagator());
-        default_propagator_ = trace::MakeCompositePropagator(std::move(parts));
-    }
+    if (options.propagator == nullptr) default_propagator_ = trace::MakeW3cPropagator();
     propagator_ = options.propagator != nullptr ? options.propagator : default_propagator_.get();
     telemetry::metrics::MeterProvider* meters = options.meter_provider != nullptr
                                                     ? options.meter_provider

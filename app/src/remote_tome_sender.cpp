@@ -31,13 +31,6 @@ trace::Context OutgoingContext(const connector::TraceParent& parent) {
     return current.WithSpanContext(std::move(hop));
 }
 
-std::unique_ptr<trace::TextMapPropagator> W3cPropagator() {
-    std::vector<std::unique_ptr<trace::TextMapPropagator>> parts;
-    parts.push_back(trace::MakeTraceContextPropagator());
-    parts.push_back(trace::MakeBaggagePropagator());
-    return trace::MakeCompositePropagator(std::move(parts));
-}
-
 }  // namespace
 
 HttpRemoteTomeSender::HttpRemoteTomeSender(std::unique_ptr<robotcopy::BackendClient> client,
@@ -45,7 +38,7 @@ HttpRemoteTomeSender::HttpRemoteTomeSender(std::unique_ptr<robotcopy::BackendCli
                                            const trace::TextMapPropagator* propagator)
     : client_(std::move(client)),
       timeout_(timeout),
-      own_propagator_(propagator == nullptr ? W3cPropagator() : nullptr),
+      own_propagator_(propagator == nullptr ? trace::MakeW3cPropagator() : nullptr),
       propagator_(propagator != nullptr ? propagator : own_propagator_.get()) {}
 
 Result<connector::DeliveryReport> HttpRemoteTomeSender::Deliver(

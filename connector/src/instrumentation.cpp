@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tome/telemetry/api/ids.hpp"
+#include "tome/telemetry/trace/feature_flag.hpp"
 
 namespace tome::connector::internal {
 namespace {
@@ -81,8 +82,8 @@ Instrumentation::Instrumentation(const ConnectorOptions& options, const Clock& c
     for (std::size_t i = 0; i < kDropReasonCount; ++i) {
         dropped[i] = drops.Bind({{attr::kDropReason, DropReasonName(static_cast<DropReason>(i))}});
     }
-    // Seconds, not milliseconds: the Prometheus exposition appends the unit (`_seconds`), and
-    // promtool rejects names that end in a non-base unit such as `_ms`.
+    // Milliseconds over OTLP, as the original system named it (tome.response_time_ms); the
+    // Prometheus exposition converts it to seconds (tome_response_time_seconds).
     auto histogram = meter
                          .CreateHistogram<double>(
                              metric_defs::kResponseTimeName,
@@ -186,10 +187,7 @@ void Instrumentation::LogSlow(logs::Severity severity, std::string_view message,
 }
 
 void Instrumentation::FlagEvaluated(trace::Span& span, std::string_view key, bool value) noexcept {
-    if (!span.IsRecording()) return;
-    span.AddEvent("feature_flag.evaluation", {{"feature_flag.key", key},
-                                              {"feature_flag.result.value", value},
-                                              {"feature_flag.provider.name", "tome"}});
+    trace::AddFeatureFlagEvaluation(span, key, value);
 }
 
 void Instrumentation::Timed(Operation operation, double seconds) const noexcept {

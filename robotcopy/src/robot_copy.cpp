@@ -10,6 +10,7 @@
 
 #include "instrumentation.hpp"
 #include "tome/telemetry/api/ids.hpp"
+#include "tome/telemetry/trace/feature_flag.hpp"
 #include "tome/telemetry/trace/propagation.hpp"
 
 namespace tome::robotcopy {
@@ -106,6 +107,9 @@ RobotCopy::RobotCopy(RobotCopyOptions options, FeatureToggles& toggles, const Cl
       clock_(clock),
       backend_(std::move(backend)),
       telemetry_(std::make_unique<internal::Instrumentation>(options_, clock_)),
+      own_propagator_(options_.propagator == nullptr ? telemetry::trace::MakeW3cPropagator()
+                                                     : nullptr),
+      propagator_(options_.propagator != nullptr ? options_.propagator : own_propagator_.get()),
       history_(clock, options_.history),
       components_(clock) {
     TOME_CHECK(backend_ != nullptr, "RobotCopy needs a BackendClient");
@@ -170,6 +174,7 @@ Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
          {"tome.backend", backend},
          {"tome.timeout_ms", static_cast<std::int64_t>(options_.backend_timeout.count())}},
         &parent, trace::SpanKind::kClient);
+    trace::AddFeatureFlagEvaluation(span, toggles::kKotlinBackend, backend == "kotlin");
     // One id system: the span's ids are the traceparent's, the body's and the history's. A
     // no-op tracer hands back the parent's ids (or none): then a fresh span id, flags 01.
     trace::SpanContext sent = span.GetContext();
@@ -243,10 +248,15 @@ Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
     request.headers = {
         {"content-type", "application/json"},
         {"accept", "application/json"},
-        {"traceparent", trace::FormatTraceParent(sent)},
         {"x-trace-id", tracked.trace_id},
         {"x-span-id", tracked.span_id},
     };
+    // The call's span context (with the parent's tracestate) and the parent's baggage.
+    trace::SpanContext outgoing = sent;
+    if (outgoing.trace_state.empty()) outgoing.trace_state = parent.span_context.trace_state;
+    trace::MapCarrier carrier;
+    propagator_->Inject(parent.WithSpanContext(std::move(outgoing)), carrier);
+    for (auto& [name, value] : carrier.headers) request.headers.emplace_back(name, value);
 
     // Attempts: a failure the backend cannot have acted on is tried again after a backoff,
     // recorded as a "retry" event on the span; the last attempt's outcome is the call's.

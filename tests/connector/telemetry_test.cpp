@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -192,6 +193,50 @@ TEST(ConnectorTelemetry, NetworkCreateParentsItsConnectionSpans) {
     }
 }
 
+// The span's events named `name`, in order.
+std::vector<trace::Event> EventsNamed(const trace::SpanData& span, std::string_view name) {
+    std::vector<trace::Event> out;
+    for (const auto& e : span.events) {
+        if (e.name == name) out.push_back(e);
+    }
+    return out;
+}
+
+// The flag evaluations on `span`, as key -> value.
+std::map<std::string, bool> Flags(const trace::SpanData& span) {
+    std::map<std::string, bool> out;
+    for (const auto& e : EventsNamed(span, "feature_flag.evaluation")) {
+        auto value = Attr(e.attributes, "feature_flag.result.value");
+        EXPECT_TRUE(value && std::holds_alternative<bool>(*value));
+        EXPECT_EQ(Str(e.attributes, "feature_flag.provider.name"), "tome");
+        if (value && std::holds_alternative<bool>(*value)) {
+            out[Str(e.attributes, "feature_flag.key")] = std::get<bool>(*value);
+        }
+    }
+    return out;
+}
+
+TEST(ConnectorTelemetry, TogglesThatLetAJourneyTravelAreRecordedOnceAtItsOrigin) {
+    Sdk sdk;
+    TestNetwork net(sdk.Options());
+    net.AddTomes({"a", "b", "c"});
+    ASSERT_TRUE(net.connector.Connect("a", "b", {}).ok());
+    ASSERT_TRUE(net.connector.Connect("b", "c", {}).ok());
+    ASSERT_TRUE(net.connector.SendEvent("a", {"PING"}).ok());
+    const auto spans = sdk.Named("event.forward");
+    ASSERT_EQ(spans.size(), 3u);
+    std::size_t with_flags = 0;
+    for (const auto& s : spans) {
+        const auto flags = Flags(s);
+        if (flags.empty()) continue;
+        ++with_flags;
+        EXPECT_EQ(Str(s.attributes, "tome.target"), "a") << "only the origin records them";
+        EXPECT_EQ(flags, (std::map<std::string, bool>{{std::string(toggles::kEventRouting), true},
+                                                      {std::string(toggles::kStateSync), true}}));
+    }
+    EXPECT_EQ(with_flags, 1u);
+}
+
 TEST(ConnectorTelemetry, RoutingOffIsAFeatureFlagEventAndADrop) {
     Sdk sdk;
     TestNetwork net(sdk.Options(), {{std::string(toggles::kEventRouting), false}});
@@ -200,14 +245,13 @@ TEST(ConnectorTelemetry, RoutingOffIsAFeatureFlagEventAndADrop) {
     ASSERT_TRUE(net.connector.SendEvent("a", {"PING"}).ok());
     const auto spans = sdk.Named("event.forward");
     ASSERT_EQ(spans.size(), 1u);
-    ASSERT_EQ(spans[0].events.size(), 2u);
-    EXPECT_EQ(spans[0].events[0].name, "feature_flag.evaluation");
-    EXPECT_EQ(Str(spans[0].events[0].attributes, "feature_flag.key"), "enable-event-routing");
-    auto value = Attr(spans[0].events[0].attributes, "feature_flag.result.value");
-    ASSERT_TRUE(value && std::holds_alternative<bool>(*value));
-    EXPECT_FALSE(std::get<bool>(*value));
-    EXPECT_EQ(spans[0].events[1].name, "event.dropped");
-    EXPECT_EQ(Str(spans[0].events[1].attributes, "tome.drop.reason"), "routing_disabled");
+    // Routing off stopped it here; sync on is recorded as the origin's other decision.
+    EXPECT_EQ(Flags(spans[0]),
+              (std::map<std::string, bool>{{std::string(toggles::kEventRouting), false},
+                                           {std::string(toggles::kStateSync), true}}));
+    const auto dropped = EventsNamed(spans[0], "event.dropped");
+    ASSERT_EQ(dropped.size(), 1u);
+    EXPECT_EQ(Str(dropped[0].attributes, "tome.drop.reason"), "routing_disabled");
 }
 
 TEST(ConnectorTelemetry, FilteredForwardIsADropEventNamingReasonAndTarget) {
@@ -221,11 +265,11 @@ TEST(ConnectorTelemetry, FilteredForwardIsADropEventNamingReasonAndTarget) {
     ASSERT_TRUE(net.connector.SendEvent("a", {"PING"}).ok());
     const auto spans = sdk.Named("event.forward");
     ASSERT_EQ(spans.size(), 1u);
-    ASSERT_EQ(spans[0].events.size(), 1u);
-    EXPECT_EQ(spans[0].events[0].name, "event.dropped");
-    EXPECT_EQ(Str(spans[0].events[0].attributes, "tome.drop.reason"), "filtered");
-    EXPECT_EQ(Str(spans[0].events[0].attributes, "tome.target"), "b");
-    EXPECT_EQ(Str(spans[0].events[0].attributes, "tome.connection_id"), conn->id);
+    const auto dropped = EventsNamed(spans[0], "event.dropped");
+    ASSERT_EQ(dropped.size(), 1u);
+    EXPECT_EQ(Str(dropped[0].attributes, "tome.drop.reason"), "filtered");
+    EXPECT_EQ(Str(dropped[0].attributes, "tome.target"), "b");
+    EXPECT_EQ(Str(dropped[0].attributes, "tome.connection_id"), conn->id);
 }
 
 TEST(ConnectorTelemetry, StateSyncSpanIsAChildOfTheChangingDelivery) {

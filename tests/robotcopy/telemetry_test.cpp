@@ -90,6 +90,29 @@ std::int64_t Int(const std::vector<trace::Attribute>& attributes, std::string_vi
     return v && std::holds_alternative<std::int64_t>(*v) ? std::get<std::int64_t>(*v) : -1;
 }
 
+std::vector<trace::Event> EventsNamed(const trace::SpanData& span, std::string_view name) {
+    std::vector<trace::Event> out;
+    for (const auto& e : span.events) {
+        if (e.name == name) out.push_back(e);
+    }
+    return out;
+}
+
+TEST(RobotCopyTelemetry, TheBackendToggleDecisionIsAFeatureFlagEvent) {
+    Fixture f(BackendResponse{200, "{}", 1.0});
+    ASSERT_TRUE(f.robot_copy->SendMessage("ping", Json::object()).ok());
+    const auto spans = f.store->Spans();
+    ASSERT_EQ(spans.size(), 1u);
+    const auto flags = EventsNamed(spans[0], "feature_flag.evaluation");
+    ASSERT_EQ(flags.size(), 1u);
+    EXPECT_EQ(Str(flags[0].attributes, "feature_flag.key"), "enable-kotlin-backend");
+    EXPECT_EQ(Str(flags[0].attributes, "feature_flag.provider.name"), "tome");
+    const trace::AttributeValue* value =
+        trace::FindAttribute(flags[0].attributes, "feature_flag.result.value");
+    ASSERT_TRUE(value != nullptr && std::holds_alternative<bool>(*value));
+    EXPECT_FALSE(std::get<bool>(*value));
+}
+
 TEST(RobotCopyTelemetry, SendMessageIsAClientSpanWhoseIdsTravelAndAreTracked) {
     Fixture f(BackendResponse{200, R"({"ok":true})", 1.0});
     auto result = f.robot_copy->SendMessage("order.create", Json::object(), {kTrace, kParent});
@@ -144,6 +167,26 @@ TEST(RobotCopyTelemetry, WithoutContextTheSpanIsAChildOfTheCurrentSpan) {
     EXPECT_EQ(f.robot_copy->history().MessagesOf(server.GetContext().trace_id.ToHex()).size(), 1u);
 }
 
+TEST(RobotCopyTelemetry, TheCallCarriesTheParentsTraceStateAndBaggage) {
+    Fixture f(BackendResponse{200, "{}", 1.0});
+    auto remote = trace::ParseTraceParent("00-" + std::string(kTrace) + "-" + kParent + "-01");
+    ASSERT_TRUE(remote.has_value());
+    remote->trace_state = *trace::TraceState::Parse("vendor=abc");
+    const trace::Context incoming =
+        trace::Context{}
+            .WithSpanContext(*remote)
+            .WithBaggage(trace::Baggage().Set("business.order_id", "o-7"));
+    {
+        trace::Scope scope(incoming);
+        ASSERT_TRUE(f.robot_copy->SendMessage("ping", Json::object()).ok());
+    }
+    const auto spans = f.store->Spans();
+    ASSERT_EQ(spans.size(), 1u);
+    EXPECT_EQ(f.Header("traceparent"), trace::FormatTraceParent(spans[0].context));
+    EXPECT_EQ(f.Header("tracestate"), "vendor=abc");
+    EXPECT_EQ(f.Header("baggage"), "business.order_id=o-7");
+}
+
 TEST(RobotCopyTelemetry, FailedCallIsAnErrorSpan) {
     Fixture f(BackendResponse{503, "down", 1.0});
     EXPECT_FALSE(f.robot_copy->SendMessage("ping", Json::object(), {kTrace, kParent}).ok());
@@ -161,8 +204,7 @@ TEST(RobotCopyTelemetry, TimeoutIsAnEventAndAnErrorType) {
     const auto spans = f.store->Spans();
     ASSERT_EQ(spans.size(), 1u);
     EXPECT_EQ(Str(spans[0].attributes, "error.type"), "timeout");
-    ASSERT_EQ(spans[0].events.size(), 1u);
-    EXPECT_EQ(spans[0].events[0].name, "timeout");
+    EXPECT_EQ(EventsNamed(spans[0], "timeout").size(), 1u);
     EXPECT_EQ(f.robot_copy->history().MessagesOf(kTrace).at(0).status, "timeout");
 }
 
@@ -179,12 +221,12 @@ TEST(RobotCopyTelemetry, RetryableFailuresAreSentAgainAndRecordedOnTheSpan) {
     EXPECT_EQ(Int(span.attributes, "tome.retries"), 2);
     EXPECT_EQ(Int(span.attributes, "http.request.resend_count"), 2);
     EXPECT_EQ(Int(span.attributes, "http.response.status_code"), 200);
-    ASSERT_EQ(span.events.size(), 2u);
-    EXPECT_EQ(span.events[0].name, "retry");
-    EXPECT_EQ(Int(span.events[0].attributes, "tome.attempt"), 2);
-    EXPECT_EQ(Str(span.events[0].attributes, "error.type"), "503");
-    EXPECT_EQ(Int(span.events[1].attributes, "tome.attempt"), 3);
-    EXPECT_EQ(Str(span.events[1].attributes, "error.type"), "unavailable");
+    const auto retries = EventsNamed(span, "retry");
+    ASSERT_EQ(retries.size(), 2u);
+    EXPECT_EQ(Int(retries[0].attributes, "tome.attempt"), 2);
+    EXPECT_EQ(Str(retries[0].attributes, "error.type"), "503");
+    EXPECT_EQ(Int(retries[1].attributes, "tome.attempt"), 3);
+    EXPECT_EQ(Str(retries[1].attributes, "error.type"), "unavailable");
     // Every attempt is the same call: the same span's context travels each time.
     for (const BackendRequest& r : f.requests) EXPECT_EQ(r.body, f.requests[0].body);
     const auto tracked = f.robot_copy->history().MessagesOf(kTrace);

@@ -268,6 +268,13 @@ std::unique_ptr<TextMapPropagator> MakeCompositePropagator(
     return std::make_unique<CompositePropagator>(std::move(propagators));
 }
 
+std::unique_ptr<TextMapPropagator> MakeW3cPropagator() {
+    std::vector<std::unique_ptr<TextMapPropagator>> parts;
+    parts.push_back(MakeTraceContextPropagator());
+    parts.push_back(MakeBaggagePropagator());
+    return MakeCompositePropagator(std::move(parts));
+}
+
 PropagatorFromEnv MakePropagatorFromEnv(const EnvLookup& env) {
     PropagatorFromEnv out;
     const std::string value = GetNonEmpty(env, "OTEL_PROPAGATORS").value_or("tracecontext,baggage");

@@ -19,6 +19,7 @@
 
 namespace tome::telemetry::trace {
 class TracerProvider;
+class TextMapPropagator;
 }  // namespace tome::telemetry::trace
 namespace tome::telemetry::metrics {
 class MeterProvider;
@@ -74,6 +75,10 @@ struct RobotCopyOptions {
     /// robotcopy.service, robotcopy.environment and the business.* baggage entries. Null
     /// (default): telemetry::logs::GetLoggerProvider() at construction.
     std::shared_ptr<telemetry::logs::LoggerProvider> logger_provider;
+    /// How SendMessage writes the call's context into the request headers (the app's
+    /// configured propagator: traceparent, tracestate, baggage). Borrowed; must outlive the
+    /// RobotCopy. Null (default): W3C Trace Context and Baggage (telemetry::trace::MakeW3cPropagator).
+    const telemetry::trace::TextMapPropagator* propagator = nullptr;
 };
 
 /// The caller's trace position (lowercase hex). An empty trace_id starts a new trace; span_id
@@ -114,8 +119,9 @@ public:
     Result<std::string> BackendUrl() const;
 
     /// POSTs {"action", "data", "traceId", "spanId"} as JSON to
-    /// <BackendUrl()><api_base_path>/<action> with the headers traceparent
-    /// (00-<trace>-<span>-<flags>), x-trace-id, x-span-id and content-type, and returns the
+    /// <BackendUrl()><api_base_path>/<action> with the headers the propagator writes for the
+    /// call's span (traceparent 00-<trace>-<span>-<flags>, the parent's tracestate and baggage
+    /// with the default one), x-trace-id, x-span-id and content-type, and returns the
     /// parsed JSON answer ({"raw": text} when the body is not JSON).
     /// The call is a CLIENT span "POST" (child of ctx, else of the current Context) with
     /// http.request.method, server.address, server.port, url.full, http.response.status_code,
@@ -145,6 +151,8 @@ private:
     const Clock& clock_;
     const std::unique_ptr<BackendClient> backend_;
     const std::unique_ptr<internal::Instrumentation> telemetry_;
+    const std::unique_ptr<telemetry::trace::TextMapPropagator> own_propagator_;  // when none given
+    const telemetry::trace::TextMapPropagator* const propagator_;
     MessageHistory history_;
     ComponentRegistry components_;
 };

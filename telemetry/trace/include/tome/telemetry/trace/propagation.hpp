@@ -57,6 +57,9 @@ std::unique_ptr<TextMapPropagator> MakeBaggagePropagator();
 /// Runs each propagator in order (Extract chains the contexts).
 std::unique_ptr<TextMapPropagator> MakeCompositePropagator(
     std::vector<std::unique_ptr<TextMapPropagator>> propagators);
+/// OpenTelemetry's default: W3C Trace Context then W3C Baggage (OTEL_PROPAGATORS unset), for
+/// components given no propagator of their own.
+std::unique_ptr<TextMapPropagator> MakeW3cPropagator();
 
 /// Parses a traceparent value per W3C (version ff invalid; version 00 exactly 55 characters;
 /// higher versions parsed leniently from their first 55 characters; lowercase hex; all-zero
