@@ -24,8 +24,10 @@ void TrackConnections(robotcopy::RobotCopy& rc, const RequestContext& ctx, const
     for (const auto& c : list) {
         robotcopy::TrackedMessage m;
         m.trace_id = ctx.trace_id;
-        m.span_id = robotcopy::RobotCopy::NewSpanId();
-        m.parent_span_id = ctx.span_id;
+        // Recorded in the request's SERVER span (the exported one; its connection.create /
+        // connection.delete children are not in ConnectionInfo).
+        m.span_id = ctx.span_id;
+        m.parent_span_id = ctx.parent_span_id;
         m.action = action;
         m.data = {{"connectionId", c.id}, {"sourceTome", c.source}, {"targetTome", c.target}};
         rc.TrackMessage(std::move(m));

@@ -48,8 +48,15 @@ void TrackDeliveries(robotcopy::RobotCopy& rc, const RequestContext& ctx,
     for (const auto& d : report.deliveries) {
         robotcopy::TrackedMessage m;
         m.trace_id = report.trace_id;
-        m.span_id = robotcopy::RobotCopy::NewSpanId();
-        m.parent_span_id = ctx.span_id;
+        // One id system: the delivery's own event.forward / state.sync span when it was
+        // traced; otherwise (nothing exported) a fresh id under the request's span.
+        if (d.span_id.IsValid()) {
+            m.span_id = d.span_id.ToHex();
+            m.parent_span_id = d.parent_span_id.IsValid() ? d.parent_span_id.ToHex() : ctx.span_id;
+        } else {
+            m.span_id = robotcopy::RobotCopy::NewSpanId();
+            m.parent_span_id = ctx.span_id;
+        }
         m.action = d.state_sync ? "state.sync" : "event.deliver";
         m.data = {{"tome", d.tome},      {"eventType", d.event_type},   {"hop", d.hop},
                   {"handled", d.handled}, {"fromState", d.from_state}, {"toState", d.to_state},

@@ -244,10 +244,20 @@ class Journey {
             span.SetAttributes({{"tome.handled", out.handled},
                                 {"tome.state.from", out.from},
                                 {"tome.state.to", out.to}});
+            // The journey read both toggles once, at its start: the origin's span records the
+            // decisions that let it travel; one that stops it is recorded where it stops it.
+            if (p.via == nullptr && !p.state_sync) {
+                if (routing_) Instrumentation::FlagEvaluated(span, toggles::kEventRouting, true);
+                if (sync_) Instrumentation::FlagEvaluated(span, toggles::kStateSync, true);
+            }
         }
-        Record(Delivery{id, p.via ? p.via->id : std::string(), p.event.type, p.hop, out.handled,
-                        out.from, out.to, p.state_sync},
-               p.parent);
+        Delivery delivery{id, p.via ? p.via->id : std::string(), p.event.type, p.hop, out.handled,
+                          out.from, out.to, p.state_sync};
+        if (span.IsRecording()) {
+            delivery.span_id = self.span_id;
+            delivery.parent_span_id = p.cause.span_id;
+        }
+        Record(std::move(delivery), p.parent);
         ++local_deliveries_;
         if (p.via != nullptr) {
             Counted(*p.via, id, p.state_sync);

@@ -15,14 +15,17 @@ Json Counts(const std::map<std::string, std::uint64_t>& counts) {
 Json ToJson(const DeliveryReport& report) {
     Json deliveries = Json::array();
     for (const auto& d : report.deliveries) {
-        deliveries.push_back({{"tome", d.tome},
-                              {"viaConnection", d.via_connection},
-                              {"eventType", d.event_type},
-                              {"hop", d.hop},
-                              {"handled", d.handled},
-                              {"fromState", d.from_state},
-                              {"toState", d.to_state},
-                              {"stateSync", d.state_sync}});
+        Json one = {{"tome", d.tome},
+                    {"viaConnection", d.via_connection},
+                    {"eventType", d.event_type},
+                    {"hop", d.hop},
+                    {"handled", d.handled},
+                    {"fromState", d.from_state},
+                    {"toState", d.to_state},
+                    {"stateSync", d.state_sync}};
+        if (d.span_id.IsValid()) one["spanId"] = d.span_id.ToHex();
+        if (d.parent_span_id.IsValid()) one["parentSpanId"] = d.parent_span_id.ToHex();
+        deliveries.push_back(std::move(one));
     }
     return {{"eventId", report.event_id},
             {"traceId", report.trace_id},
@@ -50,6 +53,11 @@ Result<DeliveryReport> DeliveryReportFromJson(const Json& j) {
             out.from_state = d.value("fromState", "");
             out.to_state = d.value("toState", "");
             out.state_sync = d.value("stateSync", false);
+            // Ids that do not parse are left out: the report is still the far side's truth.
+            if (auto id = telemetry::SpanId::FromHex(d.value("spanId", ""))) out.span_id = *id;
+            if (auto id = telemetry::SpanId::FromHex(d.value("parentSpanId", ""))) {
+                out.parent_span_id = *id;
+            }
             r.deliveries.push_back(std::move(out));
         }
         for (const auto& [reason, n] : dropped.items()) {

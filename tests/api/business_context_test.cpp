@@ -3,6 +3,7 @@
 // store (simple processor: spans are there at End). No sleeps, no sockets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -203,6 +204,33 @@ TEST(BusinessContext, NoBusinessContextAddsNoAttributes) {
     for (const auto& s : f.store->Spans()) {
         for (const auto& a : s.attributes) EXPECT_FALSE(a.key.starts_with("business.")) << a.key;
     }
+}
+
+}  // namespace
+}  // namespace tome::api
+
+namespace tome::api {
+namespace {
+
+// One id system: RobotCopy's history of an event names the exported spans of its deliveries.
+TEST(HistoryIds, DeliveriesAreTrackedUnderTheirExportedSpans) {
+    Fixture f;
+    ASSERT_EQ(f.Post("/api/tomes/a/events", R"({"type":"PING"})").status, 200);
+    const auto forwards = f.Named("event.forward");
+    ASSERT_EQ(forwards.size(), 3u);
+    const auto tracked =
+        f.robot_copy->history().MessagesOf("4bf92f3577b34da6a3ce929d0e0e4736");
+    std::size_t deliveries = 0;
+    for (const auto& m : tracked) {
+        if (m.action != "event.deliver") continue;
+        ++deliveries;
+        const auto span = std::find_if(forwards.begin(), forwards.end(), [&](const auto& s) {
+            return s.context.span_id.ToHex() == m.span_id;
+        });
+        ASSERT_NE(span, forwards.end()) << "tracked span " << m.span_id << " was not exported";
+        EXPECT_EQ(m.parent_span_id, span->parent_span_id.ToHex());
+    }
+    EXPECT_EQ(deliveries, 3u);
 }
 
 }  // namespace

@@ -38,6 +38,7 @@
 #include "tome/core/status.hpp"
 #include "tome/core/tome.hpp"
 #include "tome/core/tome_registry.hpp"
+#include "tome/telemetry/api/ids.hpp"
 
 namespace tome::telemetry::trace {
 class TracerProvider;
@@ -98,6 +99,11 @@ struct Delivery {
     bool handled = false;
     std::string from_state, to_state;
     bool state_sync = false;  ///< A SYNC_STATE caused by the previous delivery; never forwarded.
+    /// The event.forward / state.sync span that recorded this delivery and its parent (the
+    /// span of the delivery that caused it, or the caller's). Invalid (all zero) when the
+    /// delivery was not traced. One id system: RobotCopy's history uses these ids.
+    telemetry::SpanId span_id;
+    telemetry::SpanId parent_span_id;
 };
 
 struct DeliveryReport {
@@ -113,7 +119,8 @@ struct DeliveryReport {
 };
 
 /// {eventId, traceId, origin, deliveries:[{tome, viaConnection, eventType, hop, handled,
-///  fromState, toState, stateSync}], dropped:{...}}
+///  fromState, toState, stateSync, spanId?, parentSpanId?}], dropped:{...}} (the span ids
+///  when valid, 16 lowercase hex characters)
 Json ToJson(const DeliveryReport& report);
 /// The inverse of ToJson, for reports that come back from another process. kInvalidArgument
 /// names the first malformed field.
