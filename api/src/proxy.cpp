@@ -64,6 +64,9 @@ Proxy::Proxy(ProxyServices services, ProxyOptions options)
       rate_limiter_(options_.rate_limit, services.clock),
       cors_(options_.cors),
       stats_(std::make_unique<Stats>()),
+      log_((services.logger_provider != nullptr ? *services.logger_provider
+                                                : *telemetry::logs::GetLoggerProvider())
+               .GetLogger("tome.api", options_.version)),
       started_(std::chrono::steady_clock::now()) {
     if (services.instrumentation == nullptr) {
         own_instrumentation_ = std::make_unique<RequestInstrumentation>(
@@ -110,7 +113,16 @@ HttpResponse Proxy::Handle(const HttpRequest& request) noexcept {
                 response = Dispatch(request, *ctx, match);
             } catch (const std::exception& e) {
                 ctx->error_code = "internal";
-                response = ErrorResponse(*ctx, {500, "internal", std::string("internal error: ") + e.what()});
+                ctx->error_message = std::string("internal error: ") + e.what();
+                response = ErrorResponse(*ctx, {500, "internal", ctx->error_message});
+            }
+            if (response.status >= 500) {
+                log_->Error("Request failed",
+                            {{"http.request.method", request.method},
+                             {"http.route", ctx->route},
+                             {"http.response.status_code", static_cast<std::int64_t>(response.status)},
+                             {"error.type", ctx->error_code},
+                             {"error.message", ctx->error_message}});
             }
         }
         // error.type is recorded for server errors only.
@@ -138,7 +150,7 @@ HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx,
     if (request.body_too_large) return ErrorResponse(ctx, PayloadTooLarge(options_.max_body_bytes));
     if (request.path == "/metrics") {
         ctx.route = "/metrics";
-        ctx.operation = "metrics_scrape";
+        ctx.operation = "metrics_query";
         return ServeMetrics(request, ctx);
     }
     if (CorsPolicy::IsPreflight(request)) return cors_.Preflight(request);
@@ -177,6 +189,7 @@ HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx,
     Result<Reply> result = match.route->handler(call);
     if (!result.ok()) {
         ctx.error_code = std::string(CodeName(result.status().code()));
+        ctx.error_message = result.status().message();
         Track(ctx, request, HttpStatusFor(result.status().code()), result.status().message());
         return ErrorResponse(ctx, ErrorFromStatus(result.status()));
     }

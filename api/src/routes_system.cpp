@@ -130,7 +130,7 @@ void Proxy::AddSystemRoutes() {
         if (!response.ok()) return response.status();
         return Reply{200, {{"backend", s.robot_copy.SelectedBackend()}, {"response", *response}}};
     });
-    router_.Add("GET", "/api/telemetry", "telemetry_query", [this, &s](Call&) -> Result<Reply> {
+    router_.Add("GET", "/api/telemetry", "metrics_query", [this, &s](Call&) -> Result<Reply> {
         const telemetry::SelfStatsSnapshot t = telemetry::DefaultSelfStats().Snapshot();
         const RequestInstrumentationStats r = instrumentation_->stats();
         return Reply{200,
@@ -150,7 +150,7 @@ void Proxy::AddSystemRoutes() {
                                     {"measurementsRecorded", r.measurements}}},
                       {"service", options_.service_name}}};
     });
-    router_.Add("GET", "/api/machines", "machine_registry", [&s](Call&) -> Result<Reply> {
+    router_.Add("GET", "/api/machines", "topology_query", [&s](Call&) -> Result<Reply> {
         Json list = Json::array();
         for (const auto& c : s.robot_copy.components().List()) list.push_back(robotcopy::ToJson(c));
         return Reply{200, {{"machines", list}, {"count", list.size()}}};

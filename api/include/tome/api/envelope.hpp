@@ -27,6 +27,7 @@ struct RequestContext {
     std::string operation;  ///< tome.operation of the route ("connection_management", ...).
     std::string route;      ///< Route template ("/api/connections/{id}"), empty when unmatched.
     std::string error_code;  ///< Code of the handler's failure ("unavailable"), empty on success.
+    std::string error_message;  ///< Its message, empty on success.
     std::chrono::steady_clock::time_point started;
     const Clock* clock = nullptr;
 };

@@ -19,6 +19,7 @@
 #include "tome/core/tome_registry.hpp"
 #include "tome/robotcopy/health_monitor.hpp"
 #include "tome/robotcopy/robot_copy.hpp"
+#include "tome/telemetry/logs/logger.hpp"
 #include "tome/telemetry/metrics/meter.hpp"
 #include "tome/telemetry/metrics/metric_reader.hpp"
 #include "tome/telemetry/trace/propagation.hpp"
@@ -56,6 +57,10 @@ struct ProxyServices {
     /// statistics count the Proxy's requests). nullptr = the Proxy builds its own from the
     /// three providers above. When set, those three are not used for requests.
     const RequestInstrumentation* instrumentation = nullptr;
+    /// Where the API's logs go: ERROR "Request failed" for every 5xx answer, in the request's
+    /// SERVER span (http.request.method, http.route, http.response.status_code, error.type,
+    /// error.message). nullptr = the global provider (a no-op until the app installs one).
+    telemetry::logs::LoggerProvider* logger_provider = nullptr;
 };
 
 /// What a route handler returns on success: an HTTP status and the envelope's data.
@@ -103,6 +108,7 @@ private:
     std::unique_ptr<Stats> stats_;
     std::unique_ptr<RequestInstrumentation> own_instrumentation_;  // when none was given
     const RequestInstrumentation* instrumentation_;
+    const std::shared_ptr<telemetry::logs::Logger> log_;
     const std::chrono::steady_clock::time_point started_;
 };
 
