@@ -14,6 +14,7 @@ Application::Application(AppConfig config, std::unique_ptr<facade::Telemetry> te
                   {{"feature_flag.key", name}, {"feature_flag.result.value", enabled}});
     });
     const Clock& clock = SystemClock::Get();
+    config_.robot_copy.propagator = telemetry_->propagator();  // telemetry_ outlives robot_copy_
     robot_copy_ = std::make_unique<robotcopy::RobotCopy>(config_.robot_copy, toggles_, clock);
     connector_ = std::make_unique<connector::Connector>(tomes_, toggles_, clock, config_.connector);
     connector_->SetRemoteSender(std::make_shared<HttpRemoteTomeSender>(
@@ -26,6 +27,7 @@ Application::Application(AppConfig config, std::unique_ptr<facade::Telemetry> te
                                 telemetry_->propagator(), telemetry_->meter_provider(),
                                 telemetry_->scrape_reader(),
                                 &telemetry_->request_instrumentation()};
+    services.logger_provider = &telemetry_->logger_provider();
     proxy_ = std::make_unique<api::Proxy>(services, config_.proxy);
     server_ = std::make_unique<server::HttpServer>(config_.server, *proxy_);
 }

@@ -105,7 +105,8 @@ bool IsLogLevel(const std::string& level) {
 }
 
 // `telemetry.sampling`: tail sampling options, validated by ParseTailSamplingOptions one key
-// (and one custom rule) at a time so that an error names the line it is on.
+// (and one custom rule) at a time so that an error names the line it is on. Read after the
+// block's samplingRate, which normalSamplingRate defaults to.
 Status ReadSampling(const Reader& r, const YAML::Node& s, const std::string& w, AppConfig& c) {
     namespace trace = telemetry::trace;
     TOME_TRY(r.CheckKeys(s, w, {"errorSamplingRate", "normalSamplingRate",
@@ -142,6 +143,9 @@ Status ReadSampling(const Reader& r, const YAML::Node& s, const std::string& w, 
         }
         all[key] = YamlToJson(value);
     }
+    // The block's samplingRate is the rate of normal traces unless the sampling block says
+    // otherwise: one number per environment (1.0 / 0.5 / 0.1), never a dead key.
+    if (!all.contains("normalSamplingRate")) all["normalSamplingRate"] = c.telemetry.sampling_rate;
     auto parsed = trace::ParseTailSamplingOptions(all.dump());
     if (!parsed.ok()) return r.Fail(s, w + ": " + parsed.message());
     c.telemetry.tail_sampling = std::move(parsed).value();
@@ -484,6 +488,9 @@ Result<AppConfig> LoadConfig(const std::string& path, const EnvLookup& env) {
     if (!service_name_set) c.telemetry.service_name = c.robot_copy.service_name;
     c.telemetry.service_version = c.proxy.version;
     c.telemetry.environment = c.environment;
+    // The connector stamps robotcopy.service / robotcopy.environment on its own spans and logs.
+    c.connector.service_name = c.telemetry.service_name;
+    c.connector.environment = c.environment;
     return c;
 }
 

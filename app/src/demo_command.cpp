@@ -63,7 +63,7 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     }
     if (options.port) config->server.port = static_cast<unsigned short>(*options.port);
     if (options.host) config->server.address = *options.host;
-    const bool live_summary = !OtlpEndpointConfigured(*config, env);
+    const bool exporting = OtlpEndpointConfigured(*config, env);
     const auto propagator = StepPropagator(*config, env);
     auto application = Application::Create(std::move(*config), env);
     if (!application.ok()) {
@@ -103,7 +103,8 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
               << (w.orders ? std::to_string(w.orders) + " orders" : std::string("until Ctrl-C"))
               << ", rate " << w.rate << "/s, payment failure rate " << w.payment_failure_rate
               << ", step " << w.step_min.count() << "-" << w.step_max.count() << " ms, seed "
-              << w.seed << (live_summary ? "" : "; telemetry goes to the OTLP endpoint")
+              << w.seed << (exporting ? "; telemetry goes to the OTLP endpoint"
+                           : "; no OTLP endpoint, so nothing is exported")
               << std::endl;
     // The steps come from one loopback client, so a rate limit counts all of them together.
     const auto& limit = a.config().proxy.rate_limit;
@@ -119,11 +120,9 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     DemoSummary summary;
     workload.Start();
     while (!workload.WaitUntilDone(options.summary_every)) {
-        if (live_summary) {
-            std::cout << summary.Interval(workload.stats(), workload.TakeDurations(),
-                                          telemetry::DefaultSelfStats().Snapshot())
-                      << std::endl;
-        }
+        std::cout << summary.Interval(workload.stats(), workload.TakeDurations(),
+                                      telemetry::DefaultSelfStats().Snapshot())
+                  << std::endl;
     }
     workload.Shutdown();
     const bool by_signal = signal_number.load() != 0;

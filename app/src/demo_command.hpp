@@ -1,7 +1,7 @@
 // `tome demo`: runs everything `tome serve` runs (same Application, API and /metrics) plus a
-// DemoWorkload whose steps are HTTP calls to that API, printing live summaries (when no OTLP
-// endpoint is configured) until SIGINT/SIGTERM or until the requested number of orders is done,
-// then flushes every signal. Called once from main(); not reentrant.
+// DemoWorkload whose steps are HTTP calls to that API, printing a live summary every few seconds
+// until SIGINT/SIGTERM or until the requested number of orders is done, then flushes every
+// signal. Called once from main(); not reentrant.
 #pragma once
 
 #include <chrono>

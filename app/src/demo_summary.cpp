@@ -16,8 +16,9 @@ std::string Percentiles(std::vector<double>& d) {
 }
 
 std::string Spans(const telemetry::SelfStatsSnapshot& s) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "spans exported %llu dropped %llu",
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "spans ended %llu exported %llu dropped %llu",
+                  static_cast<unsigned long long>(s.spans_ended),
                   static_cast<unsigned long long>(s.spans_exported),
                   static_cast<unsigned long long>(s.dropped_total()));
     return buf;

@@ -35,6 +35,11 @@ TEST(Config, TomeEnvSelectsTheBlock) {
     EXPECT_EQ(c->proxy.rate_limit.max_requests, 600u);
     EXPECT_EQ(c->server.worker_threads, 8u);
     EXPECT_TRUE(c->toggles.at("enable-advanced-validation"));
+    // Every layer that stamps robotcopy.environment says production.
+    EXPECT_EQ(c->telemetry.environment, "production");
+    EXPECT_EQ(c->robot_copy.environment, "production");
+    EXPECT_EQ(c->connector.environment, "production");
+    EXPECT_EQ(c->connector.service_name, c->telemetry.service_name);
 }
 
 TEST(Config, EnvironmentVariablesOverrideTheFile) {
@@ -169,9 +174,22 @@ TEST(Config, SamplingBlockPerEnvironment) {
         EXPECT_EQ(t.latency_threshold, std::chrono::milliseconds(2000)) << env;
         ASSERT_EQ(t.custom_rules.size(), 1u) << env;
         EXPECT_EQ(t.custom_rules[0].text, "business.order_value > 1000");
-        ASSERT_TRUE(t.custom_rules[0].rate.has_value());
-        EXPECT_DOUBLE_EQ(*t.custom_rules[0].rate, 1.0);
+        EXPECT_FALSE(t.custom_rules[0].rate.has_value()) << "the rule takes highValueSamplingRate";
+        // The block's samplingRate is the normal rate: the one number per environment.
+        EXPECT_DOUBLE_EQ(c->telemetry.sampling_rate, normal) << env;
     }
+}
+
+TEST(Config, NormalSamplingRateWinsOverSamplingRate) {
+    const std::string path = ::testing::TempDir() + "/tome_normal_rate.yaml";
+    {
+        std::ofstream out(path);
+        out << "development:\n  telemetry:\n    samplingRate: 0.5\n"
+               "    sampling: {normalSamplingRate: 0.25}\n";
+    }
+    auto c = LoadConfig(path, Env({}));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_DOUBLE_EQ(c->telemetry.tail_sampling->normal_sampling_rate, 0.25);
 }
 
 TEST(Config, NoSamplingBlockMeansNoTailSampling) {

@@ -245,12 +245,13 @@ TEST(DemoSummary, PercentilesAndLine) {
     stats.started = stats.completed = 9;
     stats.payment_failed = 1;
     telemetry::SelfStatsSnapshot spans;
+    spans.spans_ended = 50;
     spans.spans_exported = 42;
     const std::string line = summary.Interval(stats, v, spans);
     EXPECT_NE(line.find("orders/s"), std::string::npos) << line;
     EXPECT_NE(line.find("p50 50ms p95 95ms p99 99ms"), std::string::npos) << line;
     EXPECT_NE(line.find("errors 10.0%"), std::string::npos) << line;
-    EXPECT_NE(line.find("spans exported 42 dropped 0"), std::string::npos) << line;
+    EXPECT_NE(line.find("spans ended 50 exported 42 dropped 0"), std::string::npos) << line;
     EXPECT_NE(summary.Final(stats, {}, spans).find("10 orders"), std::string::npos);
 }
 

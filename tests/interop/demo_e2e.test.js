@@ -155,6 +155,21 @@ test('every order is one trace with exactly the expected tree', () => {
       assert.equal(servers.length, 1, `${where}: one SERVER child, got ${servers.map((s) => s.name)}`);
       assert.equal(servers[0].name, 'POST /api/tomes/{id}/events', `${where}: SERVER span name`);
       assert.equal(stringAttr(servers[0], 'business.order_id'), orderId, `${where}: SERVER business.order_id`);
+      // Under the SERVER span: the connector's delivery spans, which carry the business
+      // context of the event that caused them.
+      const below = [];
+      const queue = [servers[0].spanId];
+      while (queue.length > 0) {
+        const id = queue.shift();
+        for (const child of trace.filter((s) => s.parentSpanId === id)) {
+          below.push(child);
+          queue.push(child.spanId);
+        }
+      }
+      assert.ok(below.some((s) => s.name === 'event.forward'), `${where}: no event.forward under the SERVER span`);
+      for (const s of below) {
+        assert.equal(stringAttr(s, 'business.order_id'), orderId, `${where}: ${s.name} business.order_id`);
+      }
     }
   }
   assert.equal(orderIds.size, ORDERS, 'distinct order ids');
