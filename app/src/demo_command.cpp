@@ -63,6 +63,7 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     }
     if (options.port) config->server.port = static_cast<unsigned short>(*options.port);
     if (options.host) config->server.address = *options.host;
+    if (!options.console_logs) config->logging.console = false;
     const bool exporting = OtlpEndpointConfigured(*config, env);
     const auto propagator = StepPropagator(*config, env);
     auto application = Application::Create(std::move(*config), env);
@@ -105,6 +106,7 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
               << ", step " << w.step_min.count() << "-" << w.step_max.count() << " ms, seed "
               << w.seed << (exporting ? "; telemetry goes to the OTLP endpoint"
                            : "; no OTLP endpoint, so nothing is exported")
+              << (options.console_logs ? "" : "; JSON logs: --console-logs")
               << std::endl;
     // The steps come from one loopback client, so a rate limit counts all of them together.
     const auto& limit = a.config().proxy.rate_limit;

@@ -19,6 +19,9 @@ struct DemoCommandOptions {
     std::optional<std::string> host;        ///< Overrides the config's address.
     DemoOptions workload;                   ///< orders == 0: until a signal.
     std::chrono::milliseconds summary_every{5000};  ///< Live summary period. Default 5 s.
+    /// Print the JSON log lines on stdout as `tome serve` does (logging.console). Default off:
+    /// the demo's stdout is its summary; OTLP still gets every record.
+    bool console_logs = false;
 };
 
 /// Returns the process exit code: 0 after a clean run, 1 when the server cannot start, 2 for a

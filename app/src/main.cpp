@@ -114,6 +114,9 @@ int main(int argc, char** argv) {
     demo->add_option("--seed", demo_options.workload.seed, "Random seed (default 1)");
     demo->add_option("--workers", demo_options.workload.workers, "Worker threads (default 4)")
         ->check(CLI::Range(1, 256));
+    demo->add_flag("--console-logs", demo_options.console_logs,
+                   "Also print the JSON log lines on stdout (off by default so the summary "
+                   "stays readable; OTLP gets every record either way)");
 
     CLI11_PARSE(cli, argc, argv);
     if (demo->parsed()) {
