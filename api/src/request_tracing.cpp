@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
+#include <span>
 #include <vector>
 
 #include "tome/api/trace_headers.hpp"
@@ -50,12 +51,6 @@ std::string_view Cut(std::string_view s) {
     std::size_t n = kMaxBusinessValueChars;
     while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
     return s.substr(0, n);
-}
-
-std::string_view Trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
 }
 
 constexpr auto kInt64Max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
@@ -130,33 +125,11 @@ trace::Baggage WithBusinessFields(const trace::Baggage& baggage, const Json& pay
 }
 
 void SetBusinessAttributes(trace::Span& span, const trace::Baggage& baggage) noexcept {
-    if (!span.IsRecording()) return;
-    std::size_t n = 0;
-    for (const auto& e : baggage.entries()) {
-        if (!IsBusinessKey(e.key)) continue;
-        if (n++ == kMaxBusinessFields) break;
-        const std::string_view type = Trim(e.metadata);
-        const std::string_view v = e.value;
-        if (type == kTypeInt) {
-            std::int64_t i = 0;
-            const auto r = std::from_chars(v.data(), v.data() + v.size(), i);
-            if (r.ec == std::errc() && r.ptr == v.data() + v.size()) {
-                span.SetAttribute(e.key, i);
-                continue;
-            }
-        } else if (type == kTypeDouble) {
-            char* end = nullptr;
-            const double d = std::strtod(e.value.c_str(), &end);
-            if (!e.value.empty() && end == e.value.c_str() + e.value.size()) {
-                span.SetAttribute(e.key, d);
-                continue;
-            }
-        } else if (type == kTypeBool && (v == "true" || v == "false")) {
-            span.SetAttribute(e.key, v == "true");
-            continue;
-        }
-        span.SetAttribute(e.key, Cut(v));
-    }
+    if (!span.IsRecording() || CountBusiness(baggage) == 0) return;
+    std::vector<trace::AttributeKV> business(kMaxBusinessFields,
+                                             trace::AttributeKV{std::string_view(), false});
+    const std::size_t n = connector::BusinessAttributes(baggage, business);
+    span.SetAttributes(std::span<const trace::AttributeKV>(business.data(), n));
 }
 
 BusinessScope::BusinessScope(const Json& payload) noexcept {

@@ -11,6 +11,7 @@
 
 #include "tome/api/envelope.hpp"
 #include "tome/api/http.hpp"
+#include "tome/connector/business_context.hpp"
 #include "tome/telemetry/trace/context.hpp"
 #include "tome/telemetry/trace/propagation.hpp"
 #include "tome/telemetry/trace/tracer.hpp"
@@ -43,9 +44,11 @@ private:
 ///    `type=double`, `type=bool`), so `business.order_value` stays a number; an incoming
 ///    baggage entry without that metadata is a string attribute.
 /// Non-`business.` baggage entries never become attributes.
-inline constexpr std::size_t kMaxBusinessFields = 16;
-inline constexpr std::size_t kMaxBusinessValueChars = 256;
-inline constexpr std::string_view kBusinessPrefix = "business.";
+/// The limits and the baggage -> attribute typing are connector/business_context.hpp's, the one
+/// implementation shared with the connector's and RobotCopy's spans and logs.
+inline constexpr std::size_t kMaxBusinessFields = connector::kMaxBusinessAttributes;
+using connector::kBusinessPrefix;
+using connector::kMaxBusinessValueChars;
 
 /// `baggage` plus the scalar fields of `payload["business"]` as `business.<field>` entries
 /// (replacing entries of the same key), within the limits above. Never throws: on any failure
