@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "counting_log_processor.hpp"
+#include "tome/connector/business_context.hpp"
 #include "tome/telemetry/export/env_config.hpp"
 #include "tome/telemetry/export/logs_env_config.hpp"
 #include "tome/telemetry/export/metrics_env_config.hpp"
@@ -306,7 +307,35 @@ template Result<Gauge<double>> Telemetry::CreateGauge(std::string_view, std::str
 
 void Telemetry::Log(logs::Severity severity, std::string_view message,
                     std::initializer_list<trace::AttributeKV> attributes) noexcept {
-    logger_->Log(severity, message, attributes);
+    if (!logger_->Enabled(severity)) return;
+    const trace::Baggage& baggage = trace::Context::Current().baggage;
+    if (baggage.entries().empty()) {
+        logger_->Log(severity, message, attributes);
+        return;
+    }
+    try {
+        std::vector<trace::AttributeKV> business(connector::kMaxBusinessAttributes,
+                                                 trace::AttributeKV{std::string_view(), false});
+        const std::size_t n = connector::BusinessAttributes(baggage, business);
+        logs::LogRecord record;
+        record.severity = severity;
+        record.body = logs::LogValue(std::string(message));
+        record.time_unix_nano = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count());
+        record.attributes.reserve(attributes.size() + n);
+        for (const auto& kv : attributes) {
+            record.attributes.push_back({std::string(kv.key), logs::ToLogValue(kv.value)});
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            record.attributes.push_back(
+                {std::string(business[i].key), logs::ToLogValue(business[i].value)});
+        }
+        logger_->Emit(std::move(record));
+    } catch (...) {
+        // Out of memory while building the record: drop it, never break the caller.
+    }
 }
 
 RequestScope Telemetry::StartRequest(const RequestInfo& info) {

@@ -56,6 +56,9 @@ TEST(TelemetryExport, SpansEventsAndLogsArriveCorrelated) {
         span_id = span.GetContext().span_id.ToHex();
         SpanScope scope(span);
         EXPECT_TRUE(tel.AddEvent("payment.authorized", {{"amount", 42.5}}));
+        namespace trace = telemetry::trace;
+        const trace::Scope baggage(trace::Context::Current().WithBaggage(
+            trace::Baggage().Set("business.customer_id", "c-9").Set("other", "x")));
         tel.Log(Severity::kInfo, "order placed", {{"order.id", "o-1"}});
         tel.Log(Severity::kTrace, "below the level: not emitted");
         auto child = tel.StartSpan("payment");
@@ -81,7 +84,11 @@ TEST(TelemetryExport, SpansEventsAndLogsArriveCorrelated) {
         if (log.body().string_value() == "order placed") {
             EXPECT_EQ(Hex(log.trace_id()), trace_id);
             EXPECT_EQ(Hex(log.span_id()), span_id);
-            EXPECT_EQ(Attributes(log.attributes()).at("order.id"), "o-1");
+            const auto attributes = Attributes(log.attributes());
+            EXPECT_EQ(attributes.at("order.id"), "o-1");
+            // The business.* baggage entries, and no other baggage.
+            EXPECT_EQ(attributes.at("business.customer_id"), "c-9");
+            EXPECT_EQ(attributes.count("other"), 0u);
         } else {
             EXPECT_EQ(log.body().string_value(), "outside any span");
             EXPECT_TRUE(log.trace_id().empty());

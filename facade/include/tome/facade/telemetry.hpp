@@ -165,8 +165,9 @@ public:
                                  std::string_view unit = {});
 
     // --- logs -------------------------------------------------------------------------------
-    /// Emits a record on the "tome" logger, carrying the current span's trace and span ids.
-    /// Below the configured level it is one compare. Never throws.
+    /// Emits a record on the "tome" logger, carrying the current span's trace and span ids and
+    /// the business.* entries of the current baggage as attributes (as the connector's and
+    /// RobotCopy's logs do). Below the configured level it is one compare. Never throws.
     void Log(telemetry::logs::Severity severity, std::string_view message,
              std::initializer_list<telemetry::trace::AttributeKV> attributes = {}) noexcept;
 
