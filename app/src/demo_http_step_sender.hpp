@@ -2,8 +2,9 @@
 // `POST http://HOST:PORT/api/tomes/<id>/events` to the process's own API, so an order shows the
 // whole instrumented path (CLIENT span -> the API's SERVER span -> the connector's spans).
 // The step span is a CLIENT span with the HTTP client semantic conventions; the current
-// context is injected with the given propagator. Each sender owns one libcurl handle (its
-// connection is reused between steps) and is confined to the worker thread that made it.
+// context is injected with the given propagator. Each sender posts through its own
+// robotcopy::BackendClient (libcurl, the same client RobotCopy and remote tomes use) and is
+// confined to the worker thread that made it.
 #pragma once
 
 #include <chrono>
@@ -34,8 +35,8 @@ struct HttpStepSenderOptions {
 /// loopback address of the same family for a wildcard ("0.0.0.0", "::", empty), else itself.
 std::string LoopbackFor(const std::string& bind_address);
 
-/// Senders that post to the API described by `options`. Initialises libcurl (once per
-/// process) on the calling thread, so call it before the workers start.
+/// Senders that post to the API described by `options`. The factory may be called from any
+/// thread (libcurl's global set-up runs once per process, guarded).
 DemoStepSenderFactory HttpStepSenders(HttpStepSenderOptions options);
 
 }  // namespace tome::app

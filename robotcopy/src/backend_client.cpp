@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cstdlib>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,23 @@ struct EasyDeleter {
 struct SlistDeleter {
     void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
 };
+
+// The NO_PROXY (or no_proxy) list with loopback added. Read once: the environment is the
+// process's start-up configuration.
+const std::string& NoProxyList() {
+    static const std::string list = [] {
+        std::string out = "localhost,127.0.0.1,::1";
+        for (const char* name : {"NO_PROXY", "no_proxy"}) {
+            if (const char* v = std::getenv(name); v != nullptr && v[0] != '\0') {
+                out += ',';
+                out += v;
+                break;
+            }
+        }
+        return out;
+    }();
+    return list;
+}
 
 struct Sink {
     std::string body;
@@ -112,6 +130,9 @@ private:
         // Threads + timeouts: no SIGALRM-based resolver timeouts.
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+        // A configured proxy is used for backends, never for loopback (remote tomes and the
+        // demo's calls on this host): NO_PROXY plus the loopback names.
+        curl_easy_setopt(h, CURLOPT_NOPROXY, NoProxyList().c_str());
 
         const CURLcode code = curl_easy_perform(h);
         if (code != CURLE_OK) {

@@ -134,7 +134,7 @@ TEST_F(DemoHttpStepSenderTest, ReportsAnUnreachableServer) {
     auto sender = HttpStepSenders(options)();
     auto [status, span] = SendOne(*sender, "OrderService", "ORDER_PLACED");
     EXPECT_EQ(status.code(), Code::kUnavailable) << status.ToString();
-    EXPECT_EQ(StringAttr(span, "error.type"), "connection_refused");
+    EXPECT_EQ(StringAttr(span, "error.type"), "unavailable");
     EXPECT_EQ(IntAttr(span, "http.response.status_code"), -1);
 }
 
