@@ -34,8 +34,11 @@ void RequestMetrics::Record(const std::string& method, const std::string& route,
                             double seconds) const noexcept {
     const std::int64_t code = status;
     // Unmatched paths stay out of the attributes (the raw path would explode cardinality).
+    // url.scheme is required by the HTTP metric conventions; the server speaks plain HTTP/1.1.
     std::vector<AttributeKV> http = {{"http.request.method", method},
-                                     {"http.response.status_code", code}};
+                                     {"url.scheme", "http"},
+                                     {"http.response.status_code", code},
+                                     {"network.protocol.version", "1.1"}};
     if (!route.empty()) http.push_back({"http.route", route});
     if (!error_type.empty()) http.push_back({"error.type", error_type});
     duration_seconds_.Record(seconds, http);

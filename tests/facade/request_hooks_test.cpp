@@ -153,8 +153,11 @@ TEST(RequestHooks, ServerErrorsCarryErrorTypeAndStatus) {
     EXPECT_EQ(got.spans[0].status().code(), testing::otlp::trace::v1::Status::STATUS_CODE_ERROR);
     const auto* duration = got.Metric("http.server.request.duration");
     ASSERT_NE(duration, nullptr);
-    EXPECT_EQ(Attributes(duration->histogram().data_points(0).attributes()).at("error.type"),
-              "unavailable");
+    const auto attributes = Attributes(duration->histogram().data_points(0).attributes());
+    EXPECT_EQ(attributes.at("error.type"), "unavailable");
+    // The HTTP metric conventions' required attributes.
+    EXPECT_EQ(attributes.at("http.request.method"), "POST");
+    EXPECT_EQ(attributes.at("url.scheme"), "http");
 }
 
 }  // namespace
