@@ -57,7 +57,7 @@ std::string DemoSummary::Interval(const DemoStats& stats, std::vector<double> du
                   std::chrono::duration<double>(now - start_).count(),
                   secs > 0 ? static_cast<double>(finished) / secs : 0.0);
     char tail[96];
-    std::snprintf(tail, sizeof tail, "  errors %.1f%%  ", Ratio(failed, finished));
+    std::snprintf(tail, sizeof tail, "  error rate %.1f%%  ", Ratio(failed, finished));
     char total[64];
     std::snprintf(total, sizeof total, "  (total %llu orders)",
                   static_cast<unsigned long long>(stats.finished()));
@@ -74,7 +74,7 @@ std::string DemoSummary::Final(const DemoStats& stats, std::vector<double> durat
     char head[192];
     std::snprintf(head, sizeof head,
                   "%llu orders in %.1fs (%.1f orders/s): %llu completed, %llu payment failed, "
-                  "%llu errors (%.1f%%)  ",
+                  "%llu errors; error rate %.1f%%  ",
                   static_cast<unsigned long long>(stats.finished()), secs,
                   secs > 0 ? static_cast<double>(stats.finished()) / secs : 0.0,
                   static_cast<unsigned long long>(stats.completed),

@@ -22,7 +22,7 @@ public:
     explicit DemoSummary(std::size_t all_limit = 1u << 20) : all_limit_(all_limit) {}
 
     /// The line for the interval since the previous call (or since construction):
-    /// "[  10.0s] 9.8 orders/s  p50 112ms p95 181ms p99 196ms  errors 10.2%  spans ended 2440
+    /// "[  10.0s] 9.8 orders/s  p50 112ms p95 181ms p99 196ms  error rate 10.2%  spans ended 2440
     /// exported 2440 dropped 0  (total 98 orders)" (spans: the process's SDK counts; exported
     /// stays 0 when no exporter is configured). `durations` are that interval's, in seconds.
     std::string Interval(const DemoStats& stats, std::vector<double> durations,

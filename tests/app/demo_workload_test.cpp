@@ -250,7 +250,7 @@ TEST(DemoSummary, PercentilesAndLine) {
     const std::string line = summary.Interval(stats, v, spans);
     EXPECT_NE(line.find("orders/s"), std::string::npos) << line;
     EXPECT_NE(line.find("p50 50ms p95 95ms p99 99ms"), std::string::npos) << line;
-    EXPECT_NE(line.find("errors 10.0%"), std::string::npos) << line;
+    EXPECT_NE(line.find("error rate 10.0%"), std::string::npos) << line;
     EXPECT_NE(line.find("spans ended 50 exported 42 dropped 0"), std::string::npos) << line;
     EXPECT_NE(summary.Final(stats, {}, spans).find("10 orders"), std::string::npos);
 }
