@@ -123,10 +123,11 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     workload.Start();
     while (!workload.WaitUntilDone(options.summary_every)) {
         std::cout << summary.Interval(workload.stats(), workload.TakeDurations(),
-                                      telemetry::DefaultSelfStats().Snapshot())
+                                      a.telemetry().Stats())
                   << std::endl;
     }
     workload.Shutdown();
+    summary.MarkDone();
     const bool by_signal = signal_number.load() != 0;
     if (by_signal) std::cout << "tome: signal " << signal_number.load() << " received" << std::endl;
     // Export the workload's spans and logs before the summary counts them; Application's
@@ -135,7 +136,7 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     telemetry::logs::GetLoggerProvider()->ForceFlush(kFlushTimeout);
     std::cout << "tome: demo done: "
               << summary.Final(workload.stats(), workload.TakeDurations(),
-                               telemetry::DefaultSelfStats().Snapshot())
+                               a.telemetry().Stats())
               << std::endl;
     // Release the signal waiter (unless a signal already did: once it returned, SIGTERM would
     // have its default action again).

@@ -15,12 +15,13 @@ std::string Percentiles(std::vector<double>& d) {
     return buf;
 }
 
-std::string Spans(const telemetry::SelfStatsSnapshot& s) {
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "spans ended %llu exported %llu dropped %llu",
+std::string Spans(const facade::TelemetryStats& s) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "spans ended %llu exported %llu sampled out %llu dropped %llu",
                   static_cast<unsigned long long>(s.spans_ended),
                   static_cast<unsigned long long>(s.spans_exported),
-                  static_cast<unsigned long long>(s.dropped_total()));
+                  static_cast<unsigned long long>(s.spans_sampled_out),
+                  static_cast<unsigned long long>(s.spans_dropped));
     return buf;
 }
 
@@ -46,7 +47,7 @@ void DemoSummary::Keep(const std::vector<double>& durations) {
 }
 
 std::string DemoSummary::Interval(const DemoStats& stats, std::vector<double> durations,
-                                  const telemetry::SelfStatsSnapshot& spans) {
+                                  const facade::TelemetryStats& spans) {
     Keep(durations);
     const auto now = std::chrono::steady_clock::now();
     const double secs = std::chrono::duration<double>(now - last_).count();
@@ -67,10 +68,11 @@ std::string DemoSummary::Interval(const DemoStats& stats, std::vector<double> du
 }
 
 std::string DemoSummary::Final(const DemoStats& stats, std::vector<double> durations,
-                               const telemetry::SelfStatsSnapshot& spans) {
+                               const facade::TelemetryStats& spans) {
     Keep(durations);
     const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        std::chrono::duration<double>(done_.value_or(std::chrono::steady_clock::now()) - start_)
+            .count();
     char head[192];
     std::snprintf(head, sizeof head,
                   "%llu orders in %.1fs (%.1f orders/s): %llu completed, %llu payment failed, "

@@ -4,11 +4,12 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "demo_workload.hpp"
-#include "tome/telemetry/api/self_stats.hpp"
+#include "tome/facade/telemetry.hpp"
 
 namespace tome::app {
 
@@ -23,13 +24,17 @@ public:
 
     /// The line for the interval since the previous call (or since construction):
     /// "[  10.0s] 9.8 orders/s  p50 112ms p95 181ms p99 196ms  error rate 10.2%  spans ended 2440
-    /// exported 2440 dropped 0  (total 98 orders)" (spans: the process's SDK counts; exported
-    /// stays 0 when no exporter is configured). `durations` are that interval's, in seconds.
+    /// exported 1200 sampled out 1240 dropped 0  (total 98 orders)" (spans: tome::Telemetry's
+    /// counts, totals since start; exported stays 0 when no exporter is configured). `durations`
+    /// are that interval's, in seconds.
     std::string Interval(const DemoStats& stats, std::vector<double> durations,
-                         const telemetry::SelfStatsSnapshot& spans);
+                         const facade::TelemetryStats& spans);
+    /// Marks the end of the workload: Final's rate is over the time until now, not until the
+    /// flush after it. Optional (without it, Final measures until it is called).
+    void MarkDone() { done_ = std::chrono::steady_clock::now(); }
     /// The line for the whole run; call after the last Interval (or instead of it).
     std::string Final(const DemoStats& stats, std::vector<double> durations,
-                      const telemetry::SelfStatsSnapshot& spans);
+                      const facade::TelemetryStats& spans);
 
 private:
     void Keep(const std::vector<double>& durations);
@@ -37,6 +42,7 @@ private:
     std::size_t all_limit_;
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_ = start_;
+    std::optional<std::chrono::steady_clock::time_point> done_;
     DemoStats previous_;
     std::vector<double> all_;  // every duration so far, up to all_limit_
 };

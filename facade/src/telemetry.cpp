@@ -75,6 +75,7 @@ thread_local SpanScope* t_span_scope = nullptr;
 // Everything Create builds before the Telemetry exists.
 struct Telemetry::Parts {
     std::shared_ptr<trace::TracerProvider> tracer_provider;
+    const trace::TailSamplingProcessor* tail_sampler = nullptr;
     std::unique_ptr<trace::TextMapPropagator> propagator;
     std::shared_ptr<metrics::MeterProvider> meter_provider;
     std::shared_ptr<metrics::MetricReader> scrape_reader;
@@ -143,6 +144,7 @@ Result<std::unique_ptr<Telemetry>> Telemetry::Create(TelemetryConfig config, con
     Parts parts;
     parts.tracer_provider = std::move(sdk.value().provider);
     parts.propagator = std::move(sdk.value().propagator);
+    parts.tail_sampler = sdk.value().tail_sampler;
 
     // Metrics: one pull reader behind GET /metrics, with the same resource as the traces.
     metrics::MetricReaderOptions reader_options;
@@ -209,6 +211,7 @@ Telemetry::Telemetry(TelemetryConfig config, Parts parts)
     : config_(std::move(config)),
       stats_(config_.self_stats != nullptr ? config_.self_stats : &telemetry::DefaultSelfStats()),
       tracer_provider_(std::move(parts.tracer_provider)),
+      tail_sampler_(parts.tail_sampler),
       propagator_(std::move(parts.propagator)),
       meter_provider_(std::move(parts.meter_provider)),
       scrape_reader_(std::move(parts.scrape_reader)),
@@ -399,6 +402,11 @@ TelemetryStats Telemetry::Stats() const noexcept {
     s.spans_exported = t.spans_exported;
     s.spans_dropped = t.dropped_total();
     s.export_failures = t.export_failures;
+    if (tail_sampler_ != nullptr) {
+        const trace::TailSamplingStats tail = tail_sampler_->Stats();
+        s.spans_sampled_out = tail.tail_not_sampled;
+        s.spans_dropped += tail.tail_buffer_full + tail.dropped_shutdown;
+    }
     const api::RequestInstrumentationStats r = requests_->stats();
     s.requests = r.requests;
     s.metric_measurements = r.measurements;
@@ -421,6 +429,7 @@ Json TelemetryStats::ToJson() const {
                        {"processed", spans_ended},
                        {"exported", spans_exported},
                        {"dropped", spans_dropped},
+                       {"sampledOut", spans_sampled_out},
                        {"exportFailures", export_failures}}},
             {"metrics", {{"measurementsRecorded", metric_measurements}, {"requests", requests}}},
             {"logs", {{"emitted", logs_emitted}, {"exported", logs_exported}, {"dropped", logs_dropped}}}};

@@ -244,14 +244,15 @@ TEST(DemoSummary, PercentilesAndLine) {
     DemoStats stats;
     stats.started = stats.completed = 9;
     stats.payment_failed = 1;
-    telemetry::SelfStatsSnapshot spans;
+    facade::TelemetryStats spans;
     spans.spans_ended = 50;
     spans.spans_exported = 42;
+    spans.spans_sampled_out = 8;
     const std::string line = summary.Interval(stats, v, spans);
     EXPECT_NE(line.find("orders/s"), std::string::npos) << line;
     EXPECT_NE(line.find("p50 50ms p95 95ms p99 99ms"), std::string::npos) << line;
     EXPECT_NE(line.find("error rate 10.0%"), std::string::npos) << line;
-    EXPECT_NE(line.find("spans ended 50 exported 42 dropped 0"), std::string::npos) << line;
+    EXPECT_NE(line.find("spans ended 50 exported 42 sampled out 8 dropped 0"), std::string::npos) << line;
     EXPECT_NE(summary.Final(stats, {}, spans).find("10 orders"), std::string::npos);
 }
 

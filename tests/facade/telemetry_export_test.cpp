@@ -147,6 +147,39 @@ TEST(TelemetryExport, CounterHistogramAndGaugeArriveAndAreCounted) {
     EXPECT_NE(got.Metric("otel.sdk.log.dropped"), nullptr);
 }
 
+TEST(TelemetryExport, TailSampledOutSpansAreCountedApartFromDrops) {
+    LoopbackReceiver rx;
+    telemetry::SelfStats stats;
+    TelemetryConfig c = ToReceiver(rx.port(), stats);
+    telemetry::trace::TailSamplingOptions tail;
+    tail.normal_sampling_rate = 0.0;  // keep error traces only
+    tail.error_sampling_rate = 1.0;
+    c.tail_sampling = tail;
+    auto t = Telemetry::Create(c, Env({}));
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    Telemetry& tel = **t;
+    {
+        auto ok = tel.StartSpan("order.ok");
+        SpanScope scope(ok);
+        tel.StartSpan("step").End();
+        ok.End();
+    }
+    {
+        auto failed = tel.StartSpan("order.failed");
+        failed.SetStatus(telemetry::trace::StatusCode::kError, "declined");
+        failed.End();
+    }
+    ASSERT_TRUE(tel.Shutdown(std::chrono::seconds(10)));
+    const auto got = Decode(rx);
+    ASSERT_EQ(got.spans.size(), 1u);
+    EXPECT_EQ(got.spans[0].name(), "order.failed");
+    const TelemetryStats s = tel.Stats();
+    EXPECT_EQ(s.spans_ended, 3u);
+    EXPECT_EQ(s.spans_exported, 1u);
+    EXPECT_EQ(s.spans_sampled_out, 2u);  // the kept-out trace, both spans
+    EXPECT_EQ(s.spans_dropped, 0u);
+}
+
 TEST(TelemetryExport, DisabledSignalsAreNotExported) {
     LoopbackReceiver rx;
     telemetry::SelfStats stats;

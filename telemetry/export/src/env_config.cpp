@@ -301,7 +301,7 @@ Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
             downstream = std::make_unique<trace::MultiSpanProcessor>(std::move(po.processors));
         }
         po.processors.clear();
-        trace::UseTailSampling(po, std::move(downstream), *tail_sampling);
+        sdk.tail_sampler = trace::UseTailSampling(po, std::move(downstream), *tail_sampling);
     }
     if (!span_attributes.empty() && !po.processors.empty()) {
         std::unique_ptr<trace::SpanProcessor> next;

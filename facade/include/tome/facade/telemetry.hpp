@@ -34,6 +34,7 @@
 #include "tome/telemetry/logs/logger.hpp"
 #include "tome/telemetry/metrics/meter.hpp"
 #include "tome/telemetry/metrics/metric_reader.hpp"
+#include "tome/telemetry/trace/tail_sampling_processor.hpp"
 #include "tome/telemetry/metrics/periodic_reader.hpp"
 #include "tome/telemetry/trace/propagation.hpp"
 #include "tome/telemetry/trace/tracer.hpp"
@@ -47,7 +48,9 @@ struct TelemetryStats {
     std::uint64_t spans_sampled = 0;   ///< Spans created with the sampled flag.
     std::uint64_t spans_ended = 0;     ///< Recording spans ended ("processed").
     std::uint64_t spans_exported = 0;  ///< Spans an exporter accepted.
-    std::uint64_t spans_dropped = 0;   ///< Queue full + export failed + at/after shutdown.
+    std::uint64_t spans_dropped = 0;   ///< Queue full + export failed + at/after shutdown, and
+                                       ///< spans the tail sampler could not hold.
+    std::uint64_t spans_sampled_out = 0;  ///< Spans of traces the tail sampler decided to drop.
     std::uint64_t export_failures = 0; ///< Span export calls that failed.
     // Metrics.
     std::uint64_t metric_measurements = 0;  ///< Through the facade's instruments and request hooks.
@@ -224,6 +227,7 @@ private:
     TelemetryConfig config_;
     telemetry::SelfStats* stats_;
     std::shared_ptr<telemetry::trace::TracerProvider> tracer_provider_;
+    const telemetry::trace::TailSamplingProcessor* tail_sampler_;  // owned by tracer_provider_
     std::unique_ptr<telemetry::trace::TextMapPropagator> propagator_;
     std::shared_ptr<telemetry::metrics::MeterProvider> meter_provider_;
     std::shared_ptr<telemetry::metrics::MetricReader> scrape_reader_;

@@ -23,6 +23,7 @@
 #include "tome/telemetry/trace/propagation.hpp"
 #include "tome/telemetry/trace/resource.hpp"
 #include "tome/telemetry/trace/tail_sampling_options.hpp"
+#include "tome/telemetry/trace/tail_sampling_processor.hpp"
 #include "tome/telemetry/trace/tracer.hpp"
 
 namespace tome::telemetry::exporter {
@@ -65,6 +66,9 @@ struct TracesSdk {
     std::shared_ptr<trace::TracerProvider> provider;  ///< No-op when OTEL_SDK_DISABLED=true.
     std::unique_ptr<trace::TextMapPropagator> propagator;
     std::vector<std::string> warnings;  ///< E.g. unknown OTEL_PROPAGATORS entries.
+    /// The tail sampler when one was wired (owned by `provider`, valid while it lives), for
+    /// its Stats(); null otherwise.
+    trace::TailSamplingProcessor* tail_sampler = nullptr;
 };
 
 /// Reads the configuration and builds the SDK: batch processor + OTLP/HTTP or OTLP/gRPC
