@@ -11,11 +11,8 @@
 #include "tome/core/feature_toggles.hpp"
 #include "tome/core/tome_registry.hpp"
 #include "tome/robotcopy/robot_copy.hpp"
-#include "tome/telemetry/export/simple_exporters.hpp"
-#include "tome/telemetry/logs/logger.hpp"
-#include "tome/telemetry/trace/span_processor.hpp"
-#include "tome/telemetry/trace/tracer.hpp"
 #include "tome/testing/fake_clock.hpp"
+#include "tome/testing/in_memory_telemetry.hpp"
 
 namespace tome::api {
 namespace {
@@ -34,18 +31,8 @@ class FixedBackend final : public robotcopy::BackendClient {
     long status_;
 };
 
-struct Fixture {
+struct Fixture : tome::testing::InMemoryTelemetry {
     explicit Fixture(long backend_status) {
-        trace::TracerProviderOptions options;
-        options.processors.push_back(std::make_unique<trace::SimpleSpanProcessor>(
-            std::make_unique<telemetry::exporter::InMemorySpanExporter>(spans)));
-        tracer = std::make_shared<trace::TracerProvider>(std::move(options));
-        auto exporter = std::make_unique<logs::InMemoryLogExporter>();
-        records = exporter->storage();
-        logs::LoggerProviderOptions log_options;
-        log_options.processors.push_back(
-            std::make_unique<logs::SimpleLogProcessor>(std::move(exporter)));
-        logger = logs::MakeLoggerProvider(std::move(log_options));
         connector = std::make_unique<connector::Connector>(tomes, toggles, clock);
         robotcopy::RobotCopyOptions rc;
         rc.backends = {{"node", "http://backend.test:3001"}};
@@ -78,11 +65,6 @@ struct Fixture {
         return {};
     }
 
-    std::shared_ptr<telemetry::exporter::InMemorySpanStore> spans =
-        std::make_shared<telemetry::exporter::InMemorySpanStore>();
-    std::shared_ptr<trace::TracerProvider> tracer;
-    std::shared_ptr<logs::InMemoryLogExporter::Storage> records;
-    std::shared_ptr<logs::LoggerProvider> logger;
     TomeRegistry tomes;
     FeatureToggles toggles;
     tome::testing::FakeClock clock;

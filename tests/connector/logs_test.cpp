@@ -16,6 +16,7 @@
 #include "tome/telemetry/trace/context.hpp"
 #include "tome/telemetry/trace/span_processor.hpp"
 #include "tome/telemetry/trace/tracer.hpp"
+#include "tome/testing/in_memory_telemetry.hpp"
 
 namespace tome::connector {
 namespace {
@@ -24,21 +25,9 @@ namespace trace = telemetry::trace;
 namespace logs = telemetry::logs;
 using testing::TestNetwork;
 
-/// An SDK tracer and logger provider, both exporting into memory.
-struct Sdk {
-    explicit Sdk(logs::Severity min_severity = logs::Severity::kDebug) {
-        trace::TracerProviderOptions span_options;
-        span_options.processors.push_back(std::make_unique<trace::SimpleSpanProcessor>(
-            std::make_unique<telemetry::exporter::InMemorySpanExporter>(spans)));
-        tracer = std::make_shared<trace::TracerProvider>(std::move(span_options));
-        auto exporter = std::make_unique<logs::InMemoryLogExporter>();
-        records = exporter->storage();
-        logs::LoggerProviderOptions log_options;
-        log_options.min_severity = min_severity;
-        log_options.processors.push_back(
-            std::make_unique<logs::SimpleLogProcessor>(std::move(exporter)));
-        logger = logs::MakeLoggerProvider(std::move(log_options));
-    }
+/// The in-memory SDK, plus the connector options that record into it and span lookup by id.
+struct Sdk : tome::testing::InMemoryTelemetry {
+    using InMemoryTelemetry::InMemoryTelemetry;
     ConnectorOptions Options() const {
         ConnectorOptions options;
         options.tracer_provider = tracer;
@@ -46,14 +35,6 @@ struct Sdk {
         options.service_name = "orders";
         options.environment = "test";
         return options;
-    }
-    /// Records whose body is `message`.
-    std::vector<logs::LogRecord> Named(const std::string& message) const {
-        std::vector<logs::LogRecord> out;
-        for (auto& r : records->Snapshot()) {
-            if (r.body == logs::LogValue(message)) out.push_back(std::move(r));
-        }
-        return out;
     }
     /// The span with `id`; fails the test when there is none.
     trace::SpanData SpanWithId(const telemetry::SpanId& id) const {
@@ -63,17 +44,6 @@ struct Sdk {
         ADD_FAILURE() << "no span " << id.ToHex();
         return {};
     }
-    void Clear() {
-        spans->Clear();
-        std::lock_guard lock(records->mu);
-        records->records.clear();
-    }
-
-    std::shared_ptr<telemetry::exporter::InMemorySpanStore> spans =
-        std::make_shared<telemetry::exporter::InMemorySpanStore>();
-    std::shared_ptr<trace::TracerProvider> tracer;
-    std::shared_ptr<logs::InMemoryLogExporter::Storage> records;
-    std::shared_ptr<logs::LoggerProvider> logger;
 };
 
 const logs::LogValue* Attr(const logs::LogRecord& r, std::string_view key) {

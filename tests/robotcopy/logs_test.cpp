@@ -16,6 +16,7 @@
 #include "tome/telemetry/trace/span_processor.hpp"
 #include "tome/telemetry/trace/tracer.hpp"
 #include "tome/testing/fake_clock.hpp"
+#include "tome/testing/in_memory_telemetry.hpp"
 
 namespace tome::robotcopy {
 namespace {
@@ -32,18 +33,8 @@ class FixedBackend final : public BackendClient {
     Result<BackendResponse> answer_;
 };
 
-struct Fixture {
+struct Fixture : tome::testing::InMemoryTelemetry {
     explicit Fixture(Result<BackendResponse> answer) {
-        trace::TracerProviderOptions options;
-        options.processors.push_back(std::make_unique<trace::SimpleSpanProcessor>(
-            std::make_unique<telemetry::exporter::InMemorySpanExporter>(spans)));
-        tracer = std::make_shared<trace::TracerProvider>(std::move(options));
-        auto exporter = std::make_unique<logs::InMemoryLogExporter>();
-        records = exporter->storage();
-        logs::LoggerProviderOptions log_options;
-        log_options.processors.push_back(
-            std::make_unique<logs::SimpleLogProcessor>(std::move(exporter)));
-        logger = logs::MakeLoggerProvider(std::move(log_options));
         RobotCopyOptions rc;
         rc.backends = {{"node", "http://backend.test:3001"}};
         rc.service_name = "svc";
@@ -55,27 +46,7 @@ struct Fixture {
         robot_copy = std::make_unique<RobotCopy>(rc, toggles, clock,
                                                  std::make_unique<FixedBackend>(std::move(answer)));
     }
-    std::vector<logs::LogRecord> Named(const std::string& message) const {
-        std::vector<logs::LogRecord> out;
-        for (auto& r : records->Snapshot()) {
-            if (r.body == logs::LogValue(message)) out.push_back(std::move(r));
-        }
-        return out;
-    }
-    trace::SpanData OnlySpan(const std::string& name) const {
-        std::vector<trace::SpanData> found;
-        for (auto& s : spans->Spans()) {
-            if (s.name == name) found.push_back(std::move(s));
-        }
-        EXPECT_EQ(found.size(), 1u) << name;
-        return found.empty() ? trace::SpanData{} : found.back();
-    }
 
-    std::shared_ptr<telemetry::exporter::InMemorySpanStore> spans =
-        std::make_shared<telemetry::exporter::InMemorySpanStore>();
-    std::shared_ptr<trace::TracerProvider> tracer;
-    std::shared_ptr<logs::InMemoryLogExporter::Storage> records;
-    std::shared_ptr<logs::LoggerProvider> logger;
     FeatureToggles toggles;
     tome::testing::FakeClock clock;
     std::unique_ptr<RobotCopy> robot_copy;
