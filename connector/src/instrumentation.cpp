@@ -35,13 +35,6 @@ std::string_view OperationName(Operation operation) {
     return "unknown";
 }
 
-/// An array of N copies of `kv` (AttributeKV has no default constructor).
-template <std::size_t... I>
-std::array<trace::AttributeKV, sizeof...(I)> Filled(const trace::AttributeKV& kv,
-                                                    std::index_sequence<I...>) {
-    return {((void)I, kv)...};
-}
-
 }  // namespace
 
 Instrumentation::Instrumentation(const ConnectorOptions& options, const Clock& clock_in)
@@ -101,26 +94,15 @@ trace::Span Instrumentation::Start(std::string_view name,
                                    std::initializer_list<trace::AttributeKV> attributes,
                                    const trace::Context* parent,
                                    trace::SpanKind kind) const noexcept {
-    constexpr std::size_t kOwn = 12;
-    constexpr std::size_t kMax = kOwn + kMaxBusinessAttributes;
-    auto all =
-        Filled({attr::kService, std::string_view(service)}, std::make_index_sequence<kMax>());
-    all[1] = {attr::kEnvironment, std::string_view(environment)};
-    std::size_t n = 2;
-    for (const auto& kv : attributes) {
-        if (n == kOwn) break;
-        all[n++] = kv;
-    }
     // Business context from baggage; `parent` (or the current Context) outlives the call, so
     // the views stay valid while the tracer copies them.
-    if (tracer.Enabled()) {
-        const trace::Context& from = parent != nullptr ? *parent : trace::Context::Current();
-        n += BusinessAttributes(from.baggage, std::span<trace::AttributeKV>(all).subspan(n));
-    }
+    const trace::Context& from = parent != nullptr ? *parent : trace::Context::Current();
+    const OperationAttributes all(service, environment, attributes,
+                                  tracer.Enabled() ? &from.baggage : nullptr);
     trace::StartSpanOptions start;
     start.kind = kind;
     start.parent = parent;
-    start.attributes = std::span<const trace::AttributeKV>(all.data(), n);
+    start.attributes = all.view();
     return tracer.StartSpan(name, start);
 }
 
@@ -152,38 +134,11 @@ void Instrumentation::LogSlow(logs::Severity severity, std::string_view message,
                               std::initializer_list<trace::AttributeKV> attributes,
                               const trace::SpanContext& span,
                               const trace::Baggage& baggage) const noexcept {
-    try {
-        constexpr std::size_t kOwn = 12;
-        std::array<trace::AttributeKV, kMaxBusinessAttributes> business = Filled(
-            {attr::kService, std::string_view()}, std::make_index_sequence<kMaxBusinessAttributes>());
-        const std::size_t n_business = BusinessAttributes(baggage, business);
-        logs::LogRecord record;
-        record.severity = severity;
-        record.body = logs::LogValue(std::string(message));
-        record.time_unix_nano = static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(clock.Now().time_since_epoch())
-                .count());
-        record.attributes.reserve(2 + std::min(attributes.size(), kOwn - 2) + n_business);
-        record.attributes.push_back({std::string(attr::kService), logs::LogValue(service)});
-        record.attributes.push_back({std::string(attr::kEnvironment), logs::LogValue(environment)});
-        for (const auto& kv : attributes) {
-            if (record.attributes.size() == kOwn) break;
-            record.attributes.push_back({std::string(kv.key), logs::ToLogValue(kv.value)});
-        }
-        for (std::size_t i = 0; i < n_business; ++i) {
-            record.attributes.push_back(
-                {std::string(business[i].key), logs::ToLogValue(business[i].value)});
-        }
-        // Explicit ids: the operation's span, which need not be the thread's current one.
-        if (span.IsValid()) {
-            record.trace_id = span.trace_id;
-            record.span_id = span.span_id;
-            record.trace_flags = span.trace_flags;
-        }
-        logger->Emit(std::move(record));
-    } catch (...) {
-        // Out of memory while building the record: drop it, never break the caller.
-    }
+    const OperationAttributes all(service, environment, attributes, &baggage);
+    logger->Log(severity, message, all.view(), span,
+                static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                               clock.Now().time_since_epoch())
+                                               .count()));
 }
 
 void Instrumentation::FlagEvaluated(trace::Span& span, std::string_view key, bool value) noexcept {

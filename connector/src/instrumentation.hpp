@@ -33,8 +33,6 @@ namespace logs = telemetry::logs;
 
 /// Span attribute and event names shared by the connector's spans.
 namespace attr {
-inline constexpr std::string_view kService = "robotcopy.service";
-inline constexpr std::string_view kEnvironment = "robotcopy.environment";
 inline constexpr std::string_view kSource = "tome.source";
 inline constexpr std::string_view kTarget = "tome.target";
 inline constexpr std::string_view kConnectionType = "tome.connection_type";

@@ -317,25 +317,14 @@ void Telemetry::Log(logs::Severity severity, std::string_view message,
         return;
     }
     try {
-        std::vector<trace::AttributeKV> business(connector::kMaxBusinessAttributes,
-                                                 trace::AttributeKV{std::string_view(), false});
-        const std::size_t n = connector::BusinessAttributes(baggage, business);
-        logs::LogRecord record;
-        record.severity = severity;
-        record.body = logs::LogValue(std::string(message));
-        record.time_unix_nano = static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count());
-        record.attributes.reserve(attributes.size() + n);
-        for (const auto& kv : attributes) {
-            record.attributes.push_back({std::string(kv.key), logs::ToLogValue(kv.value)});
-        }
-        for (std::size_t i = 0; i < n; ++i) {
-            record.attributes.push_back(
-                {std::string(business[i].key), logs::ToLogValue(business[i].value)});
-        }
-        logger_->Emit(std::move(record));
+        // The caller's attributes, then the business.* entries of the current baggage.
+        std::vector<trace::AttributeKV> all(attributes);
+        all.resize(attributes.size() + connector::kMaxBusinessAttributes,
+                   trace::AttributeKV{std::string_view(), false});
+        const std::size_t n = connector::BusinessAttributes(
+            baggage, std::span<trace::AttributeKV>(all).subspan(attributes.size()));
+        all.resize(attributes.size() + n, trace::AttributeKV{std::string_view(), false});
+        logger_->Log(severity, message, all, trace::SpanContext{});
     } catch (...) {
         // Out of memory while building the record: drop it, never break the caller.
     }

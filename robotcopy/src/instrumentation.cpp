@@ -11,15 +11,6 @@
 #include "tome/telemetry/api/ids.hpp"
 
 namespace tome::robotcopy::internal {
-namespace {
-
-template <std::size_t... I>
-std::array<trace::AttributeKV, sizeof...(I)> Filled(const trace::AttributeKV& kv,
-                                                    std::index_sequence<I...>) {
-    return {((void)I, kv)...};
-}
-
-}  // namespace
 
 Instrumentation::Instrumentation(const RobotCopyOptions& options, const Clock& clock_in)
     : tracer_provider(options.tracer_provider ? options.tracer_provider
@@ -48,27 +39,15 @@ trace::Span Instrumentation::Start(std::string_view name,
                                    std::initializer_list<trace::AttributeKV> attributes,
                                    const trace::Context* parent, trace::SpanKind kind,
                                    bool root) const noexcept {
-    constexpr std::size_t kOwn = 12;
-    constexpr std::size_t kMax = kOwn + connector::kMaxBusinessAttributes;
-    auto all =
-        Filled({"robotcopy.service", std::string_view(service)}, std::make_index_sequence<kMax>());
-    all[1] = {"robotcopy.environment", std::string_view(environment)};
-    std::size_t n = 2;
-    for (const auto& kv : attributes) {
-        if (n == kOwn) break;
-        all[n++] = kv;
-    }
     // A root span starts a new unit of work: the caller's business context is not its own.
-    if (tracer.Enabled() && !root) {
-        const trace::Context& from = parent != nullptr ? *parent : trace::Context::Current();
-        n += connector::BusinessAttributes(from.baggage,
-                                           std::span<trace::AttributeKV>(all).subspan(n));
-    }
+    const trace::Context& from = parent != nullptr ? *parent : trace::Context::Current();
+    const connector::OperationAttributes all(
+        service, environment, attributes, tracer.Enabled() && !root ? &from.baggage : nullptr);
     trace::StartSpanOptions start;
     start.kind = kind;
     start.parent = parent;
     start.root = root;
-    start.attributes = std::span<const trace::AttributeKV>(all.data(), n);
+    start.attributes = all.view();
     return tracer.StartSpan(name, start);
 }
 
@@ -76,37 +55,11 @@ void Instrumentation::LogSlow(logs::Severity severity, std::string_view message,
                               std::initializer_list<trace::AttributeKV> attributes,
                               const trace::SpanContext& span,
                               const trace::Baggage& baggage) const noexcept {
-    try {
-        constexpr std::size_t kOwn = 12;
-        constexpr std::size_t kBusiness = connector::kMaxBusinessAttributes;
-        auto business = Filled({"", false}, std::make_index_sequence<kBusiness>());
-        const std::size_t n_business = connector::BusinessAttributes(baggage, business);
-        logs::LogRecord record;
-        record.severity = severity;
-        record.body = logs::LogValue(std::string(message));
-        record.time_unix_nano = static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(clock.Now().time_since_epoch())
-                .count());
-        record.attributes.reserve(2 + std::min(attributes.size(), kOwn - 2) + n_business);
-        record.attributes.push_back({"robotcopy.service", logs::LogValue(service)});
-        record.attributes.push_back({"robotcopy.environment", logs::LogValue(environment)});
-        for (const auto& kv : attributes) {
-            if (record.attributes.size() == kOwn) break;
-            record.attributes.push_back({std::string(kv.key), logs::ToLogValue(kv.value)});
-        }
-        for (std::size_t i = 0; i < n_business; ++i) {
-            record.attributes.push_back(
-                {std::string(business[i].key), logs::ToLogValue(business[i].value)});
-        }
-        if (span.IsValid()) {  // the operation's span, which need not be the current one
-            record.trace_id = span.trace_id;
-            record.span_id = span.span_id;
-            record.trace_flags = span.trace_flags;
-        }
-        logger->Emit(std::move(record));
-    } catch (...) {
-        // Out of memory while building the record: drop it, never break the caller.
-    }
+    const connector::OperationAttributes all(service, environment, attributes, &baggage);
+    logger->Log(severity, message, all.view(), span,
+                static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                               clock.Now().time_since_epoch())
+                                               .count()));
 }
 
 trace::Context ParentContext(const TraceContext& ctx) {

@@ -53,7 +53,8 @@ void Logger::Emit(LogRecord record) noexcept {
 }
 
 void Logger::LogSlow(Severity severity, std::string_view message,
-                     std::initializer_list<trace::AttributeKV> attributes) noexcept {
+                     std::span<const trace::AttributeKV> attributes,
+                     const trace::SpanContext& span, std::uint64_t time_unix_nano) noexcept {
     try {
         LogRecord r;
         r.severity = severity;
@@ -61,8 +62,17 @@ void Logger::LogSlow(Severity severity, std::string_view message,
         r.attributes.reserve(attributes.size());
         for (const auto& kv : attributes)
             r.attributes.push_back(LogKeyValue{std::string(kv.key), ToLogValue(kv.value)});
-        const auto& now = provider_->options_.now_unix_nano;
-        r.time_unix_nano = now ? now() : SystemNowUnixNano();
+        if (time_unix_nano != 0) {
+            r.time_unix_nano = time_unix_nano;
+        } else {
+            const auto& now = provider_->options_.now_unix_nano;
+            r.time_unix_nano = now ? now() : SystemNowUnixNano();
+        }
+        if (span.IsValid()) {  // explicit ids win over the current Context's in Emit
+            r.trace_id = span.trace_id;
+            r.span_id = span.span_id;
+            r.trace_flags = span.trace_flags;
+        }
         Emit(std::move(r));
     } catch (...) {
     }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "tome/telemetry/logs/log_record.hpp"
 #include "tome/telemetry/logs/redaction.hpp"
 #include "tome/telemetry/trace/attribute.hpp"
+#include "tome/telemetry/trace/span_context.hpp"
 
 namespace tome::telemetry::logs {
 
@@ -58,6 +60,15 @@ public:
         if (!Enabled(severity)) return;
         LogSlow(severity, message, attributes);
     }
+    /// The same for an attribute list built at run time, on behalf of an operation whose span
+    /// need not be the thread's current one: the record carries the ids of `span` when it is
+    /// valid (else the current Context's) and time `time_unix_nano` (0: now).
+    void Log(Severity severity, std::string_view message,
+             std::span<const trace::AttributeKV> attributes, const trace::SpanContext& span,
+             std::uint64_t time_unix_nano = 0) noexcept {
+        if (!Enabled(severity)) return;
+        LogSlow(severity, message, attributes, span, time_unix_nano);
+    }
     void Trace(std::string_view m, std::initializer_list<trace::AttributeKV> a = {}) noexcept {
         Log(Severity::kTrace, m, a);
     }
@@ -85,7 +96,13 @@ private:
            std::shared_ptr<const trace::InstrumentationScope> scope, bool enabled,
            std::uint8_t min_severity) noexcept;
     void LogSlow(Severity severity, std::string_view message,
-                 std::initializer_list<trace::AttributeKV> attributes) noexcept;
+                 std::initializer_list<trace::AttributeKV> attributes) noexcept {
+        LogSlow(severity, message,
+                std::span<const trace::AttributeKV>(attributes.begin(), attributes.size()), {}, 0);
+    }
+    void LogSlow(Severity severity, std::string_view message,
+                 std::span<const trace::AttributeKV> attributes, const trace::SpanContext& span,
+                 std::uint64_t time_unix_nano) noexcept;
 
     const std::shared_ptr<const LoggerProvider> provider_;
     const std::shared_ptr<const trace::InstrumentationScope> scope_;
