@@ -10,6 +10,7 @@
 
 #include "tome/core/feature_toggles.hpp"
 #include "tome/core/yaml_json.hpp"
+#include "tome/telemetry/logs/log_record.hpp"
 
 #ifndef TOME_SOURCE_CONFIG
 #define TOME_SOURCE_CONFIG "config/tome.yaml"
@@ -99,9 +100,7 @@ private:
     } while (0)
 
 bool IsLogLevel(const std::string& level) {
-    for (const char* l : {"trace", "debug", "info", "warn", "error", "fatal"})
-        if (level == l) return true;
-    return false;
+    return telemetry::logs::SeverityFromLevelName(level).has_value();
 }
 
 // `telemetry.sampling`: tail sampling options, validated by ParseTailSamplingOptions one key

@@ -22,15 +22,6 @@ namespace {
 
 constexpr std::string_view kScope = "tome";
 
-logs::Severity LogSeverity(const std::string& level) {
-    if (level == "trace") return logs::Severity::kTrace;
-    if (level == "debug") return logs::Severity::kDebug;
-    if (level == "warn") return logs::Severity::kWarn;
-    if (level == "error") return logs::Severity::kError;
-    if (level == "fatal") return logs::Severity::kFatal;
-    return logs::Severity::kInfo;
-}
-
 // The log pipeline's own counts as otel.sdk.* metrics, beside the span counts, so a dashboard
 // shows when logs are being lost too.
 using LogStats = std::vector<std::function<logs::BatchLogProcessorStats()>>;
@@ -172,7 +163,7 @@ Result<std::unique_ptr<Telemetry>> Telemetry::Create(TelemetryConfig config, con
 
     // Logs: JSON lines on stdout at or above the level, plus OTLP, batched off the caller.
     logs::LoggerProviderOptions log_options;
-    log_options.min_severity = LogSeverity(config.log_level);
+    log_options.min_severity = logs::SeverityFromLevelName(config.log_level).value_or(logs::Severity::kInfo);
     log_options.resource = resource_ptr;
     auto blrp = logs::ReadBatchLogProcessorOptions(otel_env);
     if (!blrp.ok()) return Invalid(blrp.message());

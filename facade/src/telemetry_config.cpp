@@ -5,6 +5,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "tome/telemetry/logs/log_record.hpp"
+
 namespace tome::facade {
 
 namespace {
@@ -18,12 +20,6 @@ bool IsHeaderName(std::string_view name) {
         if (!(std::isalnum(u) || c == '-' || c == '_' || c == '.')) return false;
     }
     return true;
-}
-
-bool IsLogLevel(std::string_view level) {
-    for (const char* l : {"trace", "debug", "info", "warn", "error", "fatal"})
-        if (level == l) return true;
-    return false;
 }
 
 bool IsSecretVariable(std::string_view name) {
@@ -96,7 +92,7 @@ Status Validate(const TelemetryConfig& c) {
             return Field("headers", "name '" + name + "' must be letters, digits, '-', '_' or '.'");
         }
     }
-    if (!IsLogLevel(c.log_level)) {
+    if (!telemetry::logs::SeverityFromLevelName(c.log_level)) {
         return Field("log_level", "must be trace, debug, info, warn, error or fatal, got '" +
                                       c.log_level + "'");
     }

@@ -50,6 +50,18 @@ TEST(LogSeverity, NamesFollowTheDataModel) {
     EXPECT_EQ(SeverityLevelName(Severity::kFatal), "fatal");
 }
 
+TEST(LogSeverity, LevelNamesParseToTheFirstSeverityOfTheirRange) {
+    EXPECT_EQ(SeverityFromLevelName("trace"), Severity::kTrace);
+    EXPECT_EQ(SeverityFromLevelName("debug"), Severity::kDebug);
+    EXPECT_EQ(SeverityFromLevelName("info"), Severity::kInfo);
+    EXPECT_EQ(SeverityFromLevelName("warn"), Severity::kWarn);
+    EXPECT_EQ(SeverityFromLevelName("error"), Severity::kError);
+    EXPECT_EQ(SeverityFromLevelName("fatal"), Severity::kFatal);
+    EXPECT_EQ(SeverityFromLevelName("WARN"), std::nullopt);
+    EXPECT_EQ(SeverityFromLevelName("warning"), std::nullopt);
+    EXPECT_EQ(SeverityFromLevelName(""), std::nullopt);
+}
+
 TEST(Logger, StampsScopeResourceTimestampsAndAttributes) {
     auto h = Make();
     auto logger = h.provider->GetLogger("tome.connector", "1.2.3");

@@ -31,12 +31,21 @@ std::string_view SeverityShortName(Severity severity) noexcept {
     return n < kShortNames.size() ? kShortNames[n] : kShortNames[0];
 }
 
+namespace {
+constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "fatal"};
+}  // namespace
+
 std::string_view SeverityLevelName(Severity severity) noexcept {
     const auto n = static_cast<unsigned>(severity);
     if (n == 0 || n > 24) return "info";
-    static constexpr std::string_view kLevels[] = {"trace", "debug", "info",
-                                                   "warn",  "error", "fatal"};
     return kLevels[(n - 1) / 4];
+}
+
+std::optional<Severity> SeverityFromLevelName(std::string_view level) noexcept {
+    for (std::size_t i = 0; i < std::size(kLevels); ++i) {
+        if (level == kLevels[i]) return static_cast<Severity>(1 + 4 * i);
+    }
+    return std::nullopt;
 }
 
 LogValue ToLogValue(const trace::AttributeView& view) {

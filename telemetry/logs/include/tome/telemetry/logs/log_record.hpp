@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -36,6 +37,9 @@ std::string_view SeverityShortName(Severity severity) noexcept;
 /// Lowercase level of the range: "trace", "debug", "info", "warn", "error", "fatal"; 0 and
 /// values past 24 map to "info" (a record without a level is ordinary output).
 std::string_view SeverityLevelName(Severity severity) noexcept;
+/// The inverse for configuration: "trace" -> kTrace, ..., "fatal" -> kFatal (the first severity
+/// of each range); nullopt for any other text (case matters).
+std::optional<Severity> SeverityFromLevelName(std::string_view level) noexcept;
 
 struct LogKeyValue;
 
