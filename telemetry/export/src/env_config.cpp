@@ -237,6 +237,24 @@ Result<std::unique_ptr<trace::Sampler>> MakeSamplerFromConfig(const TracesEnvCon
     return Error{"OTEL_TRACES_SAMPLER: unsupported sampler '" + s + "'"};
 }
 
+namespace {
+
+// Empties `processors` (not empty) into one processor: itself when alone, else a
+// MultiSpanProcessor, so another processor can sit in front of all of them.
+std::unique_ptr<trace::SpanProcessor> TakeAsOne(
+    std::vector<std::unique_ptr<trace::SpanProcessor>>& processors) {
+    std::unique_ptr<trace::SpanProcessor> one;
+    if (processors.size() == 1) {
+        one = std::move(processors.front());
+    } else {
+        one = std::make_unique<trace::MultiSpanProcessor>(std::move(processors));
+    }
+    processors.clear();
+    return one;
+}
+
+}  // namespace
+
 Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
                                         const trace::ResourceOptions& resource_options,
                                         SelfStats* stats,
@@ -294,23 +312,10 @@ Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
             sdk.warnings.push_back("OTEL_TRACES_SAMPLER='" + *set +
                                    "' ignored: tail sampling records every span (always_on)");
         }
-        std::unique_ptr<trace::SpanProcessor> downstream;
-        if (po.processors.size() == 1) {
-            downstream = std::move(po.processors.front());
-        } else {
-            downstream = std::make_unique<trace::MultiSpanProcessor>(std::move(po.processors));
-        }
-        po.processors.clear();
-        sdk.tail_sampler = trace::UseTailSampling(po, std::move(downstream), *tail_sampling);
+        sdk.tail_sampler = trace::UseTailSampling(po, TakeAsOne(po.processors), *tail_sampling);
     }
     if (!span_attributes.empty() && !po.processors.empty()) {
-        std::unique_ptr<trace::SpanProcessor> next;
-        if (po.processors.size() == 1) {
-            next = std::move(po.processors.front());
-        } else {
-            next = std::make_unique<trace::MultiSpanProcessor>(std::move(po.processors));
-        }
-        po.processors.clear();
+        auto next = TakeAsOne(po.processors);
         po.processors.push_back(std::make_unique<trace::SpanAttributesProcessor>(
             std::move(span_attributes), std::move(next), po.limits.attribute_count));
     }
