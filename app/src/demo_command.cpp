@@ -11,7 +11,6 @@
 #include "demo_http_step_sender.hpp"
 #include "demo_summary.hpp"
 #include "tome/telemetry/logs/logger.hpp"
-#include "tome/telemetry/trace/propagation.hpp"
 
 namespace tome::app {
 
@@ -36,22 +35,6 @@ bool OtlpEndpointConfigured(const AppConfig& config, const EnvLookup& env) {
     return false;
 }
 
-// The propagator the steps inject with: OTEL_PROPAGATORS from the environment, else from the
-// config's telemetry block, else tracecontext,baggage (the same choice the API extracts with).
-std::unique_ptr<telemetry::trace::TextMapPropagator> StepPropagator(const AppConfig& config,
-                                                                    const EnvLookup& env) {
-    const auto defaults = config.telemetry.otel;
-    auto built = telemetry::trace::MakePropagatorFromEnv(
-        [&env, &defaults](std::string_view name) -> std::optional<std::string> {
-            if (auto v = env(std::string(name))) return v;
-            auto it = defaults.find(std::string(name));
-            if (it == defaults.end()) return std::nullopt;
-            return it->second;
-        });
-    for (const auto& w : built.warnings) std::cerr << "tome: " << w << "\n";
-    return std::move(built.propagator);
-}
-
 }  // namespace
 
 int RunDemo(const DemoCommandOptions& options, std::string_view version) {
@@ -65,7 +48,6 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     if (options.host) config->server.address = *options.host;
     if (!options.console_logs) config->logging.console = false;
     const bool exporting = OtlpEndpointConfigured(*config, env);
-    const auto propagator = StepPropagator(*config, env);
     auto application = Application::Create(std::move(*config), env);
     if (!application.ok()) {
         std::cerr << "tome: " << application.status().message() << "\n";
@@ -95,7 +77,8 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     http_senders = HttpStepSenders({.host = LoopbackFor(a.config().server.address),
                                     .port = a.port(),
                                     .timeout = kDemoStepTimeout,
-                                    .propagator = propagator.get()});
+                                    // The app's own propagator: the one the API extracts with.
+                                    .propagator = a.telemetry().propagator()});
     std::cout << "tome " << version << " demo on http://" << a.config().server.address << ":"
               << a.port() << " (environment " << a.config().environment << ", "
               << a.tomes().size() << " tomes; metrics at /metrics)" << std::endl;
@@ -132,8 +115,8 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     if (by_signal) std::cout << "tome: signal " << signal_number.load() << " received" << std::endl;
     // Export the workload's spans and logs before the summary counts them; Application's
     // Shutdown below exports what the server records last and the final metrics.
-    telemetry::trace::GetTracerProvider()->ForceFlush(kFlushTimeout);
-    telemetry::logs::GetLoggerProvider()->ForceFlush(kFlushTimeout);
+    a.telemetry().tracer_provider()->ForceFlush(kFlushTimeout);
+    a.telemetry().logger_provider().ForceFlush(kFlushTimeout);
     std::cout << "tome: demo done: "
               << summary.Final(workload.stats(), workload.TakeDurations(),
                                a.telemetry().Stats())
