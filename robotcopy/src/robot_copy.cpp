@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
-#include <random>
 #include <thread>
 #include <string_view>
 #include <utility>
 
 #include "instrumentation.hpp"
+#include "tome/telemetry/api/backoff.hpp"
 #include "tome/telemetry/api/ids.hpp"
 #include "tome/telemetry/trace/feature_flag.hpp"
 #include "tome/telemetry/trace/propagation.hpp"
@@ -54,19 +54,6 @@ bool IsRetryable(const Result<BackendResponse>& response) {
 std::string FailureType(const Result<BackendResponse>& response) {
     if (response.ok()) return std::to_string(response->status);
     return std::string(CodeName(response.status().code()));
-}
-
-// Wait before attempt `retry` + 1: initial_backoff doubled per retry, capped at max_backoff,
-// with equal jitter (half fixed, half uniform) so callers that failed together spread out.
-std::chrono::milliseconds Backoff(const BackendRetryOptions& retry, int attempt) {
-    const auto cap = std::max(retry.max_backoff, std::chrono::milliseconds(0));
-    auto wait = std::max(retry.initial_backoff, std::chrono::milliseconds(0));
-    for (int i = 1; i < attempt && wait < cap; ++i) wait *= 2;
-    wait = std::min(wait, cap);
-    const auto half = wait.count() / 2;
-    thread_local std::minstd_rand rng{std::random_device{}()};
-    std::uniform_int_distribution<std::int64_t> jitter(0, half);
-    return std::chrono::milliseconds(wait.count() - half + jitter(rng));
 }
 
 std::string Snippet(const std::string& body) {
@@ -262,8 +249,12 @@ Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
     // recorded as a "retry" event on the span; the last attempt's outcome is the call's.
     Result<BackendResponse> response = backend_->Post(request);
     const int max_attempts = std::max(1, options_.backend_retry.max_attempts);
+    // initial_backoff doubled per retry, capped at max_backoff; each wait a jittered share.
+    const auto max_backoff = std::max(options_.backend_retry.max_backoff, std::chrono::milliseconds(0));
+    auto next_backoff = std::min(options_.backend_retry.initial_backoff, max_backoff);
     for (int attempt = 1; attempt < max_attempts && IsRetryable(response); ++attempt) {
-        const auto backoff = Backoff(options_.backend_retry, attempt);
+        const auto backoff = telemetry::JitteredWait(next_backoff);
+        next_backoff = telemetry::NextBackoff(next_backoff, max_backoff);
         span.AddEvent("retry", {{"tome.attempt", static_cast<std::int64_t>(attempt + 1)},
                                 {"error.type", FailureType(response)},
                                 {"tome.backoff_ms", static_cast<std::int64_t>(backoff.count())}});

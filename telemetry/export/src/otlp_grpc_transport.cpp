@@ -6,9 +6,9 @@
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
-#include <random>
 #include <sstream>
 
+#include "tome/telemetry/api/backoff.hpp"
 #include "tome/telemetry/trace/resource.hpp"
 
 #if defined(TOME_TELEMETRY_WITH_GRPC)
@@ -206,7 +206,6 @@ OtlpSendResult OtlpGrpcTransport::Send(std::string_view body, Clock::time_point 
         const grpc::ByteBuffer request(&slice, 1);
         const bool gzip = options_.compression == OtlpCompression::kGzip;
 
-        thread_local std::minstd_rand jitter_rng{std::random_device{}()};
         auto backoff = options_.initial_backoff;
         for (;;) {
             Impl::Outcome o = impl_->Call(request, deadline, gzip);
@@ -228,12 +227,8 @@ OtlpSendResult OtlpGrpcTransport::Send(std::string_view body, Clock::time_point 
             if (retry_delay) {
                 delay = std::chrono::ceil<std::chrono::milliseconds>(*retry_delay);
             } else {
-                // Jitter in [backoff/2, backoff].
-                const auto half = backoff.count() / 2;
-                std::uniform_int_distribution<long long> dist(
-                    half, std::max<long long>(half, backoff.count()));
-                delay = std::chrono::milliseconds(dist(jitter_rng));
-                backoff = std::min(options_.max_backoff, backoff * 2);
+                delay = JitteredWait(backoff);
+                backoff = NextBackoff(backoff, options_.max_backoff);
             }
             const auto until = Clock::now() + delay;
             if (until >= deadline) return finish();

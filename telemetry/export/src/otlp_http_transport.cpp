@@ -8,8 +8,8 @@
 #include <charconv>
 #include <ctime>
 #include <optional>
-#include <random>
 
+#include "tome/telemetry/api/backoff.hpp"
 #include "tome/telemetry/trace/resource.hpp"
 
 namespace tome::telemetry::exporter {
@@ -243,7 +243,6 @@ OtlpSendResult OtlpHttpTransport::Send(std::string_view raw, std::string_view co
             if (body.empty()) return Finish(std::move(r));
         }
         const std::string type(content_type);
-        thread_local std::minstd_rand jitter_rng{std::random_device{}()};
         auto backoff = options_.initial_backoff;
         for (;;) {
             Attempt a = Post(body, type, deadline);
@@ -268,12 +267,8 @@ OtlpSendResult OtlpHttpTransport::Send(std::string_view raw, std::string_view co
             if (a.retry_after) {
                 delay = *a.retry_after;
             } else {
-                // Jitter: uniform in [backoff/2, backoff].
-                const auto half = backoff.count() / 2;
-                std::uniform_int_distribution<long long> dist(
-                    half, std::max<long long>(half, backoff.count()));
-                delay = std::chrono::milliseconds(dist(jitter_rng));
-                backoff = std::min(options_.max_backoff, backoff * 2);
+                delay = JitteredWait(backoff);
+                backoff = NextBackoff(backoff, options_.max_backoff);
             }
             const auto until = Clock::now() + delay;
             if (until >= deadline) return Finish(std::move(r));  // Retry-After capped too
