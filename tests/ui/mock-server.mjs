@@ -348,7 +348,7 @@ function metricSeries(m, startMs, endMs, attrFilter, service) {
 function exemplarSource(startMs, endMs, stepMs) {
   const m = new Map();
   for (const [t, s] of spansIn(startMs * 1000, endMs * 1000)) {
-    if (s.kind !== 'server') continue;
+    if (s.kind !== 'server' || s.service !== 'tome') continue;
     const b = Math.floor(s.startUs / 1000 / stepMs) * stepMs;
     (m.get(b) || m.set(b, []).get(b)).push({ ...s, traceId: t.traceId });
   }

@@ -57,7 +57,13 @@ export async function api<T>(path: string, params: Params = {}, signal?: AbortSi
   const url = `/console/api/${path}${query(params)}`;
   let res: Response;
   try {
-    res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+    const pre = (window as { __tomePrefetch?: { path: string; res: Promise<Response> } }).__tomePrefetch;
+    if (pre && pre.path === path && url === `/console/api/${path}`) {
+      delete (window as { __tomePrefetch?: unknown }).__tomePrefetch;
+      res = await pre.res;
+    } else {
+      res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+    }
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(`cannot reach the tome server (${(e as Error).message})`, 'unreachable', 0);

@@ -91,3 +91,12 @@ export function serviceColor(name: string): string {
 }
 
 export const shortId = (id: string | undefined) => (id ? id.slice(0, 8) : '');
+
+/** 1234 -> "1.2k", 0.25 -> "0.25": for axis ticks. */
+export function fmtCompact(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${trim(v / 1e9, 1)}G`;
+  if (a >= 1e6) return `${trim(v / 1e6, 1)}M`;
+  if (a >= 1e3) return `${trim(v / 1e3, 1)}k`;
+  return trim(v, a < 1 ? 2 : a < 10 ? 1 : 0);
+}

@@ -5,15 +5,29 @@ import { api, type StoreStats } from './api';
 import { fmtBytes, fmtCount, fmtPct, fmtTime } from './format';
 import { useLocation } from './router';
 import { subscribe } from './stream';
-import { NetworkPage } from './pages/Network';
 import { TracesPage } from './pages/Traces';
 import { TracePage } from './pages/Trace';
 import { ComparePage } from './pages/Compare';
 import { LogsPage } from './pages/Logs';
-import { DashboardsPage } from './pages/Dashboards';
 import { RunningPage } from './pages/Running';
 import { AlertsPage } from './pages/Alerts';
-import { Empty } from './components/ui';
+import { Empty, Loading } from './components/ui';
+import type { FunctionComponent } from 'preact';
+
+// The map (dagre) and the dashboards (uPlot) load on first use: the trace pages do not pay for them.
+const loaded: Record<string, FunctionComponent> = {};
+function Lazy({ name, load }: { name: string; load: () => Promise<Record<string, unknown>> }) {
+  const [C, setC] = useState<FunctionComponent | undefined>(() => loaded[name]);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    if (C) return;
+    load().then((m) => { loaded[name] = m[name] as FunctionComponent; setC(() => loaded[name]); }, (e) => setError(String(e.message || e)));
+  }, [name]);
+  if (error) return <div class="error-box">Could not load this page's code: {error}. Reload the page (the tome binary may have been updated).</div>;
+  return C ? <C /> : <Loading />;
+}
+const NetworkPage = () => <Lazy name="NetworkPage" load={() => import('./pages/Network')} />;
+const DashboardsPage = () => <Lazy name="DashboardsPage" load={() => import('./pages/Dashboards')} />;
 
 const NAV: [string, string][] = [
   ['/', 'Network'],

@@ -9,7 +9,9 @@ export interface TraceModel {
   size: Int32Array;       // number of descendants
   childCount: Int32Array;
   errorBelow: Uint8Array; // 1 when a descendant has status error
-  critical: Map<number, [number, number][]>; // pre-order index -> on-path segments (µs, absolute)
+  critFrom: Int32Array;   // critical path: segments of span q are crit[critFrom[q] .. +critCount[q]) as (start, end) µs pairs
+  critCount: Int32Array;
+  crit: Float64Array;
   index: Map<string, number>; // spanId -> pre-order index
   startUs: number;
   endUs: number;
@@ -17,50 +19,66 @@ export interface TraceModel {
   services: string[];
 }
 
+/** The critical-path segments of span q, as [start, end] µs pairs (empty when off the path). */
+export function critSegments(m: TraceModel, q: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let k = m.critFrom[q], e = k + m.critCount[q]; k < e; k++) out.push([m.crit[2 * k], m.crit[2 * k + 1]]);
+  return out;
+}
+
+// Built with typed arrays and no per-span allocation: a 10,000-span trace takes a few ms.
 export function buildModel(trace: Trace): TraceModel {
   const src = trace.spans;
   const n = src.length;
   const byId = new Map<string, number>();
   for (let i = 0; i < n; i++) byId.set(src[i].spanId, i);
-  const kids: number[][] = new Array(n);
-  const roots: number[] = [];
+  // Source indices by start time, so children lists come out sorted when appended in order.
+  const byStart = new Int32Array(n);
+  for (let i = 0; i < n; i++) byStart[i] = i;
+  byStart.sort((a, b) => src[a].startUs - src[b].startUs || src[b].durationUs - src[a].durationUs || a - b);
+  // Children as linked lists over source indices; n stands for a virtual root over the roots.
+  const first = new Int32Array(n + 1).fill(-1), last = new Int32Array(n + 1).fill(-1), next = new Int32Array(n).fill(-1);
+  const up = new Int32Array(n);
   let orphans = 0;
-  for (let i = 0; i < n; i++) {
+  for (let k = 0; k < n; k++) {
+    const i = byStart[k];
     const p = src[i].parentSpanId;
-    const pi = p !== undefined ? byId.get(p) : undefined;
-    if (pi === undefined || pi === i) { roots.push(i); if (p) orphans++; }
-    else (kids[pi] ||= []).push(i);
+    let pi = p !== undefined ? byId.get(p) : undefined;
+    if (pi === undefined || pi === i) { if (p) orphans++; pi = n; }
+    up[i] = pi;
+    if (last[pi] < 0) first[pi] = i; else next[last[pi]] = i;
+    last[pi] = i;
   }
-  const byStart = (a: number, b: number) => src[a].startUs - src[b].startUs || (src[b].durationUs - src[a].durationUs);
-  roots.sort(byStart);
-  for (const k of kids) if (k && k.length > 1) k.sort(byStart);
-
-  const spans: Span[] = new Array(n);
+  const spans: Span[] = [];
   const depth = new Int32Array(n), parent = new Int32Array(n), size = new Int32Array(n), childCount = new Int32Array(n);
+  const posOf = new Int32Array(n + 1).fill(-1);
   const errorBelow = new Uint8Array(n);
-  const order = new Int32Array(n); // pre-order position -> source index
   const index = new Map<string, number>();
-  // Iterative pre-order walk.
-  const stack: [number, number, number][] = []; // [source index, depth, parent position]
-  for (let r = roots.length - 1; r >= 0; r--) stack.push([roots[r], 0, -1]);
+  // Pre-order walk without a stack: down to the first child, else on to the next sibling up the tree.
   let pos = 0;
-  const seen = new Uint8Array(n);
-  while (stack.length) {
-    const [i, d, p] = stack.pop()!;
-    if (seen[i]) continue; // cycles in broken data
-    seen[i] = 1;
-    order[pos] = i;
-    spans[pos] = src[i];
-    depth[pos] = d;
-    parent[pos] = p;
+  let i = first[n];
+  while (i >= 0) {
+    const pp = up[i] === n ? -1 : posOf[up[i]];
+    posOf[i] = pos;
+    spans.push(src[i]);
+    parent[pos] = pp;
+    depth[pos] = pp < 0 ? 0 : depth[pp] + 1;
+    if (pp >= 0) childCount[pp]++;
     index.set(src[i].spanId, pos);
-    const k = kids[i];
-    if (k) { childCount[pos] = k.length; for (let j = k.length - 1; j >= 0; j--) stack.push([k[j], d + 1, pos]); }
     pos++;
+    if (first[i] >= 0) { i = first[i]; continue; }
+    while (i >= 0 && i !== n && next[i] < 0) i = up[i];
+    i = i >= 0 && i !== n ? next[i] : -1;
   }
-  const count = pos;
+  // Spans in parent cycles (broken data) are never reached from a root: show them as roots.
+  if (pos < n) {
+    for (let j = 0; j < n; j++) {
+      if (posOf[j] >= 0) continue;
+      posOf[j] = pos; spans.push(src[j]); parent[pos] = -1; depth[pos] = 0; index.set(src[j].spanId, pos); pos++; orphans++;
+    }
+  }
   // Sizes and errors below, in reverse pre-order (children before parents).
-  for (let q = count - 1; q >= 0; q--) {
+  for (let q = n - 1; q >= 0; q--) {
     const p = parent[q];
     if (p >= 0) {
       size[p] += size[q] + 1;
@@ -69,44 +87,54 @@ export function buildModel(trace: Trace): TraceModel {
   }
   let startUs = Infinity, endUs = -Infinity;
   const services = new Set<string>();
-  for (let q = 0; q < count; q++) {
+  for (let q = 0; q < n; q++) {
     const s = spans[q];
     if (s.startUs < startUs) startUs = s.startUs;
     if (s.startUs + s.durationUs > endUs) endUs = s.startUs + s.durationUs;
     services.add(s.service);
   }
-  if (!count) { startUs = trace.startUs; endUs = trace.startUs + trace.durationUs; }
+  if (!n) { startUs = trace.startUs; endUs = trace.startUs + trace.durationUs; }
 
-  // Children lists by pre-order position, for the critical path.
-  const childPos: number[][] = new Array(count);
-  for (let q = 1; q < count; q++) { const p = parent[q]; if (p >= 0) (childPos[p] ||= []).push(q); }
-  const critical = new Map<number, [number, number][]>();
-  const addSeg = (q: number, a: number, b: number) => { if (b > a) (critical.get(q) || critical.set(q, []).get(q)!).push([a, b]); };
-  // The path that bounds the end of the trace: from the root that ends last, walk back from its
-  // end, each time into the child that finished last before the cursor (Jaeger's definition).
-  const walk = (q0: number, bound0: number) => {
-    const work: [number, number][] = [[q0, bound0]];
-    while (work.length) {
-      const [q, bound] = work.pop()!;
+  // The critical path: from the root that ends last, walk back from its end, each time into the
+  // child that finished last before the cursor (Jaeger's definition). Children of q in pre-order
+  // are q+1, then each next one past the previous one's subtree.
+  const critFrom = new Int32Array(n), critCount = new Int32Array(n);
+  let crit = new Float64Array(4 * n + 8);
+  let segs = 0;
+  const endOf = (q: number) => spans[q].startUs + spans[q].durationUs;
+  const addSeg = (q: number, a: number, b: number) => {
+    if (b <= a) return;
+    if (2 * segs + 2 > crit.length) { const c = new Float64Array(crit.length * 2); c.set(crit); crit = c; }
+    if (critCount[q] === 0) critFrom[q] = segs;
+    crit[2 * segs] = a; crit[2 * segs + 1] = b; segs++; critCount[q]++;
+  };
+  let top = -1;
+  for (let q = 0; q < n; q = q + size[q] + 1) if (top < 0 || endOf(q) > endOf(top)) top = q;
+  if (top >= 0) {
+    const workQ = new Int32Array(n), workB = new Float64Array(n);
+    let w = 0;
+    workQ[w] = top; workB[w] = Infinity; w++;
+    const kids: number[] = [];
+    while (w > 0) {
+      w--;
+      const q = workQ[w], bound = workB[w];
       const s = spans[q];
-      let cursor = Math.min(s.startUs + s.durationUs, bound);
-      const ch = (childPos[q] || []).slice().sort((a, b) => spans[b].startUs + spans[b].durationUs - (spans[a].startUs + spans[a].durationUs));
-      for (const c of ch) {
+      let cursor = Math.min(endOf(q), bound);
+      kids.length = 0;
+      for (let c = q + 1, e = q + size[q]; c <= e; c += size[c] + 1) kids.push(c);
+      if (kids.length > 1) kids.sort((a, b) => endOf(b) - endOf(a));
+      for (const c of kids) {
         const cs = spans[c];
-        const cEnd = Math.min(cs.startUs + cs.durationUs, cursor);
+        const cEnd = Math.min(endOf(c), cursor);
         if (cs.startUs >= cursor || cEnd <= s.startUs) continue;
         addSeg(q, cEnd, cursor);
-        work.push([c, cEnd]);
+        workQ[w] = c; workB[w] = cEnd; w++;
         cursor = Math.max(cs.startUs, s.startUs);
       }
       addSeg(q, s.startUs, cursor);
     }
-  };
-  let top = -1;
-  for (let q = 0; q < count; q++) if (parent[q] < 0 && (top < 0 || spans[q].startUs + spans[q].durationUs > spans[top].startUs + spans[top].durationUs)) top = q;
-  if (top >= 0) walk(top, Infinity);
-
-  return { spans: spans.slice(0, count), depth, parent, size, childCount, errorBelow, critical, index, startUs, endUs, orphans, services: [...services] };
+  }
+  return { spans, depth, parent, size, childCount, errorBelow, critFrom, critCount, crit, index, startUs, endUs, orphans, services: [...services] };
 }
 
 /** The pre-order positions shown when the spans in `collapsed` hide their subtrees. */

@@ -13,6 +13,7 @@ export interface ChartProps {
   series: ChartSeries[];
   exemplars?: Exemplar[];
   format: (v: number) => string;
+  axisFormat?: (v: number) => string;
   height?: number;
   min?: number;
   testId?: string;
@@ -20,7 +21,7 @@ export interface ChartProps {
 
 export const COLORS = ['#2f6fde', '#d9822b', '#c2417a', '#0f9d8a', '#8a4fd8', '#3f8f2f', '#5b6b7f'];
 
-export function Chart({ title, times, series, exemplars = [], format, height = 180, min, testId }: ChartProps) {
+export function Chart({ title, times, series, exemplars = [], format, axisFormat, height = 180, min, testId }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const points = series.reduce((n, s) => n + s.values.filter((v) => v !== null && v !== undefined).length, 0);
@@ -50,7 +51,7 @@ export function Chart({ title, times, series, exemplars = [], format, height = 1
       scales: { x: { time: true }, y: { range: (_u, lo, hi) => [min ?? Math.min(0, lo ?? 0), hi && hi > 0 ? hi * 1.1 : 1] } },
       axes: [
         { stroke: '#5b6472', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#dde1e6' }, font: '11px system-ui, sans-serif' },
-        { stroke: '#5b6472', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#dde1e6' }, font: '11px system-ui, sans-serif', size: 64, values: (_u, vals) => vals.map((v) => format(v)) },
+        { stroke: '#5b6472', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#dde1e6' }, font: '11px system-ui, sans-serif', size: 64, values: (_u, vals) => vals.map((v) => (axisFormat || format)(v)) },
       ],
       series: [
         { value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toLocaleTimeString()) },

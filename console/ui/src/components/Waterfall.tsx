@@ -1,7 +1,7 @@
 // The waterfall: a virtualised span tree on a time axis. Only the rows in view (plus a few)
 // are in the DOM, so a 10,000-span trace opens and scrolls as fast as a 10-span one.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { TraceModel } from '../traceModel';
+import { critSegments, type TraceModel } from '../traceModel';
 import { fmtUs, serviceColor } from '../format';
 
 export const ROW_H = 26;
@@ -83,7 +83,7 @@ export function Waterfall(p: WaterfallProps) {
     const width = (s.durationUs / total) * 100;
     const err = s.status.code === 'error';
     const below = model.errorBelow[q] === 1;
-    const crit = model.critical.get(q);
+    const crit = model.critCount[q] ? critSegments(model, q) : null;
     const hasKids = model.childCount[q] > 0;
     const isCollapsed = p.collapsed.has(q);
     const parent = model.parent[q];
@@ -94,7 +94,7 @@ export function Waterfall(p: WaterfallProps) {
     const color = serviceColor(s.service);
     out.push(
       <div key={q} class={`wf-row${q === p.selected ? ' selected' : ''}${match ? ' match' : ''}${q === p.current ? ' current' : ''}${err ? ' err' : below ? ' err-below' : ''}${crit ? ' on-crit' : ''}`}
-        style={{ top: `${i * ROW_H}px` }} data-span-id={s.spanId} data-name={s.name} data-error={err ? 'self' : below ? 'below' : undefined} onClick={() => p.onSelect(q)}>
+        style={{ top: `${i * ROW_H}px` }} data-span-id={s.spanId} data-name={s.name} data-depth={model.depth[q]} data-error={err ? 'self' : below ? 'below' : undefined} onClick={() => p.onSelect(q)}>
         <div class="wf-name" style={{ paddingLeft: `${6 + Math.min(model.depth[q], 40) * 14}px` }}>
           {hasKids ? (
             <button class="wf-toggle" aria-label={isCollapsed ? 'expand' : 'collapse'} onClick={(e) => { e.stopPropagation(); p.onToggle(q); }}>{isCollapsed ? '▸' : '▾'}</button>
@@ -121,12 +121,12 @@ export function Waterfall(p: WaterfallProps) {
   return (
     <div class="waterfall" data-testid="waterfall" data-rows={rows.length}>
       <div class="wf-head">
-        <div class="wf-name">span <span class="muted small">({rows.length.toLocaleString('en-US')} shown of {model.spans.length.toLocaleString('en-US')})</span></div>
+        <div class="wf-name">span<span class="muted small count">({rows.length.toLocaleString('en-US')} shown of {model.spans.length.toLocaleString('en-US')})</span></div>
         <div class="wf-time">
           {tk.map((v) => <span key={v} class="wf-tick" style={{ left: `${(v / total) * 100}%` }}>{fmtUs(v)}</span>)}
         </div>
       </div>
-      <div class="wf-scroll" ref={scroller} onScroll={onScroll} tabIndex={0} onKeyDown={onKey}>
+      <div class="wf-scroll" style={{ height: `${Math.max(4, rows.length) * ROW_H + 2}px` }} ref={scroller} onScroll={onScroll} tabIndex={0} onKeyDown={onKey}>
         <div class="wf-content" style={{ height: `${rows.length * ROW_H}px` }}>
           <div class="wf-grid">{tk.map((v) => <span key={v} style={{ left: `${(v / total) * 100}%` }} />)}</div>
           {out}

@@ -2,7 +2,7 @@
 // and the telemetry's own health (the SDK's otel.sdk.* counts and the console store's stats).
 import { useMemo } from 'preact/hooks';
 import { api, type Exemplar, type MetricInfo, type MetricSeries, type OperationRed, type StoreStats } from '../api';
-import { fmtBytes, fmtCount, fmtMs, fmtPct, fmtRate, fmtTime, fmtValue, unitLabel } from '../format';
+import { fmtBytes, fmtCompact, fmtCount, fmtMs, fmtPct, fmtRate, fmtTime, fmtValue, unitLabel } from '../format';
 import { useLoad } from '../hooks';
 import { setQuery, useLocation } from '../router';
 import { Chart, COLORS, type ChartSeries } from '../components/Chart';
@@ -45,6 +45,7 @@ export function MetricPanel({ name, window, title, height = 190 }: { name: strin
     const series: ChartSeries[] = [];
     const exemplars: Exemplar[] = [];
     let format = fmtUnit(m.unit);
+    let axisFormat: ((v: number) => string) | undefined;
     let what = '';
     const col = (pts: { t: number }[], f: (p: any) => number | undefined) => { const v: (number | null)[] = new Array(times.length).fill(null); for (const p of pts) { const x = f(p); if (x !== undefined && x !== null && Number.isFinite(x)) v[at.get(p.t)!] = x; } return v; };
     if (m.type === 'histogram') {
@@ -69,9 +70,10 @@ export function MetricPanel({ name, window, title, height = 190 }: { name: strin
       m.series.slice(0, 6).forEach((s, i) => series.push({ label: seriesLabel(s.attributes, s.service, many), color: COLORS[i % COLORS.length], values: col(s.points, (p) => p.rate), fill: !many }));
     } else {
       what = unitLabel(m.unit) || 'value';
+      if (/^\{.*\}$|^$/.test(m.unit)) axisFormat = fmtCompact;
       m.series.slice(0, 6).forEach((s, i) => series.push({ label: seriesLabel(s.attributes, s.service, many), color: COLORS[i % COLORS.length], values: col(s.points, (p) => p.value), fill: !many }));
     }
-    return { times, series, exemplars: exemplars.sort((a, b) => a.t - b.t), format, what, more: m.series.length - (m.type === 'histogram' ? 3 : 6) };
+    return { times, series, exemplars: exemplars.sort((a, b) => a.t - b.t), format, axisFormat, what, more: m.series.length - (m.type === 'histogram' ? 3 : 6) };
   }, [r.data]);
   return (
     <div class="metric-panel" data-testid={`metric-${name}`} data-metric={name}>
@@ -81,7 +83,7 @@ export function MetricPanel({ name, window, title, height = 190 }: { name: strin
       </div>
       {r.error ? <ErrorBox error={r.error} what={name} /> : !view ? <Loading /> : (
         <>
-          <Chart times={view.times} series={view.series} exemplars={view.exemplars} format={view.format} height={height} testId={`chart-${name}`} />
+          <Chart times={view.times} series={view.series} exemplars={view.exemplars} format={view.format} axisFormat={view.axisFormat} height={height} testId={`chart-${name}`} />
           {view.more > 0 && <div class="muted small">and {view.more} more series</div>}
         </>
       )}

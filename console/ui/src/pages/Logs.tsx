@@ -99,17 +99,17 @@ export function LogsPage() {
         </label>
         <label class="field">
           <span>Level (at least)</span>
-          <select name="severity" defaultValue={p.severity}>
+          <select name="severity">
             <option value="">any level</option>
-            {LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
+            {LEVELS.map((l) => <option key={l} value={l} selected={l === p.severity}>{l}</option>)}
           </select>
         </label>
         <label class="field">
           <span>Service</span>
-          <select name="service" defaultValue={p.service}>
+          <select name="service">
             <option value="">any service</option>
-            {(services.data || []).map((s) => <option key={s.name} value={s.name}>{s.name}</option>)}
-            {p.service && !services.data?.some((s) => s.name === p.service) && <option value={p.service}>{p.service}</option>}
+            {(services.data || []).map((s) => <option key={s.name} value={s.name} selected={s.name === p.service}>{s.name}</option>)}
+            {p.service && !services.data?.some((s) => s.name === p.service) && <option value={p.service} selected>{p.service}</option>}
           </select>
         </label>
         <label class="field">
@@ -122,13 +122,13 @@ export function LogsPage() {
         </label>
         <label class="field">
           <span>Time range</span>
-          <select name="window" defaultValue={p.window}>
-            {RANGES.map((r) => <option key={r} value={r}>last {r.replace('m', ' min').replace('h', ' h')}</option>)}
+          <select name="window">
+            {RANGES.map((r) => <option key={r} value={r} selected={r === p.window}>last {r.replace('m', ' min').replace('h', ' h')}</option>)}
           </select>
         </label>
         <label class="field narrow">
           <span>Limit</span>
-          <select name="limit" defaultValue={p.limit}>{['100', '500', '1000', '5000'].map((l) => <option key={l} value={l}>{l}</option>)}</select>
+          <select name="limit">{['100', '500', '1000', '5000'].map((l) => <option key={l} value={l} selected={l === p.limit}>{l}</option>)}</select>
         </label>
         <div class="field actions">
           <button type="submit" class="primary">Search</button>

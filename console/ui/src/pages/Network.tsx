@@ -11,7 +11,7 @@ import { RedCharts } from '../components/RedCharts';
 
 type MapNode = GraphNode & { tome?: NetworkTome };
 type MapEdge = GraphEdge & { conn?: NetworkConnection };
-const NODE_W = 200, NODE_H = 66, LABEL_W = 176, LABEL_H = 20;
+const NODE_W = 200, NODE_H = 62, LABEL_W = 116, LABEL_H = 32;
 const ZERO: Red = { requests: 0, errors: 0, rate: 0, errorRate: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0 };
 
 function healthTone(red: Red, health?: string): 'bad' | 'warn' | 'good' | 'idle' {
@@ -46,7 +46,7 @@ function merge(graph: Graph, net?: Network): { nodes: MapNode[]; edges: MapEdge[
 interface Layout { width: number; height: number; nodes: Map<string, { x: number; y: number }>; edges: Map<string, { points: { x: number; y: number }[]; x: number; y: number }> }
 function computeLayout(nodes: MapNode[], edges: MapEdge[]): Layout {
   const g = new DGraph({ multigraph: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 36, ranksep: 90, edgesep: 24, marginx: 16, marginy: 16 });
+  g.setGraph({ rankdir: 'LR', nodesep: 28, ranksep: 36, edgesep: 20, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   const order = [...nodes].sort((a, b) => (a.kind === b.kind ? a.id.localeCompare(b.id) : a.kind === 'service' ? -1 : b.kind === 'service' ? 1 : a.kind === 'tome' ? -1 : 1));
   for (const n of order) g.setNode(n.id, { width: NODE_W, height: NODE_H });
@@ -177,7 +177,7 @@ export function NetworkPage() {
             <svg class="map" data-testid="service-map" viewBox={`0 0 ${lay.width} ${lay.height}`} width={lay.width} height={lay.height} role="img" aria-label="service map">
               <defs>
                 {Object.entries(TONE_COLOR).map(([k, c]) => (
-                  <marker key={k} id={`arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill={c} /></marker>
+                  <marker key={k} id={`arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill={c} /></marker>
                 ))}
               </defs>
               {merged.edges.map((e) => {
@@ -186,15 +186,17 @@ export function NetworkPage() {
                 const tone = healthTone(e, e.conn?.health);
                 const w = e.rate > 0 ? 1.5 + 3.5 * Math.sqrt(e.rate / maxRate) : 1.25;
                 const dim = !edgeInFocus(e);
-                const label = e.requests ? `${fmtRate(e.rate)} · ${fmtPct(e.errorRate)} · p95 ${fmtMs(e.p95Ms)}` : 'no traffic in window';
+                const label1 = e.requests ? `${fmtRate(e.rate)} · ${fmtPct(e.errorRate)}` : 'no traffic';
+                const label2 = e.requests ? `p95 ${fmtMs(e.p95Ms)}` : 'in window';
                 return (
-                  <g key={e.id} class={`edge ${dim ? 'dim' : ''} ${selEdge === e.id ? 'selected' : ''}`} data-edge-id={e.id} data-rate={e.rate} data-kind={e.kind}
+                  <g key={e.id} class={`edge ${dim ? 'dim' : ''} ${selEdge === e.id ? 'selected' : ''}`} data-edge-id={e.id} data-source={e.source} data-target={e.target} data-rate={e.rate} data-kind={e.kind}
                     onClick={(ev) => { ev.stopPropagation(); set('edge', e.id); }}>
                     <path d={pathOf(l.points)} class="edge-hit" />
                     <path d={pathOf(l.points)} stroke={TONE_COLOR[tone]} stroke-width={w} fill="none" stroke-dasharray={e.conn && e.conn.health !== 'healthy' ? '6 4' : e.kind === 'forward' ? undefined : undefined} marker-end={`url(#arrow-${tone})`} />
                     <g transform={`translate(${l.x - LABEL_W / 2},${l.y - LABEL_H / 2})`} class="edge-label">
                       <rect width={LABEL_W} height={LABEL_H} rx="10" />
-                      <text x={LABEL_W / 2} y={14} text-anchor="middle">{label}</text>
+                      <text x={LABEL_W / 2} y={13} text-anchor="middle">{label1}</text>
+                      <text x={LABEL_W / 2} y={26} text-anchor="middle" class="edge-label-2">{label2}</text>
                     </g>
                   </g>
                 );
@@ -206,7 +208,7 @@ export function NetworkPage() {
                 const sub = n.kind === 'tome' ? `tome · ${n.tome?.state ? `state ${n.tome.state}` : 'state unknown'}` : kindLabel(n);
                 const line3 = n.kind === 'tome' && n.tome?.eventsReceived !== undefined
                   ? `${fmtCount(n.tome.eventsReceived)} events · ${fmtRate(n.rate)}`
-                  : n.requests ? `${fmtRate(n.rate)} · ${fmtPct(n.errorRate)} err · p95 ${fmtMs(n.p95Ms)}` : 'no requests in window';
+                  : n.requests ? `${fmtRate(n.rate)} · ${fmtPct(n.errorRate)} · p95 ${fmtMs(n.p95Ms)}` : 'no requests in window';
                 return (
                   <g key={n.id} class={`node kind-${n.kind} ${inFocus(n.id) ? '' : 'dim'} ${role}`} data-node-id={n.id} data-health={n.tome?.health || tone}
                     transform={`translate(${p.x - NODE_W / 2},${p.y - NODE_H / 2})`} onClick={(ev) => { ev.stopPropagation(); set('node', n.id === sel ? undefined : n.id); }}>
@@ -214,9 +216,9 @@ export function NetworkPage() {
                     <rect class="node-box" width={NODE_W} height={NODE_H} rx="8" />
                     <rect class="node-stripe" width="5" height={NODE_H} rx="2" />
                     <circle cx={NODE_W - 14} cy={14} r="5" fill={TONE_COLOR[tone]} />
-                    <text x="16" y="21" class="node-name">{n.name.length > 22 ? n.name.slice(0, 21) + '…' : n.name}</text>
-                    <text x="16" y="38" class="node-sub">{sub.length > 30 ? sub.slice(0, 29) + '…' : sub}</text>
-                    <text x="16" y="55" class="node-red">{line3}</text>
+                    <text x="14" y="20" class="node-name">{n.name.length > 21 ? n.name.slice(0, 20) + '…' : n.name}</text>
+                    <text x="14" y="36" class="node-sub">{sub.length > 28 ? sub.slice(0, 27) + '…' : sub}</text>
+                    <text x="14" y="52" class="node-red">{line3}</text>
                     {role && role !== 'selected' && <text x={NODE_W - 8} y={NODE_H - 8} text-anchor="end" class="node-role">{role}</text>}
                   </g>
                 );

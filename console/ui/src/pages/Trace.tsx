@@ -5,7 +5,7 @@ import { api, type LogRecord, type Span, type Trace } from '../api';
 import { fmtCount, fmtTime, fmtUs, fmtValue, serviceColor, shortId } from '../format';
 import { useLoad } from '../hooks';
 import { navigate, setQuery, useLocation } from '../router';
-import { buildModel, spanFilter, visibleRows, type TraceModel } from '../traceModel';
+import { buildModel, critSegments, spanFilter, visibleRows, type TraceModel } from '../traceModel';
 import { Waterfall } from '../components/Waterfall';
 import { AttrTable, Empty, ErrorBox, Loading, SeverityBadge, ServiceDot } from '../components/ui';
 
@@ -14,8 +14,13 @@ let usableMarked = '';
 export function TracePage({ traceId }: { traceId: string }) {
   const { query } = useLocation();
   const spanParam = query.get('span') || '';
-  const t = useLoad((s) => api<Trace>(`traces/${traceId}`, {}, s), traceId);
-  const model = useMemo(() => (t.data ? buildModel(t.data) : undefined), [t.data]);
+  const t = useLoad((s) => api<Trace>(`traces/${traceId}`, {}, s).then((d) => { performance.mark('trace-data'); return d; }), traceId);
+  const model = useMemo(() => {
+    if (!t.data) return undefined;
+    const m = buildModel(t.data);
+    performance.mark('trace-model');
+    return m;
+  }, [t.data]);
 
   if (t.error) {
     return (
@@ -169,7 +174,7 @@ function SpanDetails({ span, trace, model, pos, onSelect }: { span: Span; trace:
   const flags = span.events.filter((e) => e.name === 'feature_flag.evaluation' || e.name === 'feature_flag');
   const events = span.events.filter((e) => !flags.includes(e));
   const parent = model.parent[pos];
-  const crit = model.critical.get(pos);
+  const crit = model.critCount[pos] ? critSegments(model, pos) : null;
   const critUs = crit ? crit.reduce((a, [x, y]) => a + y - x, 0) : 0;
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => { ref.current?.scrollTo?.(0, 0); }, [span.spanId]);

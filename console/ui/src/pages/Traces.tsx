@@ -68,10 +68,10 @@ export function TracesPage() {
         </label>
         <label class="field">
           <span>Operation</span>
-          <select name="operation" defaultValue={params.operation} disabled={!service}>
+          <select name="operation" disabled={!service}>
             <option value="">{service ? 'any operation' : 'pick a service first'}</option>
-            {(ops.data || []).map((o) => <option key={o.name + o.spanKind} value={o.name}>{o.name}</option>)}
-            {params.operation && !ops.data?.some((o) => o.name === params.operation) && <option value={params.operation}>{params.operation}</option>}
+            {(ops.data || []).filter((o, i, a) => a.findIndex((x) => x.name === o.name) === i).map((o) => <option key={o.name} value={o.name} selected={o.name === params.operation}>{o.name}</option>)}
+            {params.operation && !ops.data?.some((o) => o.name === params.operation) && <option value={params.operation} selected>{params.operation}</option>}
           </select>
         </label>
         <label class="field grow">
@@ -88,14 +88,14 @@ export function TracesPage() {
         </label>
         <label class="field">
           <span>Time range</span>
-          <select name="window" defaultValue={params.window}>
-            {RANGES.map((r) => <option key={r} value={r}>last {r.replace('m', ' min').replace('h', ' h')}</option>)}
+          <select name="window">
+            {RANGES.map((r) => <option key={r} value={r} selected={r === params.window}>last {r.replace('m', ' min').replace('h', ' h')}</option>)}
           </select>
         </label>
         <label class="field narrow">
           <span>Limit</span>
-          <select name="limit" defaultValue={params.limit}>
-            {['20', '50', '100', '500', '1000'].map((l) => <option key={l} value={l}>{l}</option>)}
+          <select name="limit">
+            {['20', '50', '100', '500', '1000'].map((l) => <option key={l} value={l} selected={l === params.limit}>{l}</option>)}
           </select>
         </label>
         <label class="field check">
@@ -144,7 +144,7 @@ export function TracesPage() {
                     </td>
                     <td class="dur-cell"><span class="dur-bar" style={{ width: `${Math.max(2, (t.durationUs / maxDur) * 100)}%` }} /><span class="num">{fmtUs(t.durationUs)}</span></td>
                     <td class="num">{fmtCount(t.spanCount)}</td>
-                    <td>{t.services.map((s) => <span key={s.name} class="svc-chip" title={`${s.spanCount} spans, ${s.errorCount} errors`}><ServiceDot color={serviceColor(s.name)} />{s.name} <span class="muted">{s.spanCount}</span></span>)}</td>
+                    <td>{t.services.map((s) => <span key={s.name} class="svc-chip" title={`${s.spanCount} spans, ${s.errorCount} errors`}><ServiceDot color={serviceColor(s.name)} />{s.name}<span class="muted count">{s.spanCount}</span></span>)}</td>
                     <td class="num">{t.errorCount ? <span class="err-mark">● {t.errorCount}</span> : <span class="muted">–</span>}</td>
                   </tr>
                 ))}
