@@ -145,6 +145,19 @@ await test('trace-steps', async () => {
   assert(details.includes('business.order_id'), 'the step shows business.order_id');
   const logs = await page.$$('[data-testid=span-logs] .log-line');
   assert(logs.length > 0, 'the step shows its logs');
+  // The filter inside the trace: count of matches, next and previous select and reveal them.
+  const forwards = rows.filter((r) => r.name === 'event.forward').length;
+  await page.fill('[data-testid=trace-filter]', 'event.forward');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=match-count]')?.textContent === `– of ${n}`, forwards);
+  await page.press('[data-testid=trace-filter]', 'Enter');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=match-count]')?.textContent === `1 of ${n}`, forwards);
+  assert((await page.getAttribute('[data-testid=span-details]', 'data-span-id')) === rows.filter((r) => r.name === 'event.forward')[0].id, 'Enter selects the first match');
+  await page.click('[aria-label="previous match"]');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=match-count]')?.textContent === `${n} of ${n}`, forwards);
+  await page.fill('[data-testid=trace-filter]', 'business.customer_tier=premium >1ms');
+  await page.waitForSelector('.wf-row.match[data-name="order.workflow"]');
+  await page.fill('[data-testid=trace-filter]', '');
+  await page.click(`.wf-row[data-span-id="${pay.id}"]`);
   const t = await apiGet(`traces/${ctx.premium}`);
   ctx.orderId = String(t.spans.find((s) => s.name === 'order.workflow').attributes['business.order_id']);
   await shot('trace-premium');

@@ -1,5 +1,4 @@
-import type { RefObject } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api';
 
 export interface Loaded<T> { data?: T; error?: string; loading: boolean; reload: () => void }
@@ -40,17 +39,20 @@ export function useTicker(ms: number): number {
   return n;
 }
 
-/** The width of an element, kept up to date. */
-export function useWidth<T extends HTMLElement>(): [RefObject<T>, number] {
-  const ref = useRef<T>(null);
+/** The width of an element, kept up to date; the ref may move to another element. */
+export function useWidth<T extends HTMLElement>(): [(el: T | null) => void, number] {
   const [w, setW] = useState(0);
-  useEffect(() => {
-    const el = ref.current;
+  const ro = useRef<ResizeObserver | null>(null);
+  const cur = useRef<T | null>(null);
+  const ref = useCallback((el: T | null) => {
+    if (el === cur.current) return;
+    ro.current?.disconnect();
+    cur.current = el;
     if (!el) return;
     setW(el.clientWidth);
-    const ro = new ResizeObserver(() => setW(el.clientWidth));
-    ro.observe(el);
-    return () => ro.disconnect();
+    ro.current = new ResizeObserver(() => setW(el.clientWidth));
+    ro.current.observe(el);
   }, []);
+  useEffect(() => () => ro.current?.disconnect(), []);
   return [ref, w];
 }

@@ -4,7 +4,7 @@ import { useMemo } from 'preact/hooks';
 import { Graph as DGraph, layout } from '@dagrejs/dagre';
 import { api, type Graph, type GraphEdge, type GraphNode, type Network, type NetworkConnection, type NetworkTome, type Red } from '../api';
 import { fmtAgo, fmtCount, fmtMs, fmtPct, fmtRate } from '../format';
-import { useLoad } from '../hooks';
+import { useLoad, useWidth } from '../hooks';
 import { setQuery, useLocation } from '../router';
 import { Empty, ErrorBox, Loading, Stat, WindowSelect } from '../components/ui';
 import { RedCharts } from '../components/RedCharts';
@@ -44,9 +44,9 @@ function merge(graph: Graph, net?: Network): { nodes: MapNode[]; edges: MapEdge[
 }
 
 interface Layout { width: number; height: number; nodes: Map<string, { x: number; y: number }>; edges: Map<string, { points: { x: number; y: number }[]; x: number; y: number }> }
-function computeLayout(nodes: MapNode[], edges: MapEdge[]): Layout {
+function computeLayout(nodes: MapNode[], edges: MapEdge[], rankdir: 'LR' | 'TB'): Layout {
   const g = new DGraph({ multigraph: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 28, ranksep: 36, edgesep: 20, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir, nodesep: rankdir === 'LR' ? 28 : 40, ranksep: rankdir === 'LR' ? 36 : 34, edgesep: 20, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   const order = [...nodes].sort((a, b) => (a.kind === b.kind ? a.id.localeCompare(b.id) : a.kind === 'service' ? -1 : b.kind === 'service' ? 1 : a.kind === 'tome' ? -1 : 1));
   for (const n of order) g.setNode(n.id, { width: NODE_W, height: NODE_H });
@@ -122,7 +122,17 @@ export function NetworkPage() {
 
   const merged = useMemo(() => (graph.data ? merge(graph.data, net.data) : undefined), [graph.data, net.data]);
   const shapeKey = merged ? merged.nodes.map((n) => n.id).sort().join() + '|' + merged.edges.map((e) => e.id).sort().join() : '';
-  const lay = useMemo(() => (merged ? computeLayout(merged.nodes, merged.edges) : undefined), [shapeKey]);
+  const [wrapRef, wrapW] = useWidth<HTMLDivElement>();
+  // Left to right reads best; top to bottom when that is what fits the screen at full size.
+  const lay = useMemo(() => {
+    if (!merged) return undefined;
+    const lr = computeLayout(merged.nodes, merged.edges, 'LR');
+    const avail = (wrapW || 1000) - 24, availH = Math.max(420, globalThis.innerHeight - 180);
+    if (lr.width <= avail) return lr;
+    const tb = computeLayout(merged.nodes, merged.edges, 'TB');
+    const scale = (l: Layout) => Math.min(1, avail / l.width, availH / l.height);
+    return scale(tb) > scale(lr) ? tb : lr;
+  }, [shapeKey, wrapW > 0 ? Math.round(wrapW / 50) : 0]);
 
   const set = (k: string, v: string | undefined) => {
     const q = new URLSearchParams(location.search);
@@ -132,7 +142,7 @@ export function NetworkPage() {
   };
 
   if (graph.error && !merged) return <div class="page"><h1>Network</h1><ErrorBox error={graph.error} what="the service graph" /></div>;
-  if (!merged || !lay) return <div class="page"><h1>Network</h1><Loading what="the network" /></div>;
+  if (!merged || !lay) return <div class="page"><h1>Network</h1><Loading what="the network" /><div ref={wrapRef} /></div>;
 
   const nodes = new Map(merged.nodes.map((n) => [n.id, n]));
   const up = sel && dep !== 'off' && dep !== 'down' ? reach(sel, merged.edges, 'up') : new Set<string>();
@@ -164,6 +174,7 @@ export function NetworkPage() {
             <span><i style={{ background: TONE_COLOR.warn }} />≥1 % errors / degraded</span>
             <span><i style={{ background: TONE_COLOR.bad }} />≥5 % errors / unhealthy</span>
             <span><i style={{ background: TONE_COLOR.idle }} />no traffic</span>
+            {sel && dep !== 'off' && <><span><i class="ring up" />upstream</span><span><i class="ring down" />downstream</span></>}
           </span>
         </div>
       </div>
@@ -173,7 +184,7 @@ export function NetworkPage() {
         <Empty title="No services or tomes yet">Run <code>tome demo</code>, or send OTLP to <code>http://localhost:3000/v1/traces</code>; the map fills in as spans arrive.</Empty>
       ) : (
         <div class="network-layout">
-          <div class="map-wrap" onClick={(e) => { if ((e.target as Element).closest('.node, .edge') === null) set('node', undefined); }}>
+          <div class="map-wrap" ref={wrapRef} onClick={(e) => { if ((e.target as Element).closest('.node, .edge') === null) set('node', undefined); }}>
             <svg class="map" data-testid="service-map" viewBox={`0 0 ${lay.width} ${lay.height}`} width={lay.width} height={lay.height} role="img" aria-label="service map">
               <defs>
                 {Object.entries(TONE_COLOR).map(([k, c]) => (
@@ -219,7 +230,6 @@ export function NetworkPage() {
                     <text x="14" y="20" class="node-name">{n.name.length > 21 ? n.name.slice(0, 20) + '…' : n.name}</text>
                     <text x="14" y="36" class="node-sub">{sub.length > 28 ? sub.slice(0, 27) + '…' : sub}</text>
                     <text x="14" y="52" class="node-red">{line3}</text>
-                    {role && role !== 'selected' && <text x={NODE_W - 8} y={NODE_H - 8} text-anchor="end" class="node-role">{role}</text>}
                   </g>
                 );
               })}

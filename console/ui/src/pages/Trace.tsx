@@ -106,10 +106,9 @@ function TraceView({ trace, model, spanParam, reload }: { trace: Trace; model: T
   const onPainted = () => {
     if (usableMarked === trace.traceId) return;
     usableMarked = trace.traceId;
-    requestAnimationFrame(() => setTimeout(() => {
-      performance.clearMarks('trace-usable');
-      performance.mark('trace-usable', { detail: { traceId: trace.traceId, spans: model.spans.length } });
-    }, 0));
+    // Called from the waterfall's first effect, which Preact runs after the browser has painted its rows.
+    performance.clearMarks('trace-usable');
+    performance.mark('trace-usable', { detail: { traceId: trace.traceId, spans: model.spans.length } });
   };
   const selSpan = selected >= 0 ? model.spans[selected] : undefined;
 

@@ -1,6 +1,7 @@
 // `/traces` — search: service, operation, attributes, duration bounds, errors, time range.
 // The URL's query is the search (the same parameters as GET /console/api/traces).
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { subscribe } from '../stream';
 import { api, type TraceSummary } from '../api';
 import { fmtAgo, fmtCount, fmtTime, fmtUs, serviceColor, shortId } from '../format';
 import { useLoad } from '../hooks';
@@ -33,6 +34,10 @@ export function TracesPage() {
   const services = useLoad((s) => api<{ name: string }[]>('services', {}, s), 'services');
   const ops = useLoad((s) => (service ? api<{ name: string; spanKind: string }[]>(`services/${encodeURIComponent(service)}/operations`, {}, s) : Promise.resolve([])), service);
   const result = useLoad((s) => api<{ traces: TraceSummary[]; limit: number; more: boolean }>('traces', { ...params, errors: params.errors ? 'true' : '' }, s), qs);
+
+  // New traces arriving on the stream: offered, not pushed into the list under the reader's eyes.
+  const [fresh, setFresh] = useState(0);
+  useEffect(() => { setFresh(0); return subscribe('trace', () => setFresh((n) => n + 1)); }, [qs, result.data]);
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -125,7 +130,7 @@ export function TracesPage() {
               <>
                 <span class="muted small">{picked.length === 2 ? '' : 'tick two traces to compare'}</span>
                 <button disabled={picked.length !== 2} onClick={() => navigate(`/compare/${picked[0]}/${picked[1]}`)}>Compare</button>
-                <button onClick={result.reload}>Refresh</button>
+                <button onClick={result.reload} class={fresh ? 'primary' : ''} title="new root spans arrived since this list was loaded (not all may match the filters)">{fresh ? `${fresh} new · refresh` : 'Refresh'}</button>
               </>
             }>
             <table class="grid traces-table" data-testid="trace-results">
