@@ -268,6 +268,16 @@ await test('logs-by-order', async () => {
   await shot('trace-from-log');
 });
 
+await test('live-tail', async () => {
+  await page.goto(`${base}/logs?live=1`);
+  await page.waitForSelector('[data-testid=live-tail]:checked');
+  // The workload keeps logging: new records arrive over /console/api/stream within seconds.
+  await page.waitForFunction(() => /· [1-9]\d* new/.test(document.querySelector('.live-toggle')?.textContent || ''), null, { timeout: 20_000 });
+  const first = await page.$eval('[data-testid=log-results] tbody tr.log-row a.trace-span-link', (a) => a.getAttribute('href'));
+  assert(/^\/traces\/[0-9a-f]{32}\?span=[0-9a-f]{16}$/.test(first || ''), 'a tailed record links to its span');
+  await shot('logs-live');
+});
+
 await test('dashboards', async () => {
   await page.goto(`${base}/dashboards`);
   for (const m of ['tome.connections.total', 'tome.response_time_ms', 'tome.connections.active', 'proxy.responses.total', 'proxy.response_time_ms']) {
