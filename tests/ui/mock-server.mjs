@@ -175,7 +175,7 @@ function makeOrder(endMs, { viaJs = false } = {}) {
     const links = i === 3 && lastOrderTrace ? [{ traceId: lastOrderTrace.traceId, spanId: lastOrderTrace.spans[0].spanId, attributes: { 'link.reason': 'previous order in batch' } }] : [];
     const s = span(t, { parent: wf, name: st.span, kind: 'client', startUs: cur, durationUs: dur, events, links,
       attributes: { 'tome.id': st.tome, 'tome.event': event, 'business.order_id': orderId } });
-    log(t, s, 'info', `${st.msg}`, { 'business.order_id': orderId, 'tome.id': st.tome, 'tome.event': event }, 100);
+    log(t, s, 'info', isDecl ? 'Payment attempted' : st.msg, { 'business.order_id': orderId, 'tome.id': st.tome, 'tome.event': event }, 100);
     if (i === 2) {
       span(t, { parent: s, name: 'SELECT inventory', kind: 'client', startUs: cur + 400, durationUs: dbTime, scope: 'tome.db',
         attributes: { 'db.system': 'postgresql', 'db.namespace': 'inventory', 'db.query.text': 'SELECT qty FROM stock WHERE sku = $1 FOR UPDATE', 'server.address': 'postgres', 'server.port': 5432, 'peer.service': 'postgres' } });

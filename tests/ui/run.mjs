@@ -239,6 +239,28 @@ await test('big-trace', async () => {
   assert(Math.max(...open) < 100, `a span opens within 100 ms (${open.map((t) => t.toFixed(1)).join(', ')} ms)`);
 });
 
+await test('two-services', async () => {
+  // A trace whose root is in another service (as the OpenTelemetry JS SDK sends it) continued
+  // by tome: one waterfall with both services, the child under its remote parent.
+  const id = crypto.randomBytes(16).toString('hex');
+  const root = crypto.randomBytes(8).toString('hex'), client = crypto.randomBytes(8).toString('hex'), server = crypto.randomBytes(8).toString('hex');
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const span = (spanId, parentSpanId, name, kind, startMs, durMs) => ({ traceId: id, spanId, ...(parentSpanId ? { parentSpanId } : {}), name, kind,
+    startTimeUnixNano: String(now - 50_000_000n + BigInt(startMs * 1e6)), endTimeUnixNano: String(now - 50_000_000n + BigInt((startMs + durMs) * 1e6)), attributes: [], status: {} });
+  const body = { resourceSpans: [
+    { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'ui-test-js' } }] }, scopeSpans: [{ scope: { name: '@opentelemetry/instrumentation-http' }, spans: [span(root, '', 'GET /checkout', 2, 0, 40), span(client, root, 'POST', 3, 5, 30)] }] },
+    { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'ui-test-tome' } }] }, scopeSpans: [{ scope: { name: 'tome' }, spans: [span(server, client, 'POST /api/tomes/{id}/events', 2, 8, 20)] }] },
+  ] };
+  const res = await page.request.post(`${base}/v1/traces`, { headers: { 'content-type': 'application/json' }, data: JSON.stringify(body) });
+  assert(res.ok(), `OTLP/HTTP JSON POST /v1/traces: ${res.status()}`);
+  await page.goto(`${base}/traces/${id}`);
+  await page.waitForSelector(`.wf-row[data-span-id="${server}"]`, { timeout: 20_000 }).catch(async () => { await page.reload(); await page.waitForSelector(`.wf-row[data-span-id="${server}"]`); });
+  const text = await page.textContent('[data-testid=waterfall]');
+  assert(text.includes('ui-test-js') && text.includes('ui-test-tome'), 'both services in the waterfall');
+  assert((await page.getAttribute(`.wf-row[data-span-id="${server}"]`, 'data-depth')) === '2', "tome's span sits under the JS client span");
+  await shot('trace-two-services');
+});
+
 await test('logs-by-order', async () => {
   let orderId = ctx.orderId;
   if (!orderId) {

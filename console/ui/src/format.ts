@@ -83,7 +83,7 @@ export function unitLabel(unit: string): string {
 }
 
 /** A stable colour for a service name. */
-const PALETTE = ['#2f6fde', '#0f9d8a', '#8a4fd8', '#d9822b', '#c2417a', '#3f8f2f', '#b8860b', '#5b6b7f', '#1f9bcf', '#a0522d'];
+const PALETTE = ['#0f9d8a', '#8a4fd8', '#3f8f2f', '#b8860b', '#5b6b7f', '#1f9bcf', '#7a8b2f', '#2f6fde', '#4f5bd5'];  // no reds: red means error
 export function serviceColor(name: string): string {
   let h = 2166136261;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
