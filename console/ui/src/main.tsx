@@ -43,9 +43,13 @@ function StoreStatus() {
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
     const ctl = new AbortController();
-    api<StoreStats>('stats', {}, ctl.signal).then(setStats, (e) => { if (e.name !== 'AbortError') setError(e.message); });
-    const off = subscribe('stats', (s) => { setStats(s as StoreStats); setError(undefined); });
-    return () => { ctl.abort(); off(); };
+    let last = 0;
+    const poll = () => api<StoreStats>('stats', {}, ctl.signal).then((s) => { setStats(s); setError(undefined); }, (e) => { if (e.name !== 'AbortError') setError(e.message); });
+    poll();
+    // The stream sends stats every 5 s; poll when it is quiet (a proxy that buffers SSE, a reconnect).
+    const off = subscribe('stats', (s) => { last = Date.now(); setStats(s as StoreStats); setError(undefined); });
+    const id = setInterval(() => { if (Date.now() - last > 12_000 && document.visibilityState === 'visible') poll(); }, 12_000);
+    return () => { ctl.abort(); off(); clearInterval(id); };
   }, []);
   if (error && !stats) return <div class="store store-error" title={error}>store: unavailable</div>;
   if (!stats) return <div class="store" />;

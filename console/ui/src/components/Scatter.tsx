@@ -17,9 +17,10 @@ function niceTicks(lo: number, hi: number, n: number): number[] {
   return out;
 }
 
-export function Scatter({ traces }: { traces: TraceSummary[] }) {
+export function Scatter({ traces, onRange }: { traces: TraceSummary[]; onRange?: (startMs: number, endMs: number) => void }) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const [hover, setHover] = useState<TraceSummary | null>(null);
+  const [drag, setDrag] = useState<{ a: number; b: number } | null>(null);
   const geo = useMemo(() => {
     if (!traces.length || !width) return null;
     const t0 = Math.min(...traces.map((t) => t.startUs)), t1 = Math.max(...traces.map((t) => t.startUs));
@@ -29,12 +30,22 @@ export function Scatter({ traces }: { traces: TraceSummary[] }) {
     const y = (d: number) => T + (1 - d / dmax) * (H - T - B);
     const yt = niceTicks(0, dmax, 4);
     const xt = niceTicks(t0 / 1e6, (t0 + span) / 1e6, Math.max(2, Math.floor(width / 140))).map((s) => s * 1e6);
-    return { x, y, yt, xt };
+    const t0v = t1 === t0 ? t0 - span / 2 : t0;
+    const inv = (px: number) => t0v + ((px - L) / (width - L - R)) * span; // px -> µs
+    return { x, y, yt, xt, inv };
   }, [traces, width]);
   return (
     <div class="scatter" ref={ref} data-testid="trace-scatter">
       {geo && (
-        <svg width={width} height={H} role="img" aria-label="trace durations over time">
+        <svg width={width} height={H} role="img" aria-label="trace durations over time"
+          onMouseDown={(e) => { if ((e.target as Element).tagName !== 'circle' && onRange) { const x = e.offsetX; setDrag({ a: x, b: x }); } }}
+          onMouseMove={(e) => { if (drag) setDrag({ a: drag.a, b: e.offsetX }); }}
+          onMouseUp={() => {
+            if (drag && Math.abs(drag.b - drag.a) > 6 && onRange) { const lo = Math.min(drag.a, drag.b), hi = Math.max(drag.a, drag.b); onRange(geo.inv(lo) / 1000, geo.inv(hi) / 1000); }
+            setDrag(null);
+          }}
+          onMouseLeave={() => setDrag(null)}>
+          {drag && <rect x={Math.min(drag.a, drag.b)} y={T} width={Math.abs(drag.b - drag.a)} height={H - T - B} class="brush" />}
           {geo.yt.map((v) => (
             <g key={v}>
               <line x1={L} x2={width - R} y1={geo.y(v)} y2={geo.y(v)} class="grid-line" />

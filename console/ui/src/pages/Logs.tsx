@@ -42,6 +42,7 @@ export function LogsPage() {
   const p = {
     q: query.get('q') || '', severity: query.get('severity') || '', traceId: query.get('traceId') || '', spanId: query.get('spanId') || '',
     service: query.get('service') || '', attr: query.getAll('attr'), window: query.get('window') || '1h', limit: query.get('limit') || '100',
+    start: query.get('start') || '', end: query.get('end') || '',
   };
   const live = query.get('live') === '1';
   const [attrs, setAttrs] = useState<string[]>(p.attr);
@@ -71,6 +72,7 @@ export function LogsPage() {
     const q = new URLSearchParams();
     for (const f of FIELDS) {
       const v = String(fd.get(f) ?? '').trim();
+      if (f === 'window' && v === 'custom') { q.set('start', p.start); q.set('end', p.end); continue; }
       if (v && !(f === 'window' && v === '1h') && !(f === 'limit' && v === '100')) q.set(f, v);
     }
     if (p.spanId && fd.get('traceId') === p.traceId) q.set('spanId', p.spanId);
@@ -87,7 +89,7 @@ export function LogsPage() {
     const newest = base.length ? base[0].timeUs : 0;
     return [...tail.filter((l) => l.timeUs > newest), ...base];
   }, [result.data, tail]);
-  const filtered = !!(p.q || p.severity || p.traceId || p.service || p.attr.length);
+  const filtered = !!(p.q || p.severity || p.traceId || p.service || p.attr.length || p.start);
 
   return (
     <div class="page">
@@ -123,7 +125,8 @@ export function LogsPage() {
         <label class="field">
           <span>Time range</span>
           <select name="window">
-            {RANGES.map((r) => <option key={r} value={r} selected={r === p.window}>last {r.replace('m', ' min').replace('h', ' h')}</option>)}
+            {p.start && p.end && <option value="custom" selected>{fmtTime(Number(p.start) * 1000, false)} – {fmtTime(Number(p.end) * 1000, false)}</option>}
+            {RANGES.map((r) => <option key={r} value={r} selected={!p.start && r === p.window}>last {r.replace('m', ' min').replace('h', ' h')}</option>)}
           </select>
         </label>
         <label class="field narrow">

@@ -23,6 +23,8 @@ export function TracesPage() {
     maxDuration: query.get('maxDuration') || '',
     errors: query.get('errors') === 'true',
     window: query.get('window') || '1h',
+    start: query.get('start') || '',
+    end: query.get('end') || '',
     limit: query.get('limit') || '50',
   };
   const [attrs, setAttrs] = useState<string[]>(params.attr);
@@ -47,6 +49,7 @@ export function TracesPage() {
     for (const f of FIELDS) {
       const v = String(fd.get(f) ?? '').trim();
       if (f === 'errors') { if (fd.get('errors')) q.set('errors', 'true'); continue; }
+      if (f === 'window' && v === 'custom') { q.set('start', params.start); q.set('end', params.end); continue; }
       if (v && !(f === 'window' && v === '1h') && !(f === 'limit' && v === '50')) q.set(f, v);
     }
     const extra = pendingAttr(form);
@@ -57,7 +60,7 @@ export function TracesPage() {
 
   const traces = result.data?.traces || [];
   const maxDur = Math.max(1, ...traces.map((t) => t.durationUs));
-  const filtered = !!(params.service || params.operation || params.attr.length || params.minDuration || params.maxDuration || params.errors);
+  const filtered = !!(params.service || params.operation || params.attr.length || params.minDuration || params.maxDuration || params.errors || params.start);
 
   return (
     <div class="page">
@@ -94,7 +97,8 @@ export function TracesPage() {
         <label class="field">
           <span>Time range</span>
           <select name="window">
-            {RANGES.map((r) => <option key={r} value={r} selected={r === params.window}>last {r.replace('m', ' min').replace('h', ' h')}</option>)}
+            {params.start && params.end && <option value="custom" selected>{fmtTime(Number(params.start) * 1000, false)} – {fmtTime(Number(params.end) * 1000, false)}</option>}
+            {RANGES.map((r) => <option key={r} value={r} selected={!params.start && r === params.window}>last {r.replace('m', ' min').replace('h', ' h')}</option>)}
           </select>
         </label>
         <label class="field narrow">
@@ -121,8 +125,8 @@ export function TracesPage() {
       )}
       {traces.length > 0 && (
         <>
-          <Panel title={`Duration over time`} actions={<span class="muted small">click a point to open its trace · red: has errors</span>}>
-            <Scatter traces={traces} />
+          <Panel title={`Duration over time`} actions={<span class="muted small">click a point to open its trace · drag across the plot to narrow the time range · red: has errors</span>}>
+            <Scatter traces={traces} onRange={(a, b) => { const q = new URLSearchParams(location.search); q.delete('window'); q.set('start', String(Math.floor(a))); q.set('end', String(Math.ceil(b))); setQuery(q, { push: true }); }} />
           </Panel>
           <Panel
             title={<>{fmtCount(traces.length)} traces{result.data!.more ? <span class="muted small"> (newest {traces.length}; more match — raise the limit or narrow the search)</span> : ''}</>}
