@@ -210,7 +210,7 @@ await test('big-trace', async () => {
     await p.waitForFunction(() => performance.getEntriesByName('trace-usable').length > 0, null, { timeout: 10_000 });
     times.push(await p.evaluate(() => performance.getEntriesByName('trace-usable')[0].startTime));
   }
-  const usable = Math.min(...times);
+  const usable = [...times].sort((a, b) => a - b)[1]; // the median of three navigations (the first one loads the code cold)
   ctx.usable = times;
   const rowsInDom = await p.$$eval('.wf-row', (r) => r.length);
   const total = Number(await p.getAttribute('[data-testid=waterfall]', 'data-rows'));
@@ -235,7 +235,7 @@ await test('big-trace', async () => {
   assert(await p.$$eval('.wf-row', (r) => r.length) > 10, 'rows rendered after a scroll');
   await p.close();
   console.log(`#    10,000-span trace: usable after ${times.map((t) => t.toFixed(0)).join(' / ')} ms; span open ${open.map((t) => t.toFixed(1)).join(' / ')} ms`);
-  assert(usable < 1000, `usable within 1 s (best of 3: ${usable.toFixed(0)} ms)`);
+  assert(usable < 1000, `usable within 1 s (median of 3: ${usable.toFixed(0)} ms)`);
   assert(Math.max(...open) < 100, `a span opens within 100 ms (${open.map((t) => t.toFixed(1)).join(', ')} ms)`);
 });
 

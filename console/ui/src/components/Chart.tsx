@@ -50,7 +50,7 @@ export function Chart({ title, times, series, exemplars = [], format, axisFormat
       cursor: { points: { size: 6 }, drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, lo, hi) => [min ?? Math.min(0, lo ?? 0), hi && hi > 0 ? hi * 1.1 : 1] } },
       axes: [
-        { stroke: '#5b6472', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#dde1e6' }, font: '11px system-ui, sans-serif' },
+        { stroke: '#5b6472', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#dde1e6' }, font: '11px system-ui, sans-serif', space: 70 },
         { stroke: '#5b6472', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#dde1e6' }, font: '11px system-ui, sans-serif', size: 64, values: (_u, vals) => vals.map((v) => (axisFormat || format)(v)) },
       ],
       series: [

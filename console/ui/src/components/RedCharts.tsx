@@ -10,7 +10,9 @@ export function RedCharts({ params, window, compact = false, testId }: { params:
   const key = JSON.stringify([params, window]);
   const r = useLoad((s) => api<{ stepMs: number; points: RedPoint[]; total: Red }>('red', { ...params, window }, s), key, 10_000);
   const charts = useMemo(() => {
-    const pts = r.data?.points || [];
+    // The bucket still filling would read as a drop: leave it out.
+    const step = r.data?.stepMs || 0;
+    const pts = (r.data?.points || []).filter((p) => p.t + step <= Date.now() + 1000);
     const times = pts.map((p) => p.t);
     return {
       times,
