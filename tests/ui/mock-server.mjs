@@ -621,6 +621,7 @@ setInterval(() => { if (subscribers.size) emit('stats', stats()); }, 5000).unref
 setInterval(() => { for (const res of subscribers) res.write(': keepalive\n\n'); }, 15000).unref();
 
 // ---------- static files ----------
+const gzCache = new Map(); // file -> [mtimeMs, gzip bytes]
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.map': 'application/json' };
 function serveFile(req, res, file, cache) {
   fs.readFile(file, (err, data) => {
@@ -635,7 +636,10 @@ function serveFile(req, res, file, cache) {
     const headers = { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'cache-control': cache ? 'public, max-age=31536000, immutable' : 'no-cache' };
     if (/\bgzip\b/.test(req.headers['accept-encoding'] || '') && data.length > 1024) {
       headers['content-encoding'] = 'gzip';
-      data = zlib.gzipSync(data);
+      const mtime = fs.statSync(file).mtimeMs;
+      const hit = gzCache.get(file);
+      if (hit && hit[0] === mtime) data = hit[1];
+      else { data = zlib.gzipSync(data); gzCache.set(file, [mtime, data]); }
     }
     res.writeHead(200, headers);
     res.end(data);

@@ -152,7 +152,7 @@ export function LogsPage() {
           }>
           {logs.length === 0 ? (
             filtered ? <Empty title="No record matches">Widen the time range or remove a filter. Attribute values match exactly; text matches whole words.</Empty>
-              : <Empty title="No log records yet">Run <code>tome demo</code>, or send OTLP logs to <code>http://localhost:3000/v1/logs</code>.</Empty>
+              : <Empty title="No log records yet">Run <code>tome demo</code>, or send OTLP logs to <code>{location.origin}/v1/logs</code>.</Empty>
           ) : (
             <table class="grid logs-table" data-testid="log-results">
               <thead><tr><th>time</th><th>level</th><th>service</th><th>message</th><th>trace · span</th></tr></thead>

@@ -181,7 +181,7 @@ export function NetworkPage() {
       <ErrorBox error={graph.error} what="the latest graph (showing the previous one)" />
       <ErrorBox error={net.error} what="the tome network" />
       {merged.nodes.length === 0 ? (
-        <Empty title="No services or tomes yet">Run <code>tome demo</code>, or send OTLP to <code>http://localhost:3000/v1/traces</code>; the map fills in as spans arrive.</Empty>
+        <Empty title="No services or tomes yet">Run <code>tome demo</code>, or send OTLP to <code>{location.origin}/v1/traces</code>; the map fills in as spans arrive.</Empty>
       ) : (
         <div class="network-layout">
           <div class="map-wrap" ref={wrapRef} onClick={(e) => { if ((e.target as Element).closest('.node, .edge') === null) set('node', undefined); }}>

@@ -121,7 +121,7 @@ export function TracesPage() {
       {result.data && traces.length === 0 && (
         filtered
           ? <Empty title="No trace matches these filters">Widen the time range, or remove a filter. Attribute values match exactly (<code>business.customer_tier=premium</code>).</Empty>
-          : <Empty title="No traces yet">Run <code>tome demo</code> to start the demo workload, or send OTLP to <code>http://localhost:3000/v1/traces</code>.</Empty>
+          : <Empty title="No traces yet">Run <code>tome demo</code> to start the demo workload, or send OTLP to <code>{location.origin}/v1/traces</code>.</Empty>
       )}
       {traces.length > 0 && (
         <>
