@@ -305,10 +305,31 @@ await test('dashboards', async () => {
   for (const m of ['tome.connections.total', 'tome.response_time_ms', 'tome.connections.active', 'proxy.responses.total', 'proxy.response_time_ms']) {
     await page.waitForSelector(`[data-metric="${m}"] .chart[data-points]:not([data-points="0"]) canvas`, { timeout: 20_000 }).catch(() => { throw new Error(`a non-empty chart for ${m}`); });
   }
+  // Latency charts carry the exemplars the API has (points that open their trace).
+  for (const m of ['tome.response_time_ms', 'proxy.response_time_ms']) {
+    const series = await apiGet(`metrics/${m}?window=15m`);
+    const n = series.series.flatMap((s) => s.points).reduce((a, p) => a + (p.exemplars?.length || 0), 0);
+    if (n > 0) await page.waitForSelector(`[data-metric="${m}"] .chart:not([data-exemplars="0"])`).catch(() => { throw new Error(`exemplars drawn on ${m}`); });
+  }
   await page.waitForSelector('[data-testid=red-charts] canvas');
   await page.waitForSelector('[data-testid=store-stats]');
   await page.waitForTimeout(300);
   await shot('dashboards');
+  // An exemplar point opens its trace, at its span (when the server has exemplars to show).
+  const withEx = await apiGet('metrics/tome.response_time_ms?window=15m');
+  if (withEx.series.some((x) => x.points.some((p) => p.exemplars?.length))) {
+    const sel = '[data-metric="tome.response_time_ms"] .chart-canvas';
+    await page.waitForFunction((sel) => (document.querySelector(sel)?.exemplarPoints?.() || []).length > 0, sel);
+    const ex = await page.$eval(sel, (el) => {
+      const pts = el.exemplarPoints();
+      const r = el.getBoundingClientRect();
+      const e = pts[pts.length - 1];
+      return { x: r.left + e.x, y: r.top + e.y, traceId: e.traceId, spanId: e.spanId };
+    });
+    await page.mouse.click(ex.x, ex.y);
+    await page.waitForURL((u) => u.pathname === `/traces/${ex.traceId}`);
+    await page.waitForSelector(`[data-testid=span-details][data-span-id="${ex.spanId}"]`);
+  }
 });
 
 await test('compare', async () => {

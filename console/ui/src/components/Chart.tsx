@@ -62,6 +62,9 @@ export function Chart({ title, times, series, exemplars = [], format, axisFormat
     plot.current?.destroy();
     const u = new uPlot(opts, data, el);
     plot.current = u;
+    // For tests and debugging: the exemplars' positions in CSS pixels relative to the plot area.
+    (el as HTMLDivElement & { exemplarPoints?: () => { x: number; y: number; traceId: string; spanId: string }[] }).exemplarPoints = () =>
+      [...exAt.entries()].map(([k, e]) => ({ x: u.over.offsetLeft + u.valToPos(xs[k] / 1000, 'x'), y: u.over.offsetTop + u.valToPos(exY[k]!, 'y'), traceId: e.traceId, spanId: e.spanId }));
     if (ex.length) {
       u.over.style.cursor = 'default';
       const nearest = (ev: MouseEvent): Exemplar | undefined => {

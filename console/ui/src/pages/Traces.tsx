@@ -143,7 +143,8 @@ export function TracesPage() {
               </thead>
               <tbody>
                 {traces.map((t) => (
-                  <tr key={t.traceId} data-trace-id={t.traceId} class={t.errorCount ? 'has-error' : ''}>
+                  <tr key={t.traceId} data-trace-id={t.traceId} class={`clickable ${t.errorCount ? 'has-error' : ''}`}
+                    onClick={(e) => { if (!(e.target as Element).closest('a, input, button')) navigate(`/traces/${t.traceId}`); }}>
                     <td><input type="checkbox" aria-label="compare" checked={picked.includes(t.traceId)} onChange={(e) => setPicked((p) => ((e.target as HTMLInputElement).checked ? [...p, t.traceId].slice(-2) : p.filter((x) => x !== t.traceId)))} /></td>
                     <td class="nowrap" title={fmtAgo(t.startUs)}>{fmtTime(t.startUs)}</td>
                     <td>
