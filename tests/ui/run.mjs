@@ -164,7 +164,7 @@ await test('trace-steps', async () => {
 });
 
 await test('declined-payment', async () => {
-  const found = await apiGet('traces?service=tome&operation=payment.process&errors=true&window=1h&limit=50');
+  const found = await apiGet('traces?operation=payment.process&errors=true&window=1h&limit=50');
   let id;
   for (const s of found.traces.filter((x) => x.rootName === 'order.workflow')) {
     const t = await apiGet(`traces/${s.traceId}`);
@@ -262,7 +262,9 @@ await test('two-services', async () => {
 });
 
 await test('logs-by-order', async () => {
-  let orderId = ctx.orderId;
+  // A declined order surely logged (its WARN record); else the premium order opened before.
+  const declinedRoot = ctx.declined?.spans.find((s) => s.name === 'order.workflow');
+  let orderId = declinedRoot ? String(declinedRoot.attributes['business.order_id']) : ctx.orderId;
   if (!orderId) {
     const found = await apiGet('traces?operation=order.workflow&window=1h&limit=1');
     const t = await apiGet(`traces/${found.traces[0].traceId}`);

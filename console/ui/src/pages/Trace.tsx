@@ -32,7 +32,7 @@ export function TracePage({ traceId }: { traceId: string }) {
     );
   }
   if (!t.data || !model) return <div class="page"><h1>Trace <span class="mono">{shortId(traceId)}</span></h1><Loading what="the trace" /></div>;
-  return <TraceView trace={t.data} model={model} spanParam={spanParam} reload={t.reload} />;
+  return <TraceView key={traceId} trace={t.data} model={model} spanParam={spanParam} reload={t.reload} />;
 }
 
 function TraceView({ trace, model, spanParam, reload }: { trace: Trace; model: TraceModel; spanParam: string; reload: () => void }) {
