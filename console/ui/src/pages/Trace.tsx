@@ -44,6 +44,9 @@ function TraceView({ trace, model, spanParam, reload }: { trace: Trace; model: T
   const [compareWith, setCompareWith] = useState('');
   const selected = spanParam ? model.index.get(spanParam) ?? -1 : -1;
 
+  // A reload may bring new spans (new positions): start expanded again.
+  const firstModel = useRef(model);
+  useEffect(() => { if (model !== firstModel.current) setCollapsed(new Set()); }, [model]);
   // Deep link to a span: open its ancestors and bring it into view once.
   useEffect(() => {
     if (selected < 0) return;
