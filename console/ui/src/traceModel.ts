@@ -12,7 +12,7 @@ export interface TraceModel {
   critFrom: Int32Array;   // critical path: segments of span q are crit[critFrom[q] .. +critCount[q]) as (start, end) µs pairs
   critCount: Int32Array;
   crit: Float64Array;
-  index: Map<string, number>; // spanId -> pre-order index
+  index: { get(spanId: string): number | undefined }; // spanId -> pre-order index
   startUs: number;
   endUs: number;
   orphans: number;        // spans whose parent is not in the trace (shown as roots)
@@ -34,8 +34,9 @@ export function buildModel(trace: Trace): TraceModel {
   for (let i = 0; i < n; i++) byId.set(src[i].spanId, i);
   // Source indices by start time, so children lists come out sorted when appended in order.
   const byStart = new Int32Array(n);
-  for (let i = 0; i < n; i++) byStart[i] = i;
-  byStart.sort((a, b) => src[a].startUs - src[b].startUs || src[b].durationUs - src[a].durationUs || a - b);
+  const st = new Float64Array(n), du = new Float64Array(n);
+  for (let i = 0; i < n; i++) { byStart[i] = i; st[i] = src[i].startUs; du[i] = src[i].durationUs; }
+  byStart.sort((a, b) => st[a] - st[b] || du[b] - du[a] || a - b);
   // Children as linked lists over source indices; n stands for a virtual root over the roots.
   const first = new Int32Array(n + 1).fill(-1), last = new Int32Array(n + 1).fill(-1), next = new Int32Array(n).fill(-1);
   const up = new Int32Array(n);
@@ -53,7 +54,6 @@ export function buildModel(trace: Trace): TraceModel {
   const depth = new Int32Array(n), parent = new Int32Array(n), size = new Int32Array(n), childCount = new Int32Array(n);
   const posOf = new Int32Array(n + 1).fill(-1);
   const errorBelow = new Uint8Array(n);
-  const index = new Map<string, number>();
   // Pre-order walk without a stack: down to the first child, else on to the next sibling up the tree.
   let pos = 0;
   let i = first[n];
@@ -64,7 +64,6 @@ export function buildModel(trace: Trace): TraceModel {
     parent[pos] = pp;
     depth[pos] = pp < 0 ? 0 : depth[pp] + 1;
     if (pp >= 0) childCount[pp]++;
-    index.set(src[i].spanId, pos);
     pos++;
     if (first[i] >= 0) { i = first[i]; continue; }
     while (i >= 0 && i !== n && next[i] < 0) i = up[i];
@@ -74,7 +73,7 @@ export function buildModel(trace: Trace): TraceModel {
   if (pos < n) {
     for (let j = 0; j < n; j++) {
       if (posOf[j] >= 0) continue;
-      posOf[j] = pos; spans.push(src[j]); parent[pos] = -1; depth[pos] = 0; index.set(src[j].spanId, pos); pos++; orphans++;
+      posOf[j] = pos; spans.push(src[j]); parent[pos] = -1; depth[pos] = 0; pos++; orphans++;
     }
   }
   // Sizes and errors below, in reverse pre-order (children before parents).
@@ -134,6 +133,7 @@ export function buildModel(trace: Trace): TraceModel {
       addSeg(q, s.startUs, cursor);
     }
   }
+  const index = { get: (id: string) => { const k = byId.get(id); return k === undefined ? undefined : posOf[k]; } };
   return { spans, depth, parent, size, childCount, errorBelow, critFrom, critCount, crit, index, startUs, endUs, orphans, services: [...services] };
 }
 

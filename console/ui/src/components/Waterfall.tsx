@@ -37,6 +37,18 @@ export function Waterfall(p: WaterfallProps) {
   const [top, setTop] = useState(0);
   const [viewH, setViewH] = useState(600);
   const raf = useRef(0);
+  const box = useRef<HTMLDivElement>(null);
+  const [nameW, setNameW] = useState<number | null>(null);
+  // Drag the line between the names and the timeline to give either more room.
+  const startResize = (e: MouseEvent) => {
+    e.preventDefault();
+    const el = box.current!;
+    const left = el.getBoundingClientRect().left;
+    const move = (ev: MouseEvent) => setNameW(Math.max(160, Math.min(el.clientWidth - 200, ev.clientX - left)));
+    const up = () => { removeEventListener('mousemove', move); removeEventListener('mouseup', up); };
+    addEventListener('mousemove', move);
+    addEventListener('mouseup', up);
+  };
   const total = Math.max(1, model.endUs - model.startUs);
   const tk = useMemo(() => ticks(total, 6), [total]);
   const rowOf = useMemo(() => { const m = new Map<number, number>(); rows.forEach((q, i) => m.set(q, i)); return m; }, [rows]);
@@ -119,8 +131,9 @@ export function Waterfall(p: WaterfallProps) {
   }
 
   return (
-    <div class="waterfall" data-testid="waterfall" data-rows={rows.length}>
+    <div class="waterfall" data-testid="waterfall" data-rows={rows.length} ref={box} style={nameW ? { '--name-w': `${nameW}px` } : undefined}>
       <div class="wf-head">
+        <div class="wf-resize" onMouseDown={startResize} title="drag to resize the span names" />
         <div class="wf-name">span<span class="muted small count">({rows.length.toLocaleString('en-US')} shown of {model.spans.length.toLocaleString('en-US')})</span></div>
         <div class="wf-time">
           {tk.map((v) => <span key={v} class="wf-tick" style={{ left: `${(v / total) * 100}%` }}>{fmtUs(v)}</span>)}
