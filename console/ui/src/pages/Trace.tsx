@@ -7,7 +7,7 @@ import { useLoad } from '../hooks';
 import { navigate, setQuery, useLocation } from '../router';
 import { buildModel, critSegments, spanFilter, visibleRows, type TraceModel } from '../traceModel';
 import { Waterfall } from '../components/Waterfall';
-import { AttrTable, Empty, ErrorBox, Loading, SeverityBadge, ServiceDot } from '../components/ui';
+import { AttrTable, ErrorBox, Loading, SeverityBadge, ServiceDot } from '../components/ui';
 
 let usableMarked = '';
 
@@ -62,7 +62,6 @@ function TraceView({ trace, model, spanParam, reload }: { trace: Trace; model: T
     model.spans.forEach((s, q) => { if (f(s)) { flags[q] = 1; list.push(q); } });
     return { flags, list };
   }, [model, filterText]);
-  useEffect(() => setCur(-1), [matches]);
 
   const logTimes = useMemo(() => {
     const m = new Map<string, number[]>();
@@ -143,8 +142,8 @@ function TraceView({ trace, model, spanParam, reload }: { trace: Trace; model: T
           <div class="wf-toolbar">
             <div class="wf-filter">
               <input data-testid="trace-filter" placeholder="filter: name, key=value, error, >10ms" value={filterText}
-                onInput={(e) => setFilterText((e.target as HTMLInputElement).value)}
-                onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); step(e.shiftKey ? -1 : 1); } if (e.key === 'Escape') setFilterText(''); }} />
+                onInput={(e) => { setFilterText((e.target as HTMLInputElement).value); setCur(-1); }}
+                onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); step(e.shiftKey ? -1 : 1); } if (e.key === 'Escape') { setFilterText(''); setCur(-1); } }} />
               {matches && <span class="match-count" data-testid="match-count">{matches.list.length ? `${cur >= 0 ? cur + 1 : '–'} of ${fmtCount(matches.list.length)}` : 'no match'}</span>}
               <button disabled={!matches?.list.length} onClick={() => step(-1)} aria-label="previous match" title="previous (Shift+Enter)">▲</button>
               <button disabled={!matches?.list.length} onClick={() => step(1)} aria-label="next match" title="next (Enter)">▼</button>
@@ -161,9 +160,59 @@ function TraceView({ trace, model, spanParam, reload }: { trace: Trace; model: T
         </div>
         <aside class="trace-side">
           {selSpan ? <SpanDetails span={selSpan} trace={trace} model={model} pos={selected} onSelect={select} />
-            : <Empty title="Select a span">Click a row of the waterfall (or use ↑ ↓) to see its attributes, events, links, resource and logs.</Empty>}
+            : <TraceOverview trace={trace} model={model} onSelect={(q) => { reveal(q); select(q); setScrollTo((s) => ({ pos: q, n: s.n + 1 })); }} />}
         </aside>
       </div>
+    </div>
+  );
+}
+
+/** With no span selected: where the time went (the critical path by operation) and the services. */
+function TraceOverview({ trace, model, onSelect }: { trace: Trace; model: TraceModel; onSelect: (q: number) => void }) {
+  const rows = useMemo(() => {
+    const by = new Map<string, { name: string; service: string; us: number; spans: number; top: number; topUs: number }>();
+    let total = 0;
+    for (let q = 0; q < model.spans.length; q++) {
+      const c = model.critCount[q];
+      if (!c) continue;
+      let us = 0;
+      for (let k = model.critFrom[q]; k < model.critFrom[q] + c; k++) us += model.crit[2 * k + 1] - model.crit[2 * k];
+      total += us;
+      const s = model.spans[q];
+      const key = `${s.service}\u0001${s.name}`;
+      const e = by.get(key) || by.set(key, { name: s.name, service: s.service, us: 0, spans: 0, top: q, topUs: 0 }).get(key)!;
+      e.us += us; e.spans++;
+      if (us > e.topUs) { e.topUs = us; e.top = q; }
+    }
+    return { total, list: [...by.values()].sort((a, b) => b.us - a.us).slice(0, 10) };
+  }, [model]);
+  const whole = Math.max(1, model.endUs - model.startUs);
+  return (
+    <div class="detail" data-testid="trace-overview">
+      <div class="detail-kicker">this trace</div>
+      <h2>Where the time went</h2>
+      <p class="muted small">The critical path: the chain of spans that bounds the trace's end ({fmtUs(rows.total)} of {fmtUs(whole)}), by operation. Select a span in the waterfall for its details.</p>
+      <table class="grid compact crit-table">
+        <thead><tr><th>operation</th><th class="num">on path</th><th class="num">share</th></tr></thead>
+        <tbody>
+          {rows.list.map((r) => (
+            <tr key={r.service + r.name} class="clickable" onClick={() => onSelect(r.top)}>
+              <td><ServiceDot color={serviceColor(r.service)} />{r.name}{r.spans > 1 && <span class="muted small"> ×{r.spans}</span>}</td>
+              <td class="num">{fmtUs(r.us)}</td>
+              <td class="num"><span class="share-bar" style={{ width: `${Math.round((r.us / whole) * 40)}px` }} />{Math.round((r.us / whole) * 100)} %</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Services</h3>
+      <table class="grid compact">
+        <thead><tr><th>service</th><th class="num">spans</th><th class="num">errors</th></tr></thead>
+        <tbody>
+          {trace.services.map((s) => (
+            <tr key={s.name}><td><ServiceDot color={serviceColor(s.name)} />{s.name}</td><td class="num">{fmtCount(s.spanCount)}</td><td class={`num ${s.errorCount ? 'bad' : ''}`}>{fmtCount(s.errorCount)}</td></tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }
