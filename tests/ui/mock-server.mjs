@@ -72,9 +72,11 @@ function addTrace(t, { live = false } = {}) {
   byId.set(t.traceId, t);
   counters.spansIngested += t.spans.length;
   counters.logsIngested += t.logs.length;
+  // Evict the oldest traces, except the pinned ones (the big trace, traces sent by tests).
   while (traces.length > MAX_TRACES) {
-    const old = traces.shift();
-    if (old.pinned) { traces.push(old); traces.sort((a, b) => a.summary.startUs - b.summary.startUs); if (traces.every((x) => x.pinned)) break; continue; }
+    const i = traces.findIndex((x) => !x.pinned);
+    if (i < 0) break;
+    const [old] = traces.splice(i, 1);
     byId.delete(old.traceId);
     counters.tracesEvicted++;
     counters.spansEvicted += old.spans.length;
@@ -696,5 +698,6 @@ const server = http.createServer((req, res) => {
   if (p === '/favicon.ico') { res.writeHead(204); return res.end(); }
   return serveFile(req, res, path.join(DIST, 'index.html'), false);
 });
+server.keepAliveTimeout = 65_000; // longer than clients keep idle sockets: no reset on reuse
 server.listen(PORT, '127.0.0.1', () => console.log(`mock tome console on http://127.0.0.1:${server.address().port}/ (dist: ${DIST})`));
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { for (const r of subscribers) r.end(); server.close(); process.exit(0); });

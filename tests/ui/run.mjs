@@ -4,7 +4,7 @@
 //   node run.mjs http://127.0.0.1:3000    against a running server (`tome demo`, or the mock)
 //   node run.mjs                          starts tests/ui/mock-server.mjs on a free port first
 //
-// Env: UI_ARTIFACTS (screenshots; default tests/ui/artifacts), CHROMIUM (default
+// Env: UI_USABLE_MS (budget for the 10,000-span trace, median of 5 navigations; default 1000), UI_ARTIFACTS (screenshots; default tests/ui/artifacts), CHROMIUM (default
 // /usr/bin/chromium), UI_BIG_TRACE (a 10,000-span trace id already in the store; by default the
 // test sends one over OTLP/HTTP JSON to <base>/v1/traces), UI_ONLY (comma-separated test names).
 // Prints "N passed, M failed" and exits non-zero on any failure.
@@ -21,6 +21,7 @@ const ARTIFACTS = path.resolve(process.env.UI_ARTIFACTS || path.join(here, 'arti
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ONLY = (process.env.UI_ONLY || '').split(',').filter(Boolean);
 const TIMEOUT = 15_000;
+const USABLE_MS = Number(process.env.UI_USABLE_MS || 1000); // the issue's budget for a 10,000-span trace
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 
 let base = process.argv[2] || process.env.TOME_URL || '';
@@ -56,7 +57,8 @@ function watch(page) {
 const page = watch(context.pages()[0] || (await context.newPage()));
 
 async function apiGet(p) {
-  const res = await page.request.get(`${base}/console/api/${p}`);
+  // One retry: a server may close an idle keep-alive socket just as it is reused (ECONNRESET).
+  const res = await page.request.get(`${base}/console/api/${p}`).catch(() => page.request.get(`${base}/console/api/${p}`));
   const body = await res.json();
   if (!body.success) throw new Error(`GET ${p}: ${res.status()} ${body.error?.message}`);
   return body.data;
@@ -205,12 +207,19 @@ await test('big-trace', async () => {
   }
   const p = watch(await context.newPage());
   const times = [];
-  for (let i = 0; i < 3; i++) {
+  const breakdown = [];
+  for (let i = 0; i < 5; i++) {
     await p.goto(`${base}/traces/${id}`);
     await p.waitForFunction(() => performance.getEntriesByName('trace-usable').length > 0, null, { timeout: 10_000 });
-    times.push(await p.evaluate(() => performance.getEntriesByName('trace-usable')[0].startTime));
+    const m = await p.evaluate(() => {
+      const at = (n) => performance.getEntriesByName(n)[0]?.startTime;
+      const res = performance.getEntriesByType('resource').find((e) => /\/console\/api\/traces\//.test(e.name));
+      return { usable: at('trace-usable'), data: at('trace-data'), model: at('trace-model'), fetchStart: res?.startTime, fetchEnd: res?.responseEnd, bytes: res?.encodedBodySize };
+    });
+    times.push(m.usable);
+    breakdown.push(m);
   }
-  const usable = [...times].sort((a, b) => a - b)[1]; // the median of three navigations (the first one loads the code cold)
+  const usable = [...times].sort((a, b) => a - b)[2]; // the median of five navigations (the first one loads the code cold)
   ctx.usable = times;
   const rowsInDom = await p.$$eval('.wf-row', (r) => r.length);
   const total = Number(await p.getAttribute('[data-testid=waterfall]', 'data-rows'));
@@ -235,7 +244,8 @@ await test('big-trace', async () => {
   assert(await p.$$eval('.wf-row', (r) => r.length) > 10, 'rows rendered after a scroll');
   await p.close();
   console.log(`#    10,000-span trace: usable after ${times.map((t) => t.toFixed(0)).join(' / ')} ms; span open ${open.map((t) => t.toFixed(1)).join(' / ')} ms`);
-  assert(usable < 1000, `usable within 1 s (median of 3: ${usable.toFixed(0)} ms)`);
+  for (const b of breakdown) console.log(`#      fetch ${b.fetchStart?.toFixed(0)}-${b.fetchEnd?.toFixed(0)} ms (${((b.bytes || 0) / 1e6).toFixed(1)} MB), parsed ${b.data?.toFixed(0)}, model ${b.model?.toFixed(0)}, usable ${b.usable?.toFixed(0)}`);
+  assert(usable < USABLE_MS, `usable within ${USABLE_MS} ms (median of 5: ${usable.toFixed(0)} ms)`);
   assert(Math.max(...open) < 100, `a span opens within 100 ms (${open.map((t) => t.toFixed(1)).join(', ')} ms)`);
 });
 

@@ -52,25 +52,34 @@ export function query(params: Params): string {
   return s ? `?${s}` : '';
 }
 
+type Body<T> = { success?: boolean; data?: T; error?: { code?: string; message?: string } };
+interface Prefetched { path: string; res: Promise<{ status: number; statusText: string; body?: unknown }> }
+
 /** GET /console/api/<path>; resolves to `data`, rejects with the API's own error message. */
 export async function api<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
   const url = `/console/api/${path}${query(params)}`;
-  let res: Response;
+  let status = 0, statusText = '';
+  let body: Body<T> | undefined;
   try {
-    const pre = (window as { __tomePrefetch?: { path: string; res: Promise<Response> } }).__tomePrefetch;
+    // index.html may have fetched (and parsed) this one already, while the code was loading.
+    const w = window as { __tomePrefetch?: Prefetched };
+    const pre = w.__tomePrefetch;
     if (pre && pre.path === path && url === `/console/api/${path}`) {
-      delete (window as { __tomePrefetch?: unknown }).__tomePrefetch;
-      res = await pre.res;
+      delete w.__tomePrefetch;
+      const r = await pre.res;
+      ({ status, statusText } = r);
+      body = r.body as Body<T> | undefined;
     } else {
-      res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+      const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+      ({ status, statusText } = res);
+      try { body = await res.json(); } catch { /* not JSON */ }
     }
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(`cannot reach the tome server (${(e as Error).message})`, 'unreachable', 0);
   }
-  let body: { success?: boolean; data?: T; error?: { code?: string; message?: string } } | undefined;
-  try { body = await res.json(); } catch { /* not JSON */ }
+  if (signal?.aborted) throw new DOMException('aborted', 'AbortError');
   if (body && body.success === true) return body.data as T;
-  const message = body?.error?.message || `${res.status} ${res.statusText || 'error'} from ${url}`;
-  throw new ApiError(message, body?.error?.code || 'http_error', res.status);
+  const message = body?.error?.message || `${status} ${statusText || 'error'} from ${url}`;
+  throw new ApiError(message, body?.error?.code || 'http_error', status);
 }

@@ -44,12 +44,18 @@ function StoreStatus() {
   useEffect(() => {
     const ctl = new AbortController();
     let last = 0;
+    let off = () => {};
+    let id = 0;
     const poll = () => api<StoreStats>('stats', {}, ctl.signal).then((s) => { setStats(s); setError(undefined); }, (e) => { if (e.name !== 'AbortError') setError(e.message); });
-    poll();
-    // The stream sends stats every 5 s; poll when it is quiet (a proxy that buffers SSE, a reconnect).
-    const off = subscribe('stats', (s) => { last = Date.now(); setStats(s as StoreStats); setError(undefined); });
-    const id = setInterval(() => { if (Date.now() - last > 12_000 && document.visibilityState === 'visible') poll(); }, 12_000);
-    return () => { ctl.abort(); off(); clearInterval(id); };
+    const start = () => {
+      poll();
+      // The stream sends stats every 5 s; poll when it is quiet (a proxy that buffers SSE, a reconnect).
+      off = subscribe('stats', (s) => { last = Date.now(); setStats(s as StoreStats); setError(undefined); });
+      id = setInterval(() => { if (Date.now() - last > 12_000 && document.visibilityState === 'visible') poll(); }, 12_000) as unknown as number;
+    };
+    // A trace page opened directly gets the network and the main thread to itself first.
+    const delay = /^\/traces\/./.test(location.pathname) ? setTimeout(start, 1200) : (start(), 0);
+    return () => { clearTimeout(delay); ctl.abort(); off(); clearInterval(id); };
   }, []);
   if (error && !stats) return <div class="store store-error" title={error}>store: unavailable</div>;
   if (!stats) return <div class="store" />;

@@ -51,7 +51,14 @@ export function Waterfall(p: WaterfallProps) {
   };
   const total = Math.max(1, model.endUs - model.startUs);
   const tk = useMemo(() => ticks(total, 6), [total]);
-  const rowOf = useMemo(() => { const m = new Map<number, number>(); rows.forEach((q, i) => m.set(q, i)); return m; }, [rows]);
+  // rows is ascending (pre-order positions): find a span's row by binary search, no 10,000-entry map.
+  const rowOf = useMemo(() => ({
+    get(q: number): number | undefined {
+      let lo = 0, hi = rows.length - 1;
+      while (lo <= hi) { const mid = (lo + hi) >> 1; if (rows[mid] === q) return mid; if (rows[mid] < q) lo = mid + 1; else hi = mid - 1; }
+      return undefined;
+    },
+  }), [rows]);
 
   useLayoutEffect(() => {
     const el = scroller.current!;

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, type LogRecord, type Span, type Trace } from '../api';
 import { fmtCount, fmtTime, fmtUs, fmtValue, serviceColor, shortId } from '../format';
 import { useLoad } from '../hooks';
-import { navigate, setQuery, useLocation } from '../router';
+import { navigate, useLocation } from '../router';
 import { buildModel, critSegments, spanFilter, visibleRows, type TraceModel } from '../traceModel';
 import { Waterfall } from '../components/Waterfall';
 import { AttrTable, ErrorBox, Loading, SeverityBadge, ServiceDot } from '../components/ui';
@@ -41,7 +41,12 @@ function TraceView({ trace, model, spanParam, reload }: { trace: Trace; model: T
   const [cur, setCur] = useState(-1);
   const [scrollTo, setScrollTo] = useState({ pos: -1, n: 0 });
   const [compareWith, setCompareWith] = useState('');
-  const selected = spanParam ? model.index.get(spanParam) ?? -1 : -1;
+  // The selection lives here and is mirrored into ?span= without re-rendering the whole app;
+  // a navigation (back, forward, a link) that changes ?span= brings it back in.
+  const [selId, setSelId] = useState(spanParam);
+  const seenParam = useRef(spanParam);
+  if (seenParam.current !== spanParam) { seenParam.current = spanParam; if (selId !== spanParam) setSelId(spanParam); }
+  const selected = selId ? model.index.get(selId) ?? -1 : -1;
 
   // A reload may bring new spans (new positions): start expanded again.
   const firstModel = useRef(model);
@@ -77,9 +82,11 @@ function TraceView({ trace, model, spanParam, reload }: { trace: Trace; model: T
     if (changed) setCollapsed(next);
   }
   const select = (q: number) => {
+    const id = q < 0 ? '' : model.spans[q].spanId;
+    setSelId(id);
     const params = new URLSearchParams(location.search);
-    if (q < 0) params.delete('span'); else params.set('span', model.spans[q].spanId);
-    setQuery(params);
+    if (id) params.set('span', id); else params.delete('span');
+    history.replaceState(null, '', location.pathname + (params.toString() ? `?${params}` : ''));
   };
   const toggle = (q: number) => {
     const next = new Set(collapsed);
