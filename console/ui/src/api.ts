@@ -29,7 +29,7 @@ export interface MetricInfo { name: string; description: string; unit: string; t
 export interface Exemplar { t: number; value: number; traceId: string; spanId: string }
 export interface MetricPoint { t: number; value?: number; rate?: number; count?: number; sum?: number; p50?: number; p95?: number; p99?: number; exemplars?: Exemplar[] }
 export interface MetricSeries { name: string; description: string; unit: string; type: 'sum' | 'gauge' | 'histogram'; monotonic: boolean; series: { service: string; attributes: Attrs; points: MetricPoint[] }[] }
-export interface RunningSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: SpanKind; service: string; startUs: number; elapsedUs: number; attributes: Attrs }
+export interface RunningSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: SpanKind; service: string; startUs: number; elapsedUs: number }
 export type Health = 'healthy' | 'degraded' | 'unhealthy' | string;
 export interface NetworkTome { id: string; state?: string; eventsReceived?: number; remote: boolean; endpoint?: string; health: Health }
 export interface NetworkConnection { id: string; source: string; target: string; bidirectional: boolean; health: Health; eventsForwarded: number; eventsDropped: number; lastActivityUs?: number }

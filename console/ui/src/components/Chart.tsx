@@ -60,11 +60,14 @@ export function Chart({ title, times, series, exemplars = [], format, axisFormat
       ] as uPlot.Series[],
     };
     plot.current?.destroy();
+    const cleanups: (() => void)[] = [];
     const u = new uPlot(opts, data, el);
     plot.current = u;
     // For tests and debugging: the exemplars' positions in CSS pixels relative to the plot area.
-    (el as HTMLDivElement & { exemplarPoints?: () => { x: number; y: number; traceId: string; spanId: string }[] }).exemplarPoints = () =>
-      [...exAt.entries()].map(([k, e]) => ({ x: u.over.offsetLeft + u.valToPos(xs[k] / 1000, 'x'), y: u.over.offsetTop + u.valToPos(exY[k]!, 'y'), traceId: e.traceId, spanId: e.spanId }));
+    (el as HTMLDivElement & { exemplarPoints?: () => { x: number; y: number; traceId: string; spanId: string }[] }).exemplarPoints = () => {
+      const o = u.over.getBoundingClientRect(), r = el.getBoundingClientRect();
+      return [...exAt.entries()].map(([k, e]) => ({ x: o.left - r.left + u.valToPos(xs[k] / 1000, 'x'), y: o.top - r.top + u.valToPos(exY[k]!, 'y'), traceId: e.traceId, spanId: e.spanId }));
+    };
     if (ex.length) {
       u.over.style.cursor = 'default';
       const nearest = (ev: MouseEvent): Exemplar | undefined => {
@@ -79,11 +82,19 @@ export function Chart({ title, times, series, exemplars = [], format, axisFormat
         return best;
       };
       u.over.addEventListener('mousemove', (ev) => { const e = nearest(ev); u.over.style.cursor = e ? 'pointer' : 'default'; u.over.title = e ? `exemplar ${format(e.value)} — open trace ${e.traceId.slice(0, 8)}` : ''; });
-      u.over.addEventListener('click', (ev) => { const e = nearest(ev); if (e) navigate(`/traces/${e.traceId}?span=${e.spanId}`); });
+      // Captured on the way down, before uPlot's own handlers on its overlay (which can stop a
+      // click from reaching a listener on the overlay itself).
+      const onClick = (ev: MouseEvent) => {
+        if (!u.over.contains(ev.target as Node)) return;
+        const e = nearest(ev);
+        if (e) navigate(`/traces/${e.traceId}?span=${e.spanId}`);
+      };
+      el.addEventListener('click', onClick, true);
+      cleanups.push(() => el.removeEventListener('click', onClick, true));
     }
     const ro = new ResizeObserver(() => { if (el.clientWidth > 0 && Math.abs(el.clientWidth - u.width) > 2) u.setSize({ width: el.clientWidth, height }); });
     ro.observe(el);
-    return () => { ro.disconnect(); u.destroy(); plot.current = null; };
+    return () => { ro.disconnect(); cleanups.forEach((c) => c()); u.destroy(); plot.current = null; };
   }, [times, series, exemplars, height]);
 
   return (

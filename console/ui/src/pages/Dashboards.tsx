@@ -23,6 +23,9 @@ const seriesLabel = (attrs: Record<string, unknown>, service: string, many: bool
   return parts.join(' ') || (many ? service : 'value');
 };
 
+/** The reasons that counted something (the API lists every reason, zeros included). */
+const nonZero = (counts?: Record<string, number>) => Object.entries(counts || {}).filter(([, n]) => n > 0);
+
 function fmtUnit(unit: string): (v: number) => string {
   if (unit === 'ms') return (v) => fmtMs(v);
   if (unit === 's') return (v) => fmtMs(v * 1000);
@@ -103,8 +106,8 @@ function StoreTable({ stats }: { stats: StoreStats }) {
             <td class="num">{fmtBytes(s.budgetBytes)}</td>
             <td class="num">{fmtCount(s.items)}</td>
             <td class="num">{fmtCount(s.ingested)}</td>
-            <td>{Object.entries(s.evicted).map(([r, n]) => `${fmtCount(n)} (${r})`).join(', ') || <span class="muted">none</span>}</td>
-            <td class={Object.keys(s.dropped).length ? 'bad' : ''}>{Object.entries(s.dropped).map(([r, n]) => `${fmtCount(n)} (${r})`).join(', ') || <span class="muted">none</span>}</td>
+            <td>{nonZero(s.evicted).map(([r, n]) => `${fmtCount(n)} (${r})`).join(', ') || <span class="muted">none</span>}</td>
+            <td class={nonZero(s.dropped).length ? 'bad' : ''}>{nonZero(s.dropped).map(([r, n]) => `${fmtCount(n)} (${r})`).join(', ') || <span class="muted">none</span>}</td>
             <td class="nowrap">{s.oldestUs ? fmtTime(s.oldestUs, false) : '–'}</td>
           </tr>
         ))}

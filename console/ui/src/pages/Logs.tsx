@@ -11,6 +11,8 @@ import { AttrFilters, AttrTable, Empty, ErrorBox, Loading, Panel, pendingAttr, S
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const LEVEL_NUM: Record<string, number> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 };
 const RANGES = ['15m', '1h', '6h', '24h'];
+/** Records the live tail keeps on screen. */
+const MAX_TAIL = 500;
 const FIELDS = ['q', 'severity', 'traceId', 'service', 'window', 'limit'] as const;
 
 /** The API's matching, for records arriving on the live tail. */
@@ -58,11 +60,21 @@ export function LogsPage() {
 
   useEffect(() => {
     if (!live) return;
-    return subscribe('log', (d) => {
+    // A busy server logs hundreds of records a second: collect them and render four times a
+    // second, newest first, keeping the last MAX_TAIL.
+    let pending: LogRecord[] = [];
+    const off = subscribe('log', (d) => {
       const l = d as LogRecord;
       if (p.spanId && l.spanId !== p.spanId) return;
-      if (match(l)) setTail((t) => [l, ...t].slice(0, 2000));
+      if (match(l)) pending.push(l);
     });
+    const timer = window.setInterval(() => {
+      if (pending.length === 0) return;
+      const batch = pending.reverse();
+      pending = [];
+      setTail((t) => batch.concat(t).slice(0, MAX_TAIL));
+    }, 250);
+    return () => { off(); window.clearInterval(timer); };
   }, [live, match]);
 
   const submit = (e: Event) => {

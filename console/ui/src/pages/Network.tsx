@@ -46,15 +46,28 @@ function merge(graph: Graph, net?: Network): { nodes: MapNode[]; edges: MapEdge[
 interface Layout { width: number; height: number; nodes: Map<string, { x: number; y: number }>; edges: Map<string, { points: { x: number; y: number }[]; x: number; y: number }> }
 function computeLayout(nodes: MapNode[], edges: MapEdge[], rankdir: 'LR' | 'TB'): Layout {
   const g = new DGraph({ multigraph: true });
-  g.setGraph({ rankdir, nodesep: rankdir === 'LR' ? 28 : 40, ranksep: rankdir === 'LR' ? 36 : 34, edgesep: 20, marginx: 12, marginy: 12 });
+  // Room on the left for the loop and label of a service that calls itself.
+  const loops = edges.some((e) => e.source === e.target);
+  g.setGraph({ rankdir, nodesep: rankdir === 'LR' ? 28 : 40, ranksep: rankdir === 'LR' ? 36 : 34, edgesep: 20, marginx: loops ? LABEL_W + 56 : 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   const order = [...nodes].sort((a, b) => (a.kind === b.kind ? a.id.localeCompare(b.id) : a.kind === 'service' ? -1 : b.kind === 'service' ? 1 : a.kind === 'tome' ? -1 : 1));
   for (const n of order) g.setNode(n.id, { width: NODE_W, height: NODE_H });
-  for (const e of edges) g.setEdge(e.source, e.target, { width: LABEL_W, height: LABEL_H, labelpos: 'c' }, e.id);
+  // A service calling itself (a self-loop) is drawn as a loop beside its node, not laid out.
+  for (const e of edges) if (e.source !== e.target) g.setEdge(e.source, e.target, { width: LABEL_W, height: LABEL_H, labelpos: 'c' }, e.id);
   layout(g);
   const out: Layout = { width: (g.graph().width as number) || 0, height: (g.graph().height as number) || 0, nodes: new Map(), edges: new Map() };
   for (const n of nodes) { const v = g.node(n.id); out.nodes.set(n.id, { x: v.x, y: v.y }); }
-  for (const e of edges) { const v = g.edge(e.source, e.target, e.id) as { points: { x: number; y: number }[]; x: number; y: number }; out.edges.set(e.id, v); }
+  for (const e of edges) {
+    if (e.source === e.target) {
+      // A loop out of the node's left side and back, its label beside it.
+      const c = out.nodes.get(e.source)!;
+      const x0 = c.x - NODE_W / 2, y0 = c.y - NODE_H / 4, y1 = c.y + NODE_H / 4;
+      out.edges.set(e.id, { points: [{ x: x0, y: y0 }, { x: x0 - 30, y: y0 - 6 }, { x: x0 - 30, y: y1 + 6 }, { x: x0, y: y1 }], x: x0 - 36 - LABEL_W / 2, y: c.y });
+      continue;
+    }
+    const v = g.edge(e.source, e.target, e.id) as { points: { x: number; y: number }[]; x: number; y: number };
+    out.edges.set(e.id, v);
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 // `/running` — spans started and not yet ended in this process, with their elapsed time.
 import { api, type RunningSpan } from '../api';
-import { fmtTime, fmtUs, fmtValue, serviceColor, shortId } from '../format';
+import { fmtTime, fmtUs, serviceColor, shortId } from '../format';
 import { useLoad, useTicker } from '../hooks';
 import { Empty, ErrorBox, Loading, Panel, ServiceDot } from '../components/ui';
 
@@ -17,7 +17,7 @@ export function RunningPage() {
       {r.data && (spans.length === 0 ? <Empty title="Nothing is running right now">Spans appear here while they are open: run <code>tome demo</code> to see orders in flight.</Empty> : (
         <Panel title={`${spans.length} open spans`}>
           <table class="grid" data-testid="running-spans">
-            <thead><tr><th>span</th><th>service</th><th>kind</th><th>started</th><th class="num">elapsed</th><th>attributes</th><th>trace</th></tr></thead>
+            <thead><tr><th>span</th><th>service</th><th>kind</th><th>started</th><th class="num">elapsed</th><th>trace</th></tr></thead>
             <tbody>
               {spans.map((s) => (
                 <tr key={s.spanId}>
@@ -26,7 +26,6 @@ export function RunningPage() {
                   <td class="muted">{s.kind}</td>
                   <td class="nowrap mono small">{fmtTime(s.startUs)}</td>
                   <td class="num elapsed">{fmtUs(s.elapsedUs + since)}</td>
-                  <td class="small">{Object.entries(s.attributes).slice(0, 4).map(([k, v]) => <span key={k} class="kv-chip"><span>{k}</span>={fmtValue(v)}</span>)}</td>
                   <td><a class="mono small" href={`/traces/${s.traceId}?span=${s.spanId}`} title="the trace as far as it has arrived">{shortId(s.traceId)} →</a></td>
                 </tr>
               ))}
