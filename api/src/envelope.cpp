@@ -1,5 +1,7 @@
 #include "tome/api/envelope.hpp"
 
+#include "tome/core/json_text.hpp"
+
 namespace tome::api {
 namespace {
 
@@ -18,7 +20,7 @@ Json EnvelopeBase(const RequestContext& ctx, bool success) {
 HttpResponse Finish(const RequestContext& ctx, int status, Json body) {
     HttpResponse r;
     r.status = status;
-    r.body = body.dump();
+    r.body = JsonText(body);
     r.headers.emplace_back("x-trace-id", ctx.trace_id);
     r.headers.emplace_back("x-span-id", ctx.span_id);
     r.headers.emplace_back("traceparent",
