@@ -26,7 +26,8 @@ std::string HexBytes(std::string_view bytes) {
 // - invalid literal".
 std::string ParserReason(std::string_view what) {
     if (what.rfind("[json.exception.", 0) == 0) {
-        if (const auto end = what.find("] "); end != std::string_view::npos) what.remove_prefix(end + 2);
+        if (const auto end = what.find("] "); end != std::string_view::npos)
+            what.remove_prefix(end + 2);
     }
     if (what.rfind("parse error", 0) == 0) {
         if (const auto colon = what.find(": "); colon != std::string_view::npos) {
@@ -45,7 +46,8 @@ std::string Excerpt(std::string_view text, std::size_t offset) {
     constexpr std::size_t kSide = 16;
     std::size_t begin = offset > kSide ? offset - kSide : 0;
     while (begin < offset && (static_cast<unsigned char>(text[begin]) & 0xC0) == 0x80) ++begin;
-    return std::string(telemetry::utf8::TruncateAtBoundary(text.substr(begin), offset - begin + kSide));
+    return std::string(
+        telemetry::utf8::TruncateAtBoundary(text.substr(begin), offset - begin + kSide));
 }
 
 // nlohmann's DOM builder, with two changes: a parse error is recorded with its offset instead of
@@ -53,7 +55,7 @@ std::string Excerpt(std::string_view text, std::size_t offset) {
 // offset), and nesting deeper than kMaxJsonDepth is refused (copying or writing such a value
 // recurses once per level: a 1 MiB body of '[' would overflow a worker's stack).
 class CheckedDomBuilder : public nlohmann::detail::json_sax_dom_parser<Json> {
-public:
+  public:
     explicit CheckedDomBuilder(Json& result) : json_sax_dom_parser(result, false) {}
 
     bool start_object(std::size_t n) { return Enter() && json_sax_dom_parser::start_object(n); }
@@ -72,11 +74,12 @@ public:
     const std::string& error() const { return error_; }
     std::size_t offset() const { return offset_; }
 
-private:
+  private:
     bool Enter() {
         if (++depth_ <= kMaxJsonDepth) return true;
         error_ = "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels";
-        offset_ = std::string_view::npos;  // the SAX interface has no position: found by OffsetOfDepth
+        // The SAX interface has no position: OffsetOfDepth finds it.
+        offset_ = std::string_view::npos;
         return false;
     }
     bool Leave() {
@@ -96,8 +99,10 @@ std::size_t OffsetOfDepth(std::string_view text, std::size_t depth) {
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '[' || c == '{') {
@@ -114,7 +119,8 @@ std::size_t OffsetOfDepth(std::string_view text, std::size_t depth) {
 std::variant<Json, ApiError> ParseJsonText(std::string_view text) {
     const std::size_t bad = telemetry::utf8::FindInvalid(text);
     if (bad != text.size()) {
-        const auto seq = telemetry::utf8::NextSequence(text.data() + bad, text.data() + text.size());
+        const auto seq =
+            telemetry::utf8::NextSequence(text.data() + bad, text.data() + text.size());
         return InvalidJson(bad, "the body is not UTF-8 (ill-formed sequence " +
                                     HexBytes(text.substr(bad, seq.length)) + ")");
     }

@@ -80,13 +80,27 @@ void PlainJsonString(std::string& out, std::string_view s) {
     for (char ch : s) {
         const auto c = static_cast<unsigned char>(ch);
         switch (ch) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
             default:
                 if (c < 0x20) {
                     out += "\\u00";
@@ -107,8 +121,10 @@ void BM_JsonString(benchmark::State& state) {
     std::string out;
     for (auto _ : state) {
         out.clear();
-        if (state.range(0) != 0) json::String(out, s);
-        else PlainJsonString(out, s);
+        if (state.range(0) != 0)
+            json::String(out, s);
+        else
+            PlainJsonString(out, s);
         benchmark::DoNotOptimize(out.data());
     }
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(s.size()));
@@ -118,14 +134,16 @@ BENCHMARK(BM_JsonString)->ArgNames({"sanitise", "multibyte"})->ArgsProduct({{0, 
 // Encodes each ended span at once, in the caller's thread, to OTLP protobuf (with or without
 // the UTF-8 check of string fields) and OTLP/JSON.
 class EncodingExporter final : public trace::SpanExporter {
-public:
+  public:
     explicit EncodingExporter(bool check_utf8) : check_utf8_(check_utf8) {}
     trace::ExportResult Export(std::span<const std::unique_ptr<trace::SpanData>> batch,
                                Clock::time_point) noexcept override {
         proto_.clear();
         json_.clear();
-        if (check_utf8_) exporter::EncodeOtlpProto(batch, proto_);
-        else exporter::EncodeOtlpProtoWithoutUtf8CheckForTesting(batch, proto_);
+        if (check_utf8_)
+            exporter::EncodeOtlpProto(batch, proto_);
+        else
+            exporter::EncodeOtlpProtoWithoutUtf8CheckForTesting(batch, proto_);
         exporter::EncodeOtlpJson(batch, json_);
         benchmark::DoNotOptimize(proto_.data());
         benchmark::DoNotOptimize(json_.data());
@@ -133,7 +151,7 @@ public:
     }
     bool Shutdown(std::chrono::milliseconds) noexcept override { return true; }
 
-private:
+  private:
     const bool check_utf8_;
     std::string proto_, json_;
 };
@@ -157,18 +175,18 @@ void BM_RequestSpanEncode(benchmark::State& state) {
     const std::string agent = multibyte ? "klient/1.0 (\xC3\xA9t\xC3\xA9; \xF0\x9F\x98\x80)"
                                         : "curl/7.88.1 (x86_64-pc-linux-gnu)";
     for (auto _ : state) {
-        trace::Span span = tracer.StartSpan(
-            "POST /api/tomes/{id}/events",
-            {{"http.request.method", "POST"},
-             {"url.path", path},
-             {"url.scheme", "http"},
-             {"client.address", "127.0.0.1"},
-             {"server.address", "127.0.0.1"},
-             {"server.port", 3000},
-             {"network.protocol.version", "1.1"},
-             {"http.route", "/api/tomes/{id}/events"},
-             {"user_agent.original", agent}},
-            trace::StartSpanOptions{.kind = trace::SpanKind::kServer});
+        trace::Span span =
+            tracer.StartSpan("POST /api/tomes/{id}/events",
+                             {{"http.request.method", "POST"},
+                              {"url.path", path},
+                              {"url.scheme", "http"},
+                              {"client.address", "127.0.0.1"},
+                              {"server.address", "127.0.0.1"},
+                              {"server.port", 3000},
+                              {"network.protocol.version", "1.1"},
+                              {"http.route", "/api/tomes/{id}/events"},
+                              {"user_agent.original", agent}},
+                             trace::StartSpanOptions{.kind = trace::SpanKind::kServer});
         span.SetAttribute("http.response.status_code", std::int64_t{200});
         span.SetAttribute("business.customer_tier", multibyte ? "\xC3\xA9lite" : "gold");
         span.End();
@@ -183,16 +201,35 @@ BENCHMARK(BM_RequestSpanEncode)->ArgNames({"check", "multibyte"})->ArgsProduct({
 void BM_RequestSpanStringsCheck(benchmark::State& state) {
     const bool multibyte = state.range(0) != 0;
     const std::vector<std::string> strings = {
-        "service.name", "tome", "telemetry.sdk.name", "tome", "tome.api", "0.1.0",
-        "POST /api/tomes/{id}/events", "http.request.method", "POST", "url.path",
+        "service.name",
+        "tome",
+        "telemetry.sdk.name",
+        "tome",
+        "tome.api",
+        "0.1.0",
+        "POST /api/tomes/{id}/events",
+        "http.request.method",
+        "POST",
+        "url.path",
         multibyte ? "/api/tomes/Caf\xC3\xA9-\xE4\xB8\xAD\xE6\x96\x87/events"
                   : "/api/tomes/OrderService/events",
-        "url.scheme", "http", "client.address", "127.0.0.1", "server.address", "127.0.0.1",
-        "server.port", "network.protocol.version", "1.1", "http.route", "/api/tomes/{id}/events",
+        "url.scheme",
+        "http",
+        "client.address",
+        "127.0.0.1",
+        "server.address",
+        "127.0.0.1",
+        "server.port",
+        "network.protocol.version",
+        "1.1",
+        "http.route",
+        "/api/tomes/{id}/events",
         "user_agent.original",
         multibyte ? "klient/1.0 (\xC3\xA9t\xC3\xA9; \xF0\x9F\x98\x80)"
                   : "curl/7.88.1 (x86_64-pc-linux-gnu)",
-        "http.response.status_code", "business.customer_tier", multibyte ? "\xC3\xA9lite" : "gold"};
+        "http.response.status_code",
+        "business.customer_tier",
+        multibyte ? "\xC3\xA9lite" : "gold"};
     for (auto _ : state) {
         bool all = true;
         for (const std::string& s : strings) all &= utf8::IsValid(s);

@@ -89,10 +89,12 @@ TEST(InvalidJson, EveryRouteWithABodyAnswers400WithTheOffset) {
          "invalid JSON at byte offset 7: the body is not UTF-8 (ill-formed sequence C3)"},
         {"{\"id\":\"\xF0\x9F\x98\"}",
          "invalid JSON at byte offset 7: the body is not UTF-8 (ill-formed sequence F0 9F 98)"},
-        {"\xCC\x89", "invalid JSON at byte offset 0: syntax error while parsing value - invalid "
-                     "literal; near '\xCC\x89'"},
-        {"{\"a\":1,}", "invalid JSON at byte offset 7: syntax error while parsing object key - "
-                       "unexpected '}'; expected string literal; near '{\"a\":1,}'"},
+        {"\xCC\x89",
+         "invalid JSON at byte offset 0: syntax error while parsing value - invalid "
+         "literal; near '\xCC\x89'"},
+        {"{\"a\":1,}",
+         "invalid JSON at byte offset 7: syntax error while parsing object key - "
+         "unexpected '}'; expected string literal; near '{\"a\":1,}'"},
         {"[" + std::string(70, '['), "invalid JSON at byte offset 64: nesting deeper than 64"},
         {"{\"n\":-1e999}", "invalid JSON at byte offset 10: number overflow parsing '-1e999'"},
     };
@@ -120,7 +122,8 @@ TEST(InvalidJson, IsRecordedOnTheRequestSpanAsAClientError) {
         }
     }
     EXPECT_TRUE(found);
-    EXPECT_EQ(span.status.code, telemetry::trace::StatusCode::kUnset);  // a 4xx is not a server error
+    EXPECT_EQ(span.status.code,
+              telemetry::trace::StatusCode::kUnset);  // a 4xx is not a server error
 }
 
 TEST(InvalidPath, ParametersThatDecodeToBytesThatAreNotUtf8Get4xxAndValidJson) {

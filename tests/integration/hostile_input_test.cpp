@@ -111,7 +111,8 @@ Exports Decode(const LoopbackReceiver& collector) {
                 for (const auto& sm : rm.scope_metrics())
                     for (const auto& m : sm.metrics()) out.metrics.push_back(m);
         }
-        if (!ok) out.unparsable.push_back(r.target + ": " + std::to_string(r.body.size()) + " bytes");
+        if (!ok)
+            out.unparsable.push_back(r.target + ": " + std::to_string(r.body.size()) + " bytes");
     }
     return out;
 }
@@ -184,7 +185,8 @@ TEST(HostileInput, NoRouteAnswers5xxEveryAnswerIsUtf8JsonAndTelemetryStaysValid)
     EXPECT_EQ(by_status.count(0), 0u);
 
     // Still healthy: it answers, and a normal request still works end to end.
-    ASSERT_TRUE(tome.Running()) << tome.output().substr(tome.output().size() > 4000 ? tome.output().size() - 4000 : 0);
+    ASSERT_TRUE(tome.Running()) << tome.output().substr(
+        tome.output().size() > 4000 ? tome.output().size() - 4000 : 0);
     RawRequest health;
     health.target = "/api/health";
     EXPECT_EQ(SendRaw(tome.port(), health).status, 200);
@@ -211,8 +213,8 @@ TEST(HostileInput, NoRouteAnswers5xxEveryAnswerIsUtf8JsonAndTelemetryStaysValid)
     const auto lines = JsonLogLines(tome.output());
     EXPECT_GT(lines.size(), 0u);
     std::cout << "[hostile input] exported " << exports.spans.size() << " spans, "
-              << exports.logs.size() << " log records, " << exports.metrics.size()
-              << " metrics; " << lines.size() << " JSON log lines" << std::endl;
+              << exports.logs.size() << " log records, " << exports.metrics.size() << " metrics; "
+              << lines.size() << " JSON log lines" << std::endl;
 }
 
 // The same paths in detail: bytes that are not UTF-8 in the path, a header, the baggage and a
@@ -315,9 +317,8 @@ TEST(HostileInput, BytesThatAreNotUtf8ReachTelemetryAsReplacementCharacters) {
     bool line_seen = false;
     for (const auto& line : JsonLogLines(tome.output())) {
         const auto& attrs = line["attributes"];
-        if (attrs.contains("error.message") &&
-            attrs["error.message"].get<std::string>().find("refused " + kR + kR) !=
-                std::string::npos)
+        if (attrs.contains("error.message") && attrs["error.message"].get<std::string>().find(
+                                                   "refused " + kR + kR) != std::string::npos)
             line_seen = true;
     }
     EXPECT_TRUE(line_seen) << tome.output();

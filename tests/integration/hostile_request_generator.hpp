@@ -16,7 +16,7 @@
 namespace tome::testing {
 
 class HostileRequestGenerator {
-public:
+  public:
     explicit HostileRequestGenerator(std::uint64_t seed) : rng_(seed) {}
 
     /// The next request and, in `kind`, a name for what was generated (for the summary).
@@ -24,7 +24,8 @@ public:
         RawRequest r;
         // Routes with a body are where parsing happens: most requests go there.
         const Route* route_ptr = &kRoutes[Below(std::size(kRoutes))];
-        while (Chance(60) && route_ptr->body == nullptr) route_ptr = &kRoutes[Below(std::size(kRoutes))];
+        while (Chance(60) && route_ptr->body == nullptr)
+            route_ptr = &kRoutes[Below(std::size(kRoutes))];
         const Route& route = *route_ptr;
         r.method = route.method;
         r.target = Target(route.path);
@@ -76,7 +77,7 @@ public:
         return r;
     }
 
-private:
+  private:
     struct Route {
         const char* method;
         const char* path;  ///< {id}, {name}, {traceId}: a parameter to fill.
@@ -120,22 +121,40 @@ private:
         {"GET", "/metrics", nullptr},
     };
 
-    std::size_t Below(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+    std::size_t Below(std::size_t n) {
+        return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+    }
     bool Chance(int percent) { return static_cast<int>(Below(100)) < percent; }
 
     // Sequences that are not UTF-8: lone and truncated leads, stray continuations, overlongs,
     // surrogates, past U+10FFFF, bytes never used; and NUL.
     std::string BadSequence() {
-        static const std::string kBad[] = {
-            "\xFF", "\xFE", "\xC3", "\x80", "\xBF", "\xC0\x80", "\xC0\xAF", "\xC1\xBF",
-            "\xE0\x80\xAF", "\xE0\x9F\xBF", "\xED\xA0\x80", "\xED\xBF\xBF", "\xF0\x80\x80\x80",
-            "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xF8\x88\x80\x80\x80", "\xE2\x82",
-            "\xF0\x9F\x98", "\xCC", std::string("\0", 1)};
+        static const std::string kBad[] = {"\xFF",
+                                           "\xFE",
+                                           "\xC3",
+                                           "\x80",
+                                           "\xBF",
+                                           "\xC0\x80",
+                                           "\xC0\xAF",
+                                           "\xC1\xBF",
+                                           "\xE0\x80\xAF",
+                                           "\xE0\x9F\xBF",
+                                           "\xED\xA0\x80",
+                                           "\xED\xBF\xBF",
+                                           "\xF0\x80\x80\x80",
+                                           "\xF4\x90\x80\x80",
+                                           "\xF5\x80\x80\x80",
+                                           "\xF8\x88\x80\x80\x80",
+                                           "\xE2\x82",
+                                           "\xF0\x9F\x98",
+                                           "\xCC",
+                                           std::string("\0", 1)};
         return kBad[Below(std::size(kBad))];
     }
     std::string GoodSequence() {
-        static const char* kGood[] = {"\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xCC\x89",
-                                      "\xE4\xB8\xAD", "\xEF\xBF\xBD", "\xF4\x8F\xBF\xBF"};
+        static const char* kGood[] = {"\xC3\xA9",        "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+                                      "\xCC\x89",        "\xE4\xB8\xAD", "\xEF\xBF\xBD",
+                                      "\xF4\x8F\xBF\xBF"};
         return kGood[Below(std::size(kGood))];
     }
     // Letters, good and bad sequences; `bad` false keeps it UTF-8.
@@ -143,9 +162,12 @@ private:
         std::string s;
         for (std::size_t i = 0; i < pieces; ++i) {
             const int p = static_cast<int>(Below(10));
-            if (bad && p < 3) s += BadSequence();
-            else if (p < 5) s += GoodSequence();
-            else s.push_back(static_cast<char>('a' + Below(26)));
+            if (bad && p < 3)
+                s += BadSequence();
+            else if (p < 5)
+                s += GoodSequence();
+            else
+                s.push_back(static_cast<char>('a' + Below(26)));
         }
         return s;
     }
@@ -174,13 +196,19 @@ private:
         std::string s;
         for (char c : Text(pieces, true)) {
             const auto u = static_cast<unsigned char>(c);
-            if (u > 0x20 && u != 0x7F && c != '?' && c != '#' && c != '/' && c != '%') s.push_back(c);
+            if (u > 0x20 && u != 0x7F && c != '?' && c != '#' && c != '/' && c != '%')
+                s.push_back(c);
         }
         return s.empty() ? "x" : s;
     }
     std::string Param(const std::string& name) {
-        static const char* kTomes[] = {"OrderService", "PaymentService", "InventoryService",
-                                       "NotificationService", "AnalyticsService", "F1", "F2"};
+        static const char* kTomes[] = {"OrderService",
+                                       "PaymentService",
+                                       "InventoryService",
+                                       "NotificationService",
+                                       "AnalyticsService",
+                                       "F1",
+                                       "F2"};
         static const char* kToggles[] = {"enable-advanced-validation", "enable-event-routing",
                                          "enable-teleport"};
         const int p = static_cast<int>(Below(10));
@@ -188,7 +216,7 @@ private:
         if (name == "name" && p < 4) return kToggles[Below(std::size(kToggles))];
         if (name == "traceId" && p < 2) return "4bf92f3577b34da6a3ce929d0e0e4736";
         if (p < 6) return PercentEncode(Text(1 + Below(12), true));  // %FF%FE, %ED%A0%80, %00...
-        if (p < 8) return RawPathBytes(1 + Below(12));                 // raw bytes in the target
+        if (p < 8) return RawPathBytes(1 + Below(12));               // raw bytes in the target
         if (p < 9) return PercentEncode(std::string(2000 + Below(4000), 'x'));
         return "%" + std::string(1, "GZ%"[Below(3)]) + "1";  // broken percent-encoding
     }
@@ -208,12 +236,24 @@ private:
         for (std::size_t i = 0; i < n && !s.empty(); ++i) {
             const std::size_t at = Below(s.size());
             switch (Below(6)) {
-                case 0: s[at] = static_cast<char>(Below(256)); break;
-                case 1: s.insert(at, BadSequence()); break;
-                case 2: s.erase(at, 1 + Below(3)); break;
-                case 3: s.insert(at, GoodSequence()); break;
-                case 4: s.insert(at, s.substr(at, Below(16))); break;
-                default: s.insert(at, std::string(1, "{}[]\",:\\0-e."[Below(13)])); break;
+                case 0:
+                    s[at] = static_cast<char>(Below(256));
+                    break;
+                case 1:
+                    s.insert(at, BadSequence());
+                    break;
+                case 2:
+                    s.erase(at, 1 + Below(3));
+                    break;
+                case 3:
+                    s.insert(at, GoodSequence());
+                    break;
+                case 4:
+                    s.insert(at, s.substr(at, Below(16)));
+                    break;
+                default:
+                    s.insert(at, std::string(1, "{}[]\",:\\0-e."[Below(13)]));
+                    break;
             }
         }
         return s;
@@ -233,9 +273,9 @@ private:
     }
     // JSON escapes that decode to what JSON text itself may not carry as UTF-8.
     std::string WithEscapes(std::string s) {
-        static const char* kEscapes[] = {"\\ud800", "\\udfff", "\\ud83d", "\\ud83d\\ude00",
+        static const char* kEscapes[] = {"\\ud800", "\\udfff", "\\ud83d",        "\\ud83d\\ude00",
                                          "\\u0000", "\\uFFFF", "\\ud800\\u0041", "\\x41",
-                                         "\\u12", "\\uZZZZ"};
+                                         "\\u12",   "\\uZZZZ"};
         const auto at = s.find("\":\"");
         if (at == std::string::npos) return s + kEscapes[Below(std::size(kEscapes))];
         s.insert(at + 3, kEscapes[Below(std::size(kEscapes))]);
@@ -274,10 +314,14 @@ private:
     }
     std::string ContentType() {
         if (Chance(80)) return "application/json";  // so that most bodies reach the parser
-        static const std::string kTypes[] = {
-            "application/json; charset=utf-8", "application/json; charset=latin1",
-            "text/plain", "application/x-www-form-urlencoded", "APPLICATION/JSON", "",
-            "application/json\xFF", "application/\xC3"};
+        static const std::string kTypes[] = {"application/json; charset=utf-8",
+                                             "application/json; charset=latin1",
+                                             "text/plain",
+                                             "application/x-www-form-urlencoded",
+                                             "APPLICATION/JSON",
+                                             "",
+                                             "application/json\xFF",
+                                             "application/\xC3"};
         return kTypes[Below(std::size(kTypes))];
     }
     // Header text: NUL is refused by the HTTP parser before routing, so only sometimes.
@@ -295,18 +339,27 @@ private:
                 "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
                 "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
                 "00-4bf92f3577b34da6a3ce929d0e0e47\xC3\xA9-00f067aa0ba902b7-01",
-                "00-\xFF\xFE", "", "-", std::string(3000, '0')};
+                "00-\xFF\xFE",
+                "",
+                "-",
+                std::string(3000, '0')};
             r.headers.emplace_back("traceparent", kTraceparents[Below(std::size(kTraceparents))]);
         }
         if (Chance(20)) {
-            r.headers.emplace_back("tracestate", Chance(50) ? "a=1,b=2" : HeaderText(1 + Below(40)));
+            r.headers.emplace_back("tracestate",
+                                   Chance(50) ? "a=1,b=2" : HeaderText(1 + Below(40)));
         }
         if (Chance(30)) {
-            static const std::string kBaggage[] = {
-                "business.customer_id=%FF%FE", "business.order_id=%C3",
-                "business.tier=%ED%A0%80;type=string", "business.x=%F0%9F%98",
-                "business.ok=caf%C3%A9,business.bad=%C0%AF", "business.v=%00",
-                "business.customer_id=\xFF\xFE", "k\xC3=v", "=,;,=", "business.a=%G1"};
+            static const std::string kBaggage[] = {"business.customer_id=%FF%FE",
+                                                   "business.order_id=%C3",
+                                                   "business.tier=%ED%A0%80;type=string",
+                                                   "business.x=%F0%9F%98",
+                                                   "business.ok=caf%C3%A9,business.bad=%C0%AF",
+                                                   "business.v=%00",
+                                                   "business.customer_id=\xFF\xFE",
+                                                   "k\xC3=v",
+                                                   "=,;,=",
+                                                   "business.a=%G1"};
             std::string b = kBaggage[Below(std::size(kBaggage))];
             if (Chance(10)) {
                 for (int i = 0; i < 200; ++i) b += ",business.k" + std::to_string(i) + "=%FF";

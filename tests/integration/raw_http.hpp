@@ -42,8 +42,8 @@ struct RawRequest {
         std::string wire = Wire();
         const std::size_t head = wire.size() - body.size();
         if (body.size() > max_body) {
-            wire = wire.substr(0, head + max_body) + "...(" + std::to_string(body.size()) +
-                   " bytes)";
+            wire =
+                wire.substr(0, head + max_body) + "...(" + std::to_string(body.size()) + " bytes)";
         }
         std::string out;
         for (unsigned char c : wire) {
@@ -62,8 +62,8 @@ struct RawRequest {
 };
 
 struct RawResponse {
-    int status = 0;        ///< 0 when no response could be read (see error).
-    std::string error;     ///< The transport error, empty when a response was read.
+    int status = 0;     ///< 0 when no response could be read (see error).
+    std::string error;  ///< The transport error, empty when a response was read.
     std::string content_type;
     std::string body;
 };

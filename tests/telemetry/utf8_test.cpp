@@ -27,14 +27,14 @@ TEST(Utf8, AcceptsWellFormedTextIncludingNulAndTheEdgesOfEachRange) {
         "plain ascii",
         std::string("nul \0 inside", 12),
         "\x7F",
-        "\xC2\x80",                  // U+0080, the first two-byte character
-        "\xDF\xBF",                  // U+07FF
-        "\xE0\xA0\x80",              // U+0800, the first three-byte character
-        "\xED\x9F\xBF",              // U+D7FF, just below the surrogates
-        "\xEE\x80\x80",              // U+E000, just above them
-        "\xEF\xBF\xBF",              // U+FFFF
-        "\xF0\x90\x80\x80",          // U+10000, the first four-byte character
-        "\xF4\x8F\xBF\xBF",          // U+10FFFF, the last code point
+        "\xC2\x80",          // U+0080, the first two-byte character
+        "\xDF\xBF",          // U+07FF
+        "\xE0\xA0\x80",      // U+0800, the first three-byte character
+        "\xED\x9F\xBF",      // U+D7FF, just below the surrogates
+        "\xEE\x80\x80",      // U+E000, just above them
+        "\xEF\xBF\xBF",      // U+FFFF
+        "\xF0\x90\x80\x80",  // U+10000, the first four-byte character
+        "\xF4\x8F\xBF\xBF",  // U+10FFFF, the last code point
         "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xE4\xB8\xAD\xE6\x96\x87",
     };
     for (const std::string& s : valid) {
@@ -94,7 +94,11 @@ TEST(Utf8, ReplacesEachMaximalSubpartWithOneReplacementCharacter) {
     const std::string r = kFffd;
     const Case cases[] = {
         // Unicode 15 Table 3-8: 61 F1 80 80 E1 80 C2 62 80 63 80 BF 64.
-        {"a\xF1\x80\x80\xE1\x80\xC2" "b\x80" "c\x80\xBF" "d", "a" + r + r + r + "b" + r + "c" + r + r + "d"},
+        {"a\xF1\x80\x80\xE1\x80\xC2"
+         "b\x80"
+         "c\x80\xBF"
+         "d",
+         "a" + r + r + r + "b" + r + "c" + r + r + "d"},
         // Overlongs and surrogates: no prefix of them is a prefix of a valid sequence, so
         // every byte is replaced on its own.
         {"\xC0\xAF", r + r},
@@ -140,8 +144,10 @@ TEST(Utf8, SanitizedIsValidIdempotentAndKeepsValidTextForRandomBytes) {
         std::string s;
         const int n = len(rng);
         for (int j = 0; j < n; ++j) {
-            if (byte(rng) < 64) s += pieces[pick(rng)];
-            else s.push_back(static_cast<char>(byte(rng)));
+            if (byte(rng) < 64)
+                s += pieces[pick(rng)];
+            else
+                s.push_back(static_cast<char>(byte(rng)));
         }
         const std::string clean = Sanitized(s);
         ASSERT_TRUE(IsValid(clean)) << i;
@@ -164,7 +170,8 @@ TEST(Utf8, TruncatesOnlyAtCharacterBoundaries) {
     EXPECT_EQ(TruncateAtBoundary(s, 4), "a\xC3\xA9");
     EXPECT_EQ(TruncateAtBoundary(s, 5), "a\xC3\xA9");
     EXPECT_EQ(TruncateAtBoundary(s, 6), "a\xC3\xA9\xE2\x82\xAC");
-    for (std::size_t n = 6; n < 10; ++n) EXPECT_EQ(TruncateAtBoundary(s, n), "a\xC3\xA9\xE2\x82\xAC");
+    for (std::size_t n = 6; n < 10; ++n)
+        EXPECT_EQ(TruncateAtBoundary(s, n), "a\xC3\xA9\xE2\x82\xAC");
     EXPECT_EQ(TruncateAtBoundary(s, 10), "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
     for (std::size_t n = 0; n <= s.size(); ++n) {
         EXPECT_TRUE(IsValid(TruncateAtBoundary(s, n))) << n;

@@ -39,12 +39,12 @@ inline Sequence NextSequence(const char* p, const char* end) noexcept {
         length = 2;
     } else if (b0 < 0xF0) {
         length = 3;
-        if (b0 == 0xE0) lo = 0xA0;       // overlong below U+0800
-        else if (b0 == 0xED) hi = 0x9F;  // surrogates D800-DFFF
+        if (b0 == 0xE0) lo = 0xA0;  // overlong below U+0800
+        if (b0 == 0xED) hi = 0x9F;  // surrogates D800-DFFF
     } else if (b0 < 0xF5) {
         length = 4;
-        if (b0 == 0xF0) lo = 0x90;       // overlong below U+10000
-        else if (b0 == 0xF4) hi = 0x8F;  // past U+10FFFF
+        if (b0 == 0xF0) lo = 0x90;  // overlong below U+10000
+        if (b0 == 0xF4) hi = 0x8F;  // past U+10FFFF
     } else {
         return {1, false};  // F5-FF never appear in UTF-8
     }
