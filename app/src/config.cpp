@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "tome/core/feature_toggles.hpp"
+#include "tome/core/json_text.hpp"
 #include "tome/core/yaml_json.hpp"
 #include "tome/telemetry/logs/log_record.hpp"
 
@@ -123,7 +124,7 @@ Status ReadSampling(const Reader& r, const YAML::Node& s, const std::string& w, 
             for (std::size_t i = 0; i < value.size(); ++i) {
                 Json one = Json::object();
                 one[key] = Json::array({YamlToJson(value[i])});
-                auto parsed = trace::ParseTailSamplingOptions(one.dump());
+                auto parsed = trace::ParseTailSamplingOptions(JsonText(one));
                 if (!parsed.ok()) {
                     std::string what = parsed.message();
                     const std::string index0 = "customRules[0]";
@@ -137,7 +138,7 @@ Status ReadSampling(const Reader& r, const YAML::Node& s, const std::string& w, 
         } else {
             Json one = Json::object();
             one[key] = YamlToJson(value);
-            auto parsed = trace::ParseTailSamplingOptions(one.dump());
+            auto parsed = trace::ParseTailSamplingOptions(JsonText(one));
             if (!parsed.ok()) return r.Fail(value, w + ": " + parsed.message());
         }
         all[key] = YamlToJson(value);
@@ -145,7 +146,7 @@ Status ReadSampling(const Reader& r, const YAML::Node& s, const std::string& w, 
     // The block's samplingRate is the rate of normal traces unless the sampling block says
     // otherwise: one number per environment (1.0 / 0.5 / 0.1), never a dead key.
     if (!all.contains("normalSamplingRate")) all["normalSamplingRate"] = c.telemetry.sampling_rate;
-    auto parsed = trace::ParseTailSamplingOptions(all.dump());
+    auto parsed = trace::ParseTailSamplingOptions(JsonText(all));
     if (!parsed.ok()) return r.Fail(s, w + ": " + parsed.message());
     c.telemetry.tail_sampling = std::move(parsed).value();
     return Status::Ok();
