@@ -130,8 +130,9 @@ TEST(ConsoleRing, ThreeProcessesReportToOneConsoleAndEachEventIsOneTrace) {
     const ClientResponse services = ca.Get("/jaeger/api/services");
     ASSERT_EQ(services.status, 200);
     std::set<std::string> jaeger_services;
-    for (const auto& s : services.Json()["data"]) jaeger_services.insert(s.get<std::string>());
-    EXPECT_TRUE(jaeger_services.count("tome-b") && jaeger_services.count("tome-c"));
+    const json service_list = services.Json();  // kept: the loop below must not walk a temporary
+    for (const auto& s : service_list["data"]) jaeger_services.insert(s.get<std::string>());
+    EXPECT_TRUE(jaeger_services.count("tome-b") && jaeger_services.count("tome-c")) << services.body;
 
     EXPECT_EQ(c.Stop(), std::optional<int>(0));
     EXPECT_EQ(b.Stop(), std::optional<int>(0));

@@ -76,7 +76,10 @@ std::string Batch(std::uint64_t& next, int spans) {
 TEST(ConsoleSoak, MemoryStaysFlatAtTheBudgetAndEveryAcceptedSpanIsAccountedFor) {
     const char* env = std::getenv("TOME_SOAK_SECONDS");
     const int seconds = env != nullptr ? std::max(10, std::atoi(env)) : 60;
-    TomeProcess tome({}, {{"TOME_CONSOLE_MAX_BYTES", std::to_string(16u << 20)}, {"TOME_LOG_LEVEL", "warn"}});
+    // The SDK off: the console then holds exactly what the senders posted (no spans of its own).
+    TomeProcess tome({}, {{"TOME_CONSOLE_MAX_BYTES", std::to_string(16u << 20)},
+                          {"TOME_LOG_LEVEL", "warn"},
+                          {"OTEL_SDK_DISABLED", "true"}});
     const std::size_t rss_start = RssBytes(tome.pid());
 
     std::atomic<bool> stop{false};

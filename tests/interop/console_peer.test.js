@@ -62,22 +62,20 @@ for (const [encoding, Exporter, service] of [['protobuf', ProtoTraceExporter, 'j
     const provider = tracerProvider(service, new Exporter({ url: `${tomeUrl}/v1/traces` }));
     const tracer = provider.getTracer('console-peer', '1.0.0');
     const propagator = new W3CTraceContextPropagator();
-    let traceId;
-    let clientSpanId;
-    await tracer.startActiveSpan('GET /checkout', { kind: api.SpanKind.SERVER, attributes: { 'business.customer_tier': 'premium' } }, async (root) => {
-      traceId = root.spanContext().traceId;
-      await tracer.startActiveSpan('GET /api/health', { kind: api.SpanKind.CLIENT, attributes: { 'server.address': '127.0.0.1' } }, async (client) => {
-        clientSpanId = client.spanContext().spanId;
-        const headers = {};
-        propagator.inject(api.context.active(), headers, api.defaultTextMapSetter);
-        const res = await fetch(`${tomeUrl}/api/health`, { headers });
-        assert.equal(res.status, 200);
-        const envelope = await res.json();
-        assert.equal(envelope.traceId, traceId, 'tome continued the JS trace');
-        client.end();
-      });
-      root.end();
-    });
+    // Contexts passed explicitly: this test registers no context manager.
+    const root = tracer.startSpan('GET /checkout', { kind: api.SpanKind.SERVER, attributes: { 'business.customer_tier': 'premium' } });
+    const rootCtx = api.trace.setSpan(api.ROOT_CONTEXT, root);
+    const client = tracer.startSpan('GET /api/health', { kind: api.SpanKind.CLIENT, attributes: { 'server.address': '127.0.0.1' } }, rootCtx);
+    const traceId = root.spanContext().traceId;
+    const clientSpanId = client.spanContext().spanId;
+    const headers = {};
+    propagator.inject(api.trace.setSpan(rootCtx, client), headers, api.defaultTextMapSetter);
+    const res = await fetch(`${tomeUrl}/api/health`, { headers });
+    assert.equal(res.status, 200);
+    const envelope = await res.json();
+    assert.equal(envelope.traceId, traceId, 'tome continued the JS trace');
+    client.end();
+    root.end();
     await provider.forceFlush();
 
     const trace = await pollUntil(async () => {
@@ -93,8 +91,8 @@ for (const [encoding, Exporter, service] of [['protobuf', ProtoTraceExporter, 'j
     const server = trace.spans.find((s) => s.service === 'tome-under-test' && s.kind === 'server');
     assert.ok(server, JSON.stringify(trace.spans));
     assert.equal(server.parentSpanId, clientSpanId, "tome's SERVER span is a child of the JS CLIENT span");
-    const root = trace.spans.find((s) => s.name === 'GET /checkout');
-    assert.equal(root.attributes['business.customer_tier'], 'premium');
+    const stored = trace.spans.find((s) => s.name === 'GET /checkout');
+    assert.equal(stored.attributes['business.customer_tier'], 'premium');
 
     // The Jaeger view of the same trace.
     const jaeger = await (await fetch(`${tomeUrl}/jaeger/api/traces/${traceId}`)).json();
