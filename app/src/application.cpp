@@ -175,6 +175,10 @@ Status Application::Start() {
     }
     health_monitor_->Start();
     if (console_) {
+        // Alerts link back to the console's pages (generatorURL, the webhook's externalURL).
+        std::string url = ConsoleUrl();
+        if (url.ends_with('/')) url.pop_back();
+        console_->SetExternalUrl(std::move(url));
         for (const auto& warning : console_->warnings()) log_->Warn("Console", {{"warning", warning}});
     }
     const std::int64_t port = server_->port();

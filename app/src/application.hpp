@@ -37,6 +37,9 @@ public:
 
     const AppConfig& config() const { return config_; }
     const TomeRegistry& tomes() const { return tomes_; }
+    TomeRegistry& tomes() { return tomes_; }
+    /// The HTTP API (routes of the application's own are added to it before Start).
+    api::Proxy& proxy() { return *proxy_; }
     connector::Connector& connector() { return *connector_; }
     facade::Telemetry& telemetry() { return *telemetry_; }
     /// The embedded console; null when console.enabled is false.

@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "alert_config.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
@@ -90,6 +92,8 @@ public:
         out = n.Scalar();
         return Status::Ok();
     }
+
+    const std::string& file() const { return file_; }
 
 private:
     std::string file_;
@@ -224,7 +228,8 @@ Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w,
 Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& env, AppConfig& c,
                  bool& service_name_set) {
     TOME_TRY(r.CheckKeys(block, env, {"server", "rateLimit", "cors", "toggles", "connector",
-                                      "robotcopy", "telemetry", "logging", "console"}));
+                                      "robotcopy", "telemetry", "logging", "console", "alerts"}));
+    if (auto a = block["alerts"]) TOME_TRY(ReadAlertsBlock(r.file(), a, env + ".alerts", c.console.alerting));
     if (auto s = block["console"]) {
         const std::string w = env + ".console";
         auto& o = c.console;
@@ -449,6 +454,30 @@ Status ApplyEnv(const EnvLookup& env, AppConfig& c) {
     TOME_TRY(boolean("TOME_CONSOLE_ENABLED", c.console.enabled));
     TOME_TRY(integer("TOME_CONSOLE_MAX_BYTES", 4LL << 20, 1LL << 40, c.console.max_bytes));
     TOME_TRY(integer("TOME_CONSOLE_GRPC_PORT", 0, 65535, c.console.otlp_grpc_port));
+    auto& alerting = c.console.alerting;
+    if (auto v = env("TOME_ALERTMANAGER_URL")) {
+        if (!v->empty() && !v->starts_with("http://") && !v->starts_with("https://")) {
+            return EnvError("TOME_ALERTMANAGER_URL", *v, "must be an http:// or https:// URL (empty: none)");
+        }
+        alerting.notify.alertmanager = *v;
+        while (alerting.notify.alertmanager.ends_with('/')) alerting.notify.alertmanager.pop_back();
+    }
+    if (auto v = env("TOME_ALERT_WEBHOOKS")) {
+        alerting.notify.webhooks.clear();
+        std::stringstream ss(*v);
+        for (std::string url; std::getline(ss, url, ',');) {
+            if (url.empty()) continue;
+            if (!url.starts_with("http://") && !url.starts_with("https://")) {
+                return EnvError("TOME_ALERT_WEBHOOKS", *v, "must be comma-separated http:// or https:// URLs");
+            }
+            alerting.notify.webhooks.push_back(url);
+        }
+    }
+    {
+        long long ms = alerting.evaluation_interval.count();
+        TOME_TRY(integer("TOME_ALERT_EVALUATION_INTERVAL_MS", 100, 3'600'000, ms));
+        alerting.evaluation_interval = std::chrono::milliseconds(ms);
+    }
     // TOME_TOGGLE_ENABLE_EVENT_ROUTING=false and so on, for every known toggle.
     std::map<std::string, bool> all = FeatureToggles::Defaults();
     for (const auto& [k, v] : c.toggles) all[k] = v;
@@ -497,8 +526,9 @@ Result<AppConfig> LoadConfig(const std::string& path, const EnvLookup& env) {
     }
     Reader r(path);
     if (!root.IsMap()) return r.Fail(root, "the config file must be a mapping");
-    TOME_TRY(r.CheckKeys(root, "(top level)", {"network", "development", "staging", "production"}));
+    TOME_TRY(r.CheckKeys(root, "(top level)", {"network", "alerts", "development", "staging", "production"}));
     if (auto net = root["network"]) TOME_TRY(ReadNetwork(r, net, c));
+    if (auto alerts = root["alerts"]) TOME_TRY(ReadAlertsBlock(path, alerts, "alerts", c.console.alerting));
     bool service_name_set = false;
     if (auto block = root[c.environment]) {
         TOME_TRY(ReadBlock(r, block, c.environment, c, service_name_set));
@@ -506,6 +536,7 @@ Result<AppConfig> LoadConfig(const std::string& path, const EnvLookup& env) {
     c.proxy.environment = c.environment;
     c.robot_copy.environment = c.environment;
     TOME_TRY(ApplyEnv(env, c));
+    TOME_TRY(FinishAlerting(c.console.alerting));
     c.proxy.max_body_bytes = c.server.max_body_bytes;
     if (!service_name_set) c.telemetry.service_name = c.robot_copy.service_name;
     c.telemetry.service_version = c.proxy.version;

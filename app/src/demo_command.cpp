@@ -55,6 +55,39 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     }
     Application& a = **application;
 
+    // Faults on purpose (demo_faults.hpp): `down` takes a tome out of the registry (its
+    // connections turn unhealthy) and puts the same tome back when cleared.
+    DemoFaults faults;
+    std::map<std::string, std::shared_ptr<Tome>> removed;  // guarded by faults' own lock
+    faults.OnDownChange([&a, &removed](const std::string& id, bool down) -> Status {
+        if (down) {
+            auto tome = a.tomes().Find(id);
+            if (!tome) return NotFound("tome '" + id + "' is not in this process");
+            removed[id] = tome;
+            return a.tomes().Remove(id);
+        }
+        auto it = removed.find(id);
+        if (it == removed.end()) return Status::Ok();
+        Status st = a.tomes().Add(it->second);
+        removed.erase(it);
+        return st;
+    });
+    if (auto st = faults.Set(options.faults, false); !st.ok()) {
+        std::cerr << "tome: --fault: " << st.message() << "\n";
+        return 2;
+    }
+    a.proxy().AddRoute("GET", "/api/demo/faults", "demo_faults",
+                       [&faults](api::Call&) -> Result<api::Reply> { return api::Reply{200, faults.ToJson()}; });
+    a.proxy().AddRoute("PUT", "/api/demo/faults", "demo_faults", [&faults](api::Call& call) -> Result<api::Reply> {
+        if (call.body == nullptr) {
+            return InvalidArgument("the body must be a JSON object of fault pairs, e.g. {\"inventory.latency\": \"600ms\"}; {} clears them");
+        }
+        if (Status st = faults.SetJson(*call.body); !st.ok()) return st;
+        return api::Reply{200, faults.ToJson()};
+    });
+    DemoOptions workload_options = options.workload;
+    workload_options.faults = &faults;
+
     // Arm the signal handlers before the server starts, as `tome serve` does.
     std::promise<void> armed;
     std::atomic<int> signal_number{0};
@@ -62,7 +95,7 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     // Every step goes through the process's own HTTP API. The senders are made when the
     // workers start, after the server is listening and `http_senders` is set.
     DemoStepSenderFactory http_senders;
-    DemoWorkload workload([&http_senders] { return http_senders(); }, options.workload);
+    DemoWorkload workload([&http_senders] { return http_senders(); }, workload_options);
     waiter = std::thread([&] {
         signal_number = server::WaitForTerminationSignal([&] { armed.set_value(); });
         workload.RequestStop();
@@ -93,6 +126,10 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
                            : "; no OTLP endpoint, so nothing is exported")
               << (options.console_logs ? "" : "; JSON logs: --console-logs")
               << std::endl;
+    if (auto injected = faults.ToJson(); !injected.empty()) {
+        std::cout << "tome: faults injected: " << injected.dump() << " (change them with PUT /api/demo/faults)"
+                  << std::endl;
+    }
     // The steps come from one loopback client, so a rate limit counts all of them together.
     const auto& limit = a.config().proxy.rate_limit;
     const double calls_per_window = w.rate * kApiCallsPerOrder *

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,8 @@ struct DemoCommandOptions {
     /// Print the JSON log lines on stdout as `tome serve` does (logging.console). Default off:
     /// the demo's stdout is its summary; OTLP still gets every record.
     bool console_logs = false;
+    /// --fault K=V pairs injected from the start (demo_faults.hpp), e.g. inventory.latency=600ms.
+    std::map<std::string, std::string> faults;
 };
 
 /// Returns the process exit code: 0 after a clean run, 1 when the server cannot start, 2 for a

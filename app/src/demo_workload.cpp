@@ -70,12 +70,21 @@ Order MakeOrder(const DemoOptions& options, std::uint64_t index) {
     return o;
 }
 
+// The fault key of a step span ("inventory.reserve" -> "inventory").
+std::string_view FaultStep(std::string_view span_name) { return span_name.substr(0, span_name.find('.')); }
+
 std::string_view OutcomeName(int outcome) {
     switch (outcome) {
         case 0: return "completed";
         case 1: return "payment_failed";
         default: return "error";
     }
+}
+
+// A uniform draw in [0, 1) for an injected fault of step `n` of order `index`: its own
+// sequence, so that faults do not change the orders' other random choices.
+double FaultDraw(std::uint64_t index, std::size_t n) {
+    return static_cast<double>(Mix(Mix(index * 8 + n) ^ 0x6661756c74ULL) >> 11) * 0x1.0p-53;
 }
 
 }  // namespace
@@ -119,6 +128,15 @@ DemoWorkload::DemoWorkload(DemoStepSenderFactory senders, DemoOptions options,
             .CreateHistogram<double>(
                 demo::kDurationHistogram,
                 {.description = "Time from order placed to the workflow's end",
+                 .unit = "s",
+                 .histogram_boundaries = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3,
+                                          0.5, 0.75, 1, 2.5, 5, 10}})
+            .instrument;
+    step_histogram_ =
+        meter
+            .CreateHistogram<double>(
+                demo::kStepDurationHistogram,
+                {.description = "Time one step of an order took (its span), by step and tome",
                  .unit = "s",
                  .histogram_boundaries = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3,
                                           0.5, 0.75, 1, 2.5, 5, 10}})
@@ -262,8 +280,18 @@ DemoWorkload::Outcome DemoWorkload::RunOrder(std::uint64_t index, DemoStepSender
             name, {{"tome.id", tome}, {"tome.event", event}, {"business.order_id", order.order_id}},
             opts);
         trace::Scope scope(span.ToContext());
-        (void)Pause(order.step_time[n]);
-        const Status sent = sender.Send(tome, TomeEvent{event, payload}, span);
+        const auto step_started = std::chrono::steady_clock::now();
+        const StepFault fault = options_.faults ? options_.faults->For(FaultStep(name)) : StepFault{};
+        (void)Pause(order.step_time[n] + fault.latency);
+        // An injected failure of a step other than payment (payment's declines its own way).
+        const bool injected = fault.failure_rate > 0 && name != demo::kPaymentSpan &&
+                              FaultDraw(index, n) < fault.failure_rate;
+        const Status sent = injected ? Unavailable("injected fault: " + std::string(FaultStep(name)) +
+                                                   ".failure_rate")
+                                     : sender.Send(tome, TomeEvent{event, payload}, span);
+        step_histogram_.Record(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - step_started).count(),
+            {{"step", name}, {"tome.id", tome}});
         if (!sent.ok()) {
             const std::string why = "send " + event + " to " + tome + ": " + sent.message();
             span.SetStatus(trace::StatusCode::kError, why);
@@ -288,10 +316,14 @@ DemoWorkload::Outcome DemoWorkload::RunOrder(std::uint64_t index, DemoStepSender
         return true;
     };
 
+    // An injected payment failure rate declines payments on top of the workload's own rate.
+    const StepFault payment_fault = options_.faults ? options_.faults->For("payment") : StepFault{};
+    const bool declined = order.payment_declined ||
+                          (payment_fault.failure_rate > 0 && FaultDraw(index, 1) < payment_fault.failure_rate);
     Outcome outcome = Outcome::kCompleted;
     if (!step(demo::kPlaceSpan, 0, "OrderService", "ORDER_PLACED", false, "Order placed")) {
         outcome = Outcome::kError;
-    } else if (order.payment_declined) {
+    } else if (declined) {
         outcome = step(demo::kPaymentSpan, 1, "PaymentService", "PAYMENT_FAILED", true, "")
                       ? Outcome::kPaymentFailed
                       : Outcome::kError;

@@ -5,7 +5,9 @@
 // business attributes, with one child span per step (`order.place`, `payment.process`,
 // `inventory.reserve`, `notification.send`). A declined payment or a failed step marks the step
 // and the root ERROR and emits one WARN log record inside the step span. Records the `orders`
-// counter (by outcome and customer tier) and the `order.duration` histogram (s).
+// counter (by outcome and customer tier), the `order.duration` histogram (s) and the
+// `order.step.duration` histogram (s, by step and tome). Faults (demo_faults.hpp) add latency
+// or failures to a step while they are set.
 //
 // Thread-safety: every public method may be called concurrently from any thread. Start() runs
 // at most once; Shutdown() is idempotent and also runs in the destructor. Each order's random
@@ -27,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "demo_faults.hpp"
 #include "demo_step_sender.hpp"
 #include "tome/connector/connector.hpp"
 #include "tome/telemetry/logs/logger.hpp"
@@ -40,8 +43,9 @@ struct DemoOptions {
     std::uint64_t orders = 0;
     /// Orders started per second over all workers; <= 0 runs them back to back. Default 10.
     double rate = 10.0;
-    /// Probability in [0, 1] that a payment is declined. Default 0.1.
-    double payment_failure_rate = 0.1;
+    /// Probability in [0, 1] that a payment is declined. Default 0.002: under the shipped
+    /// PaymentFailureRateHigh threshold (1 %), so the demo's alerts stay quiet until a fault.
+    double payment_failure_rate = 0.002;
     /// Simulated work per step: uniform in [step_min, step_max]. Default 5-50 ms.
     std::chrono::milliseconds step_min{5};
     std::chrono::milliseconds step_max{50};
@@ -49,6 +53,8 @@ struct DemoOptions {
     std::uint64_t seed = 1;
     /// Worker threads. Default 4; at least 1 is used.
     std::size_t workers = 4;
+    /// Faults injected into the steps (borrowed; must outlive the workload). None when null.
+    const DemoFaults* faults = nullptr;
 };
 
 /// Where the workload's telemetry goes. Null members use the global providers.
@@ -77,6 +83,7 @@ inline constexpr std::string_view kInventorySpan = "inventory.reserve";
 inline constexpr std::string_view kNotificationSpan = "notification.send";
 inline constexpr std::string_view kOrdersCounter = "orders";
 inline constexpr std::string_view kDurationHistogram = "order.duration";
+inline constexpr std::string_view kStepDurationHistogram = "order.step.duration";
 }  // namespace demo
 
 /// Parses "MIN-MAX" or "N" (milliseconds, MIN <= MAX); nullopt when malformed.
@@ -130,6 +137,7 @@ private:
     std::shared_ptr<telemetry::logs::Logger> log_;
     telemetry::metrics::Counter<std::uint64_t> orders_counter_;
     telemetry::metrics::Histogram<double> duration_histogram_;
+    telemetry::metrics::Histogram<double> step_histogram_;
 
     std::stop_source stop_;
     std::chrono::steady_clock::time_point started_at_;  // written once by Start()

@@ -1,7 +1,9 @@
-// main() of `tome`: `tome serve`, `tome demo`, `tome check-config FILE`, `tome --version`.
+// main() of `tome`: `tome serve`, `tome demo`, `tome check-config FILE`,
+// `tome alerts export --format prometheus`, `tome --version`.
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <future>
 #include <iostream>
 #include <thread>
@@ -76,6 +78,39 @@ int CheckConfig(const std::string& path) {
     return 0;
 }
 
+// `tome alerts export`: the config's alert rules as a Prometheus rule file, on stdout or in
+// `output` (written whole or not at all).
+int ExportAlerts(const std::string& config_path, const std::string& format, const std::string& output) {
+    if (format != "prometheus") {
+        std::cerr << "tome: alerts export: unknown --format '" << format << "' (expected prometheus)\n";
+        return 2;
+    }
+    auto config = tome::app::LoadConfig(config_path, tome::app::ProcessEnv());
+    if (!config.ok()) {
+        std::cerr << "tome: " << config.status().message() << "\n";
+        return 2;
+    }
+    const std::string text = tome::console::ExportPrometheusRules(config->console.alerting.rules);
+    if (output.empty() || output == "-") {
+        std::cout << text;
+        return std::cout.good() ? 0 : 1;
+    }
+    const std::string temp = output + ".tmp";
+    {
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        out << text;
+        if (!out.good()) {
+            std::cerr << "tome: alerts export: cannot write " << temp << "\n";
+            return 1;
+        }
+    }
+    if (std::rename(temp.c_str(), output.c_str()) != 0) {
+        std::cerr << "tome: alerts export: cannot replace " << output << "\n";
+        return 1;
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,17 +145,36 @@ int main(int argc, char** argv) {
                      "Orders started per second (0 = as fast as possible; default 10)")
         ->check(CLI::NonNegativeNumber);
     demo->add_option("--payment-failure-rate", demo_options.workload.payment_failure_rate,
-                     "Probability a payment is declined (default 0.1)")
+                     "Probability a payment is declined (default 0.002: the shipped alerts stay quiet)")
         ->check(CLI::Range(0.0, 1.0));
     demo->add_option("--step-ms", demo_steps, "Simulated work per step, MIN-MAX ms (default 5-50)");
     demo->add_option("--seed", demo_options.workload.seed, "Random seed (default 1)");
     demo->add_option("--workers", demo_options.workload.workers, "Worker threads (default 4)")
         ->check(CLI::Range(1, 256));
+    std::vector<std::string> demo_faults;
+    demo->add_option("--fault", demo_faults,
+                     "Inject a fault, STEP.KIND=VALUE (repeatable): inventory.latency=600ms, "
+                     "payment.failure_rate=0.05, analytics.down=true; steps order, payment, "
+                     "inventory, notification, analytics. At run time: PUT /api/demo/faults");
     demo->add_flag("--console-logs", demo_options.console_logs,
                    "Also print the JSON log lines on stdout (off by default so the summary "
                    "stays readable; OTLP gets every record either way)");
 
+    auto* alerts = cli.add_subcommand("alerts", "Alert rules");
+    alerts->require_subcommand(1);
+    auto* alerts_export = alerts->add_subcommand(
+        "export", "Write the config's alert rules as a Prometheus rule file (over /metrics names)");
+    std::string alerts_config, alerts_format = "prometheus", alerts_output;
+    alerts_export->add_option("--config", alerts_config,
+                              "YAML config file (default: $TOME_CONFIG or config/tome.yaml)");
+    alerts_export->add_option("--format", alerts_format, "Output format (prometheus)");
+    alerts_export->add_option("--output,-o", alerts_output, "File to write (default: stdout)");
+
     CLI11_PARSE(cli, argc, argv);
+    if (alerts_export->parsed()) {
+        if (alerts_config.empty()) alerts_config = tome::app::DefaultConfigPath(tome::app::ProcessEnv());
+        return ExportAlerts(alerts_config, alerts_format, alerts_output);
+    }
     if (demo->parsed()) {
         auto steps = tome::app::ParseStepRange(demo_steps);
         if (!steps) {
@@ -130,6 +184,15 @@ int main(int argc, char** argv) {
         }
         demo_options.workload.step_min = steps->first;
         demo_options.workload.step_max = steps->second;
+        for (const auto& pair : demo_faults) {
+            const auto eq = pair.find('=');
+            if (eq == std::string::npos || eq == 0) {
+                std::cerr << "tome: --fault: expected STEP.KIND=VALUE (e.g. inventory.latency=600ms), got '"
+                          << pair << "'\n";
+                return 2;
+            }
+            demo_options.faults[pair.substr(0, eq)] = pair.substr(eq + 1);
+        }
         if (demo_options.config_path.empty())
             demo_options.config_path = tome::app::DefaultConfigPath(tome::app::ProcessEnv());
         return tome::app::RunDemo(demo_options, TOME_VERSION);

@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "alert_engine.hpp"
 #include "http_context.hpp"
 #include "ingestor.hpp"
 #include "live_stream.hpp"
@@ -28,7 +29,9 @@ public:
               metrics::MetricReaderOptions{metrics::TemporalityPreference::kCumulative})),
           live_(store_, internal::LiveOptions{}, [this] { return internal::StoreStatsJson(context_); }),
           ingestor_(store_, IngestorOptions(options_, live_), clock, reader_),
-          context_{store_, ingestor_, running_, &live_, clock, options_} {
+          context_{store_, ingestor_, running_, &live_, clock, options_},
+          alerts_(store_, options_.alerting, clock) {
+        context_.alerts = &alerts_;
         context_.started_us =
             std::chrono::duration_cast<std::chrono::microseconds>(clock.Now().time_since_epoch()).count();
     }
@@ -41,6 +44,7 @@ public:
             if (path == "/v1/logs") return internal::HandleOtlp(context_, request, internal::OtlpSignal::kLogs);
             if (path.starts_with("/console/api/")) return internal::HandleConsoleApi(context_, request);
             if (path.starts_with("/jaeger/api/")) return internal::HandleJaegerApi(context_, request);
+            if (path == "/api/alerts") return internal::HandleAlertsApi(context_, request);
             if (auto ui = internal::HandleUi(context_, request)) return std::move(*ui);
             return internal::ConsoleError(NotFound("no console route " + std::string(path)));
         } catch (const std::exception& e) {
@@ -72,6 +76,7 @@ public:
     internal::LiveHub live_;
     internal::Ingestor ingestor_;
     internal::HttpContext context_;
+    internal::AlertEngine alerts_;
     std::vector<metrics::ObservableInstrument> self_metrics_;
 #ifdef TOME_CONSOLE_WITH_GRPC
     internal::OtlpGrpcReceiver grpc_{ingestor_, options_.otlp_max_decompressed_bytes};
@@ -159,6 +164,14 @@ void Console::RegisterSelfMetrics(metrics::Meter& meter) {
             r.Observe(static_cast<std::int64_t>(d.otlp_requests_refused), {{"signal", "otlp"}, {"reason", "queue_full"}});
         },
         {.description = "Items the console could not store, by signal and reason", .unit = "{item}"}));
+    add(meter.CreateObservableGauge<std::int64_t>(
+        "tome.alerts.firing",
+        [impl](metrics::ObserverResult& r) {
+            for (const auto& [name, firing] : impl->alerts_.Firing()) {
+                r.Observe(std::int64_t{firing ? 1 : 0}, {{"alertname", name}});
+            }
+        },
+        {.description = "1 while the console's alert rule fires, else 0, by alert name", .unit = "{alert}"}));
 }
 
 void Console::SetNetworkView(NetworkView view) {
@@ -166,8 +179,10 @@ void Console::SetNetworkView(NetworkView view) {
     impl_->context_.network = std::move(view);
 }
 
+void Console::SetExternalUrl(std::string url) { impl_->alerts_.SetExternalUrl(std::move(url)); }
+
 bool Console::Serves(std::string_view path) noexcept {
-    if (path == "/v1/traces" || path == "/v1/metrics" || path == "/v1/logs") return true;
+    if (path == "/v1/traces" || path == "/v1/metrics" || path == "/v1/logs" || path == "/api/alerts") return true;
     if (path.starts_with("/console/") || path.starts_with("/jaeger/") || path.starts_with("/assets/")) return true;
     if (path == "/" || path == "/index.html" || path == "/favicon.svg" || path == "/favicon.ico") return true;
     for (std::string_view page : {"/traces", "/compare", "/logs", "/dashboards", "/running", "/alerts", "/network"}) {
@@ -191,6 +206,7 @@ Status Console::Start() {
     if (impl_->started_) return Status::Ok();
     impl_->started_ = true;
     impl_->ingestor_.Start();
+    impl_->alerts_.Start();
 #ifdef TOME_CONSOLE_WITH_GRPC
     if (impl_->options_.otlp_grpc_port != 0) {
         if (Status st = impl_->grpc_.Start(impl_->options_.otlp_grpc_address, impl_->options_.otlp_grpc_port);
@@ -230,6 +246,7 @@ void Console::Shutdown(std::chrono::milliseconds timeout) {
 #ifdef TOME_CONSOLE_WITH_GRPC
     impl_->grpc_.Shutdown(std::min(timeout, std::chrono::milliseconds(1000)));
 #endif
+    impl_->alerts_.Shutdown(std::min(timeout, std::chrono::milliseconds(2000)));
     impl_->ingestor_.Stop(timeout);
 }
 

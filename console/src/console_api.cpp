@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "alert_engine.hpp"
 #include "http_context.hpp"
 #include "query_params.hpp"
 #include "views.hpp"
@@ -327,26 +328,6 @@ Result<Json> MetricList(const HttpContext& ctx) {
     return out;
 }
 
-// The q-quantile of a histogram interval, interpolated inside its bucket.
-double BucketQuantile(const std::vector<double>& bounds, const std::vector<std::uint64_t>& counts, double q) {
-    std::uint64_t total = 0;
-    for (auto c : counts) total += c;
-    if (total == 0) return 0;
-    const double rank = q * static_cast<double>(total);
-    double seen = 0;
-    for (std::size_t i = 0; i < counts.size(); ++i) {
-        if (counts[i] == 0) continue;
-        if (seen + static_cast<double>(counts[i]) >= rank) {
-            const double lo = i == 0 ? std::min(0.0, bounds.empty() ? 0.0 : bounds[0]) : bounds[i - 1];
-            const double hi = i < bounds.size() ? bounds[i] : (bounds.empty() ? 0.0 : bounds.back());
-            const double within = (rank - seen) / static_cast<double>(counts[i]);
-            return lo + (hi - lo) * std::clamp(within, 0.0, 1.0);
-        }
-        seen += static_cast<double>(counts[i]);
-    }
-    return bounds.empty() ? 0 : bounds.back();
-}
-
 Json PointsJson(const SeriesInfo& info, const std::vector<MetricPoint>& points) {
     Json out = Json::array();
     const bool delta = info.temporality == Temporality::kDelta;
@@ -642,6 +623,22 @@ api::HttpResponse HandleConsoleApi(HttpContext& ctx, const api::HttpRequest& req
     Result<Json> data = Dispatch(ctx, Split(rest), *q);
     if (!data.ok()) return ConsoleError(data.status());
     return ConsoleOk(std::move(*data), started);
+}
+
+}  // namespace tome::console::internal
+
+namespace tome::console::internal {
+
+api::HttpResponse HandleAlertsApi(HttpContext& ctx, const api::HttpRequest& request) {
+    const auto started = std::chrono::steady_clock::now();
+    if (request.method != "GET" && request.method != "HEAD") {
+        api::HttpResponse r = ConsoleError(InvalidArgument("alerts are read-only here: use GET"));
+        r.status = 405;
+        r.headers.emplace_back("Allow", "GET, HEAD");
+        return r;
+    }
+    if (ctx.alerts == nullptr) return ConsoleError(NotFound("alerting is off in this process"));
+    return ConsoleOk(ctx.alerts->StateJson(ctx.NowMs()), started);
 }
 
 }  // namespace tome::console::internal

@@ -30,6 +30,7 @@ struct HttpContext {
     LiveHub* live = nullptr;
     const Clock& clock;
     const ConsoleOptions& options;
+    class AlertEngine* alerts = nullptr;  ///< Set once by Console before it serves.
     std::int64_t started_us = 0;  ///< When the console started (unix µs).
     mutable std::mutex network_mu;
     NetworkView network;  // guarded by network_mu
@@ -52,6 +53,8 @@ Json StoreStatsJson(const HttpContext& ctx);
 api::HttpResponse HandleOtlp(HttpContext& ctx, const api::HttpRequest& request, OtlpSignal signal);
 api::HttpResponse HandleConsoleApi(HttpContext& ctx, const api::HttpRequest& request);
 api::HttpResponse HandleJaegerApi(HttpContext& ctx, const api::HttpRequest& request);
+/// GET /api/alerts: the alert rules with their state, anomalies and notification counts.
+api::HttpResponse HandleAlertsApi(HttpContext& ctx, const api::HttpRequest& request);
 /// The UI's files; index.html for the pages' own paths. nullopt when `path` is not the UI's.
 std::optional<api::HttpResponse> HandleUi(const HttpContext& ctx, const api::HttpRequest& request);
 

@@ -110,6 +110,25 @@ void MetricStore::Append(const MetricPoint& p) {
     log_.Append(buffer_, static_cast<std::int64_t>(p.time_ns / 1000), terms_);
 }
 
+double BucketQuantile(const std::vector<double>& bounds, const std::vector<std::uint64_t>& counts, double q) {
+    std::uint64_t total = 0;
+    for (auto c : counts) total += c;
+    if (total == 0) return 0;
+    const double rank = q * static_cast<double>(total);
+    double seen = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        if (counts[i] == 0) continue;
+        if (seen + static_cast<double>(counts[i]) >= rank) {
+            const double lo = i == 0 ? std::min(0.0, bounds.empty() ? 0.0 : bounds[0]) : bounds[i - 1];
+            const double hi = i < bounds.size() ? bounds[i] : (bounds.empty() ? 0.0 : bounds.back());
+            const double within = (rank - seen) / static_cast<double>(counts[i]);
+            return lo + (hi - lo) * std::clamp(within, 0.0, 1.0);
+        }
+        seen += static_cast<double>(counts[i]);
+    }
+    return bounds.empty() ? 0 : bounds.back();
+}
+
 std::optional<MetricPoint> DecodePoint(std::string_view record) {
     RecordReader r(record, nullptr);
     if (r.U8() != kVersion) return std::nullopt;

@@ -104,6 +104,10 @@ private:
     std::vector<std::uint64_t> terms_;                    // writer scratch
 };
 
+/// The q-quantile of explicit-bucket counts (bucket i holds (bounds[i-1], bounds[i]]),
+/// interpolated inside its bucket; 0 when the counts are all zero.
+double BucketQuantile(const std::vector<double>& bounds, const std::vector<std::uint64_t>& counts, double q);
+
 /// Decodes a stored point (the store's record). nullopt when malformed.
 std::optional<MetricPoint> DecodePoint(std::string_view record);
 

@@ -299,6 +299,44 @@ std::vector<OperationRed> ServiceGraph::Operations(std::string_view service, std
     return out;
 }
 
+RedTotals ServiceGraph::Totals(std::string_view service, std::string_view operation, std::string_view edge_id,
+                               std::int64_t from_ms, std::int64_t to_ms) const {
+    RedTotals out;
+    std::lock_guard lock(mu_);
+    if (!edge_id.empty()) {
+        for (const auto& [key, ring] : edges_) {
+            if (key.source.size() + 2 + key.target.size() == edge_id.size() &&
+                edge_id.substr(0, key.source.size()) == key.source &&
+                edge_id.substr(key.source.size() + 2) == key.target) {
+                out.Merge(ring.Sum(from_ms, to_ms));
+            }
+        }
+        return out;
+    }
+    if (operation.empty()) {
+        auto it = services_.find(service);
+        if (it != services_.end()) out = it->second.Sum(from_ms, to_ms);
+        return out;
+    }
+    auto it = operations_.find(OpKey{std::string(service), std::string(operation)});
+    if (it != operations_.end()) out = it->second.second.Sum(from_ms, to_ms);
+    return out;
+}
+
+std::vector<std::string> ServiceGraph::ServiceNames() const {
+    std::vector<std::string> out;
+    std::lock_guard lock(mu_);
+    for (const auto& [name, ring] : services_) out.push_back(name);
+    return out;
+}
+
+std::vector<std::string> ServiceGraph::EdgeIds() const {
+    std::vector<std::string> out;
+    std::lock_guard lock(mu_);
+    for (const auto& [key, ring] : edges_) out.push_back(key.source + "->" + key.target);
+    return out;
+}
+
 ServiceGraphStats ServiceGraph::Stats() const {
     std::lock_guard lock(mu_);
     ServiceGraphStats s = counts_;

@@ -92,6 +92,13 @@ public:
     /// Entry operations (of one service, or all when empty) with RED in the window.
     std::vector<OperationRed> Operations(std::string_view service, std::int64_t from_ms,
                                          std::int64_t to_ms) const;
+    /// RED in [from_ms, to_ms) of one operation, a service's entry spans (operation empty), or
+    /// the edge "source->target" (edge_id set: service and operation ignored).
+    RedTotals Totals(std::string_view service, std::string_view operation, std::string_view edge_id,
+                     std::int64_t from_ms, std::int64_t to_ms) const;
+    /// Every service (by entry spans) and every edge id, for the anomaly detector.
+    std::vector<std::string> ServiceNames() const;
+    std::vector<std::string> EdgeIds() const;
     ServiceGraphStats Stats() const;
 
     /// The virtual node name of a CLIENT/PRODUCER span's peer from its attributes ("db:postgres",

@@ -16,7 +16,7 @@ if (!tomeBinary || !config) {
 
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('TOME_')));
 Object.assign(env, { TOME_ENV: 'development', TOME_CONSOLE_GRPC_PORT: '0', UI_ARTIFACTS: process.env.UI_ARTIFACTS || path.join(here, 'artifacts') });
-const tome = spawn(tomeBinary, ['demo', '--port', '0', '--config', config, '--rate', '8', '--seed', '11'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+const tome = spawn(tomeBinary, ['demo', '--port', '0', '--config', config, '--rate', '8', '--seed', '11', '--payment-failure-rate', '0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 let output = '';
 const exited = new Promise((resolve) => tome.once('exit', (code, signal) => resolve({ code, signal })));
 const base = await new Promise((resolve, reject) => {

@@ -92,6 +92,13 @@ public:
     /// Request statistics shown by GET /api/metrics.
     Json StatsJson() const;
 
+    /// Adds a route of the application's own (`tome demo`'s /api/demo/faults), answered in the
+    /// envelope with the same tracing, CORS, rate limit and errors as the built-in ones. Call
+    /// before the server serves: routes are not guarded against concurrent change.
+    void AddRoute(std::string method, std::string pattern, std::string operation, Handler handler) {
+        router_.Add(std::move(method), std::move(pattern), std::move(operation), std::move(handler));
+    }
+
 private:
     class Stats;
     void AddTomeRoutes();

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tome/api/http.hpp"
+#include "tome/console/alerts.hpp"
 #include "tome/core/clock.hpp"
 #include "tome/core/status.hpp"
 #include "tome/telemetry/logs/log_exporter.hpp"
@@ -56,6 +57,9 @@ struct ConsoleOptions {
     /// a Collector may hold 4317 on the same machine.
     std::string otlp_grpc_address = "127.0.0.1";
     unsigned short otlp_grpc_port = 4317;
+    /// Alert rules evaluated over the console's data, anomaly detection, notifications
+    /// (GET /api/alerts shows them; tome.alerts.firing counts them).
+    AlertingOptions alerting;
 };
 
 /// What the console shows of the tome network of this process (tomes, connections, health):
@@ -85,9 +89,13 @@ public:
     /// items evicted, dropped and ingested) on `meter`. The Console must outlive them.
     void RegisterSelfMetrics(telemetry::metrics::Meter& meter);
     void SetNetworkView(NetworkView view);
+    /// The console's address as people reach it ("http://localhost:3000"), known once the
+    /// server listens: alert notifications link to it. Defaults to alerting.external_url.
+    void SetExternalUrl(std::string url);
 
     // --- HTTP ---------------------------------------------------------------------------------
     /// True for the paths the console answers: /v1/{traces,metrics,logs}, /console/..., /jaeger/...,
+    /// /api/alerts,
     /// the UI's pages (/, /traces..., /logs, /dashboards, /running, /alerts, /compare/...) and
     /// /assets/...
     static bool Serves(std::string_view path) noexcept;
