@@ -14,7 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
   libprotobuf-dev protobuf-compiler
-  prometheus
+  prometheus prometheus-alertmanager
   libgrpc++-dev protobuf-compiler-grpc
   chromium
 )

@@ -225,18 +225,21 @@ std::string ExportPrometheusRules(const std::vector<AlertRule>& rules, const std
         const double threshold = rule.threshold * scale;
         std::string alert_expr;
         if (rule.baseline) {
-            // Prometheus has no median absolute deviation: the spread is the standard deviation.
+            // Prometheus has no median absolute deviation: half the interquartile range stands
+            // for it (as robust: a few outliers in the span move neither).
             const std::string record = "tome:" + rule.name + ":value";
             const std::string span = Duration(rule.baseline->span);
+            const auto over = [&](const char* q) {
+                return std::string("quantile_over_time(") + q + ", " + record + "[" + span + "] offset " + w + ")";
+            };
             out << "      # " << rule.name << ": its baseline (median + " << Number(rule.baseline->mads)
-                << " MADs of the trailing " << span << " in the console) is approximated here with\n"
-                << "      # quantile_over_time and stddev_over_time of a recorded series.\n"
+                << " MADs of the trailing " << span << " in the console) is computed here over a recorded\n"
+                << "      # series, with half its interquartile range standing for the MAD.\n"
                 << "      - record: " << record << "\n"
                 << "        expr: " << expr << "\n";
-            const std::string median = "quantile_over_time(0.5, " + record + "[" + span + "] offset " + w + ")";
-            alert_expr = record + " > " + median + " + " + Number(rule.baseline->mads) + " * stddev_over_time(" + record +
-                         "[" + span + "] offset " + w + ")\n  and\n" + record + " >= " + Number(rule.baseline->min_ratio) +
-                         " * " + median;
+            alert_expr = record + " > " + over("0.5") + " + " + Number(rule.baseline->mads) + " * (" + over("0.75") +
+                         " - " + over("0.25") + ") / 2\n  and\n" + record + " >= " + Number(rule.baseline->min_ratio) +
+                         " * " + over("0.5");
         } else {
             alert_expr = expr + " " + rule.op + " " + Number(threshold);
         }
