@@ -689,6 +689,24 @@ const server = http.createServer((req, res) => {
       return send(res, e.status, { success: false, error: { code: e.code, message: e.message } });
     }
   }
+  if (p === '/api/alerts') {
+    // The shipped rules, quiet (the shape of GET /api/alerts; console/README.md).
+    const rule = (name, expression, severity, extra = {}) => ({
+      name, state: 'inactive', expression, windowMs: 60000, forMs: 60000, labels: { severity }, annotations: { summary: name },
+      flapping: false, value: 0, op: '>', threshold: 0, traces: { start: Date.now() - 60000, end: Date.now() }, history: [], ...extra,
+    });
+    return send(res, 200, { success: true, data: {
+      evaluationIntervalMs: 5000, anomalies: [],
+      notifications: { alertmanager: '', webhooks: [], sent: 0, retried: 0, failed: 0, dropped: 0, lastError: '' },
+      rules: [
+        rule('OrderProcessingSlow', 'p95 of order.duration', 'warning', { threshold: 0.5, value: 0.17, traces: { service: 'tome', operation: 'order.workflow', minDuration: '500ms' } }),
+        rule('PaymentFailureRateHigh', '(increase of orders{outcome=payment_failed}) / increase of orders', 'critical', { threshold: 0.01, windowMs: 300000 }),
+        rule('InventoryResponseDegraded', 'p95 of order.step.duration{step=inventory.reserve}', 'warning', { op: undefined, threshold: undefined, baseline: { spanMs: 900000, mads: 5, minRatio: 1.5, median: 0.045, mad: 0.004 } }),
+        rule('TelemetryDropping', 'increase of otel.sdk.span.dropped + increase of otel.sdk.log.dropped', 'warning', { forMs: 0 }),
+        rule('ConnectionUnhealthy', 'last of tome.connections.active{tome.health=unhealthy}', 'critical'),
+      ],
+    } });
+  }
   if (p.startsWith('/api/')) return send(res, 404, { success: false, error: { code: 'not_found', message: `no route ${p}` } });
   if (p.startsWith('/assets/')) {
     const file = path.join(DIST, path.normalize(p).replace(/^(\.\.[/\\])+/, ''));

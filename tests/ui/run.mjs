@@ -362,13 +362,32 @@ await test('compare', async () => {
   await shot('compare');
 });
 
-await test('running-and-alerts', async () => {
+await test('running', async () => {
   await page.goto(`${base}/running`);
   await page.waitForSelector('[data-testid=running-spans], .empty');
   await shot('running');
-  await page.goto(`${base}/alerts`);
-  await page.waitForSelector('.empty, .panel');
+});
+
+await test('alerts', async () => {
+  await page.goto(`${base}/alerts?alert=ConnectionUnhealthy`);
+  await page.waitForSelector('[data-testid=alert-rules]');
+  const names = await page.$$eval('[data-testid=alert-rule]', (rs) => rs.map((r) => r.dataset.name).sort());
+  assert(JSON.stringify(names) === JSON.stringify(['ConnectionUnhealthy', 'InventoryResponseDegraded', 'OrderProcessingSlow', 'PaymentFailureRateHigh', 'TelemetryDropping']),
+    `the five shipped rules: ${names}`);
+  if (mock) return;  // the faults below need a real tome demo
+  // Inject a fault from the page: the observer tome leaves, its connection turns unhealthy and
+  // ConnectionUnhealthy goes pending at the next evaluation (it fires after its `for:` of 1m).
+  await page.fill('.fault-form input', 'analytics.down=true');
+  await page.click('.fault-form button[type=submit]');
+  await page.waitForFunction(() => /analytics\.down=true/.test(document.querySelector('[data-testid=demo-faults]')?.textContent || ''), null, { timeout: 5000 });
+  await page.waitForSelector('[data-testid=alert-rule][data-name=ConnectionUnhealthy][data-state=pending]', { timeout: 20_000 });
+  const value = await page.textContent('[data-testid=alert-rule][data-name=ConnectionUnhealthy] [data-testid=alert-value]');
+  assert(value.trim() === '1', `one unhealthy connection shown: ${value}`);
   await shot('alerts');
+  await page.click('.fault-form button[type=button]');  // Clear all
+  await page.waitForSelector('[data-testid=alert-rule][data-name=ConnectionUnhealthy][data-state=inactive]', { timeout: 20_000 });
+  const href = await page.getAttribute('[data-testid=alert-rule][data-name=OrderProcessingSlow] [data-testid=alert-traces]', 'href');
+  assert(/operation=order\.workflow/.test(href) && /minDuration=500ms/.test(href), `traces link of the window: ${href}`);
 });
 
 await test('store-status', async () => {
