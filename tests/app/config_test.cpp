@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <tuple>
 
 namespace tome::app {
 namespace {
@@ -243,6 +244,73 @@ TEST(Config, BadSamplingValuesNameKeyAndLine) {
 TEST(Config, MissingFileIsNotFound) {
     auto c = LoadConfig("/nonexistent/tome.yaml", Env({}));
     EXPECT_EQ(c.status().code(), Code::kNotFound);
+}
+
+TEST(Config, TheShippedAlertRulesAreLoadedAndAnEnvironmentOverridesThemByName) {
+    auto c = LoadConfig(TOME_TEST_CONFIG, Env({}));
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    std::vector<std::string> names;
+    for (const auto& r : c->console.alerting.rules) names.push_back(r.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"OrderProcessingSlow", "PaymentFailureRateHigh", "InventoryResponseDegraded",
+                                               "TelemetryDropping", "ConnectionUnhealthy"}));
+    const auto& slow = c->console.alerting.rules[0];
+    EXPECT_EQ(slow.threshold, 0.5);
+    EXPECT_EQ(slow.for_duration, std::chrono::minutes(1));
+    ASSERT_TRUE(slow.traces);
+    EXPECT_EQ(slow.traces->min_duration, std::chrono::milliseconds(500));
+    ASSERT_TRUE(c->console.alerting.rules[2].baseline);
+    EXPECT_EQ(c->console.alerting.rules[2].baseline->span, std::chrono::minutes(15));
+
+    const std::string path = ::testing::TempDir() + "/tome_alert_override.yaml";
+    {
+        std::ofstream out(path);
+        out << "alerts:\n"
+               "  rules:\n"
+               "    - name: Slow\n"
+               "      expr: {metric: order.duration, unit: s, stat: p95}\n"
+               "      threshold: 0.5\n"
+               "      window: 1m\n"
+               "    - name: Unused\n"
+               "      expr: {service: tome, stat: errorRate}\n"
+               "      threshold: 0.1\n"
+               "production:\n"
+               "  alerts:\n"
+               "    alertmanager: http://am:9093/\n"
+               "    rules:\n"
+               "      - {name: Slow, threshold: 2, for: 30s}\n"
+               "      - {name: Unused, enabled: false}\n";
+    }
+    auto p = LoadConfig(path, Env({{"TOME_ENV", "production"}, {"TOME_ALERT_WEBHOOKS", "http://a/1,http://b/2"}}));
+    ASSERT_TRUE(p.ok()) << p.status().message();
+    ASSERT_EQ(p->console.alerting.rules.size(), 1u) << "the disabled rule is gone";
+    EXPECT_EQ(p->console.alerting.rules[0].threshold, 2);
+    EXPECT_EQ(p->console.alerting.rules[0].for_duration, std::chrono::seconds(30));
+    EXPECT_EQ(p->console.alerting.rules[0].window, std::chrono::minutes(1)) << "fields not overridden stay";
+    EXPECT_EQ(p->console.alerting.notify.alertmanager, "http://am:9093");
+    EXPECT_EQ(p->console.alerting.notify.webhooks, (std::vector<std::string>{"http://a/1", "http://b/2"}));
+}
+
+TEST(Config, BadAlertRulesAreRefusedWithFileLineAndReason) {
+    const std::string path = ::testing::TempDir() + "/tome_bad_alerts.yaml";
+    for (const auto& [rule, line, reason] : std::vector<std::tuple<std::string, int, std::string>>{
+             {"    - name: Slow\n      expr: {metric: order.duration, stat: p96}\n", 4, "stat must be one of"},
+             {"    - name: Slow\n      expr: {metric: order.duration, stat: p95}\n      window: soon\n", 5,
+              "window must be a duration"},
+             {"    - name: bad-name\n      expr: {metric: orders, stat: increase}\n", 3, "alert name 'bad-name'"},
+             {"    - name: Ratio\n      expr: {numerator: {metric: a, stat: p95}, denominator: {metric: b, stat: increase}}\n",
+              3, "ratio divides counts"},
+             {"    - name: Both\n      expr: {metric: a, service: s, stat: last}\n", 4, "either metric"},
+             {"    - name: Typo\n      expr: {metric: a, stat: last}\n      treshold: 1\n", 5, "unknown key 'alerts.rules[0].treshold'"}}) {
+        {
+            std::ofstream out(path);
+            out << "alerts:\n  rules:\n" << rule;
+        }
+        auto c = LoadConfig(path, Env({}));
+        ASSERT_FALSE(c.ok()) << rule;
+        EXPECT_NE(c.status().message().find(path + ":" + std::to_string(line) + ":"), std::string::npos)
+            << c.status().message();
+        EXPECT_NE(c.status().message().find(reason), std::string::npos) << c.status().message();
+    }
 }
 
 }  // namespace

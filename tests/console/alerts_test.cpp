@@ -4,9 +4,11 @@
 
 #include <cmath>
 #include <random>
+#include <thread>
 
 #include "alert_engine.hpp"
 #include "alert_eval.hpp"
+#include "alert_notifier.hpp"
 #include "anomaly.hpp"
 #include "console_test_util.hpp"
 #include "root_cause.hpp"
@@ -370,6 +372,32 @@ TEST_F(AlertDataTest, RootCauseNamesTheStepWhoseSelfTimeGrew) {
     EXPECT_EQ(errors->operation, "payment.process") << errors->text;
     EXPECT_DOUBLE_EQ(errors->after, 1.0);
     EXPECT_DOUBLE_EQ(errors->before, 0.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifications: a dead receiver is retried with backoff, then counted as failed; a full queue
+// drops the oldest (counted); Post never waits on the network.
+
+TEST(AlertNotifier, RetriesADeadReceiverThenCountsItFailedAndBoundsItsQueue) {
+    AlertNotifyOptions options;
+    options.max_attempts = 3;
+    options.timeout = milliseconds(500);
+    options.max_queue = 2;
+    AlertNotifier notifier(options);
+    // Port 1 on loopback: nothing listens, every attempt is refused.
+    for (int i = 0; i < 5; ++i) notifier.Post("http://127.0.0.1:1/api/v2/alerts", "[]");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    NotifierStats stats = notifier.Stats();
+    while (stats.failed + stats.dropped < 5 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(milliseconds(20));  // polling the counters the notifier publishes
+        stats = notifier.Stats();
+    }
+    EXPECT_EQ(stats.failed + stats.dropped, 5u);
+    EXPECT_GE(stats.dropped, 2u) << "two queued and at most one in flight";
+    EXPECT_EQ(stats.retried, 2 * stats.failed) << "each delivery tried max_attempts times";
+    EXPECT_EQ(stats.sent, 0u);
+    EXPECT_FALSE(stats.last_error.empty());
+    notifier.Shutdown(milliseconds(100));
 }
 
 // ---------------------------------------------------------------------------------------------
