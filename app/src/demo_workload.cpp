@@ -73,6 +73,10 @@ Order MakeOrder(const DemoOptions& options, std::uint64_t index) {
 // The fault key of a step span ("inventory.reserve" -> "inventory").
 std::string_view FaultStep(std::string_view span_name) { return span_name.substr(0, span_name.find('.')); }
 
+// Buckets (s) of order.duration and order.step.duration: 5 ms to 10 s, dense around 100 ms.
+const std::vector<double> kSecondsBuckets = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2,
+                                             0.3,   0.5,  0.75,  1,    2.5,   5,   10};
+
 std::string_view OutcomeName(int outcome) {
     switch (outcome) {
         case 0: return "completed";
@@ -129,8 +133,7 @@ DemoWorkload::DemoWorkload(DemoStepSenderFactory senders, DemoOptions options,
                 demo::kDurationHistogram,
                 {.description = "Time from order placed to the workflow's end",
                  .unit = "s",
-                 .histogram_boundaries = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3,
-                                          0.5, 0.75, 1, 2.5, 5, 10}})
+                 .histogram_boundaries = kSecondsBuckets})
             .instrument;
     step_histogram_ =
         meter
@@ -138,8 +141,7 @@ DemoWorkload::DemoWorkload(DemoStepSenderFactory senders, DemoOptions options,
                 demo::kStepDurationHistogram,
                 {.description = "Time one step of an order took (its span), by step and tome",
                  .unit = "s",
-                 .histogram_boundaries = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3,
-                                          0.5, 0.75, 1, 2.5, 5, 10}})
+                 .histogram_boundaries = kSecondsBuckets})
             .instrument;
 }
 

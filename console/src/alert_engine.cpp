@@ -70,13 +70,6 @@ std::string Number(double v) {
     return buf;
 }
 
-std::string Duration(std::chrono::milliseconds d) {
-    const auto ms = d.count();
-    if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
-    if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
-    if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-    return std::to_string(ms) + "ms";
-}
 
 std::string Rfc3339(std::int64_t ms) {
     return FormatRfc3339(Clock::TimePoint(std::chrono::milliseconds(ms)));
@@ -206,7 +199,7 @@ void AlertEngine::EvaluateRule(Rule& r, std::int64_t now_ms) {
     std::optional<double> median, mad;
     std::string error;
     if (!value) {
-        error = "no data for " + Describe(rule.expr) + " in the last " + Duration(rule.window);
+        error = "no data for " + Describe(rule.expr) + " in the last " + DurationText(rule.window);
     } else if (rule.baseline) {
         std::vector<double> slices;
         const std::int64_t n = std::max<std::int64_t>(1, rule.baseline->span.count() / window);
@@ -309,7 +302,7 @@ std::map<std::string, std::string> AlertEngine::Annotations(const Rule& r) const
         const std::string value = r.state.value ? Number(*r.state.value) : "(no data)";
         for (const char* v : {"{{value}}", "{{ value }}"}) Replace(text, v, value);
         for (const char* v : {"{{threshold}}", "{{ threshold }}"}) Replace(text, v, Number(r.rule.threshold));
-        for (const char* v : {"{{window}}", "{{ window }}"}) Replace(text, v, Duration(r.rule.window));
+        for (const char* v : {"{{window}}", "{{ window }}"}) Replace(text, v, DurationText(r.rule.window));
         const std::string baseline = r.state.baseline_median ? Number(*r.state.baseline_median) : "(no baseline)";
         for (const char* v : {"{{baseline}}", "{{ baseline }}"}) Replace(text, v, baseline);
         out[key] = std::move(text);
@@ -423,7 +416,7 @@ Json AlertEngine::StateJson(std::int64_t now_ms) const {
         if (rule.traces) {
             if (!rule.traces->service.empty()) traces["service"] = rule.traces->service;
             if (!rule.traces->operation.empty()) traces["operation"] = rule.traces->operation;
-            if (rule.traces->min_duration.count() > 0) traces["minDuration"] = Duration(rule.traces->min_duration);
+            if (rule.traces->min_duration.count() > 0) traces["minDuration"] = DurationText(rule.traces->min_duration);
             if (rule.traces->errors) traces["errors"] = true;
             Json attrs = Json::array();
             for (const auto& [k, v] : rule.traces->attributes) attrs.push_back(k + "=" + v);

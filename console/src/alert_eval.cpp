@@ -67,6 +67,14 @@ Gain CumulativeGain(const std::vector<MetricPoint>& points, std::uint64_t from_n
 
 }  // namespace
 
+std::string DurationText(std::chrono::milliseconds d) {
+    const auto ms = d.count();
+    if (ms != 0 && ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+    if (ms != 0 && ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+    if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+    return std::to_string(ms) + "ms";
+}
+
 std::optional<double> AlertEvaluator::Evaluate(const AlertExpression& expr, std::int64_t from_ms,
                                               std::int64_t to_ms) const {
     std::optional<double> total;

@@ -15,6 +15,9 @@
 
 namespace tome::console::internal {
 
+/// "1m", "30s", "1h", "250ms": the largest unit that divides `d` (rule texts, PromQL ranges).
+std::string DurationText(std::chrono::milliseconds d);
+
 class AlertEvaluator {
 public:
     explicit AlertEvaluator(const Store& store) : store_(store) {}

@@ -3,6 +3,7 @@
 #include <regex>
 #include <sstream>
 
+#include "alert_eval.hpp"
 #include "tome/console/alerts.hpp"
 #include "tome/telemetry/metrics/prometheus.hpp"
 
@@ -12,6 +13,7 @@ namespace {
 using Stat = AlertQuantity::Stat;
 using Source = AlertQuantity::Source;
 namespace pm = telemetry::metrics;
+using internal::DurationText;
 
 bool IsHistogramStat(Stat s) {
     return s == Stat::kP50 || s == Stat::kP95 || s == Stat::kP99 || s == Stat::kMean || s == Stat::kCount;
@@ -37,13 +39,6 @@ Status CheckQuantity(const AlertRule& rule, const AlertQuantity& q, const std::s
     return Status::Ok();
 }
 
-std::string Duration(std::chrono::milliseconds d) {
-    const auto ms = d.count();
-    if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
-    if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
-    if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-    return std::to_string(ms) + "ms";
-}
 
 std::string Number(double v) {
     std::ostringstream os;
@@ -129,8 +124,8 @@ std::string Template(std::string text, const AlertRule& rule) {
     const std::vector<std::pair<std::string, std::string>> kPlaceholders = {
         {"{{value}}", "{{ $value | printf \"%.4g\" }}"},
         {"{{ value }}", "{{ $value | printf \"%.4g\" }}"},
-        {"{{window}}", Duration(rule.window)},
-        {"{{ window }}", Duration(rule.window)},
+        {"{{window}}", DurationText(rule.window)},
+        {"{{ window }}", DurationText(rule.window)},
         {"{{threshold}}", Number(rule.threshold)},
         {"{{ threshold }}", Number(rule.threshold)},
         {"{{baseline}}", "its recent baseline"},
@@ -192,7 +187,7 @@ std::string ExportPrometheusRules(const std::vector<AlertRule>& rules, const std
         << "    rules:\n";
     for (const auto& rule : rules) {
         if (!rule.enabled) continue;
-        const std::string w = Duration(rule.window);
+        const std::string w = DurationText(rule.window);
         std::string expr;
         double scale = 1;
         bool exportable = true;
@@ -228,7 +223,7 @@ std::string ExportPrometheusRules(const std::vector<AlertRule>& rules, const std
             // Prometheus has no median absolute deviation: half the interquartile range stands
             // for it (as robust: a few outliers in the span move neither).
             const std::string record = "tome:" + rule.name + ":value";
-            const std::string span = Duration(rule.baseline->span);
+            const std::string span = DurationText(rule.baseline->span);
             const auto over = [&](const char* q) {
                 return std::string("quantile_over_time(") + q + ", " + record + "[" + span + "] offset " + w + ")";
             };
@@ -246,7 +241,7 @@ std::string ExportPrometheusRules(const std::vector<AlertRule>& rules, const std
         out << "      - alert: " << rule.name << "\n"
             << "        expr: |\n"
             << Indent(alert_expr, "          ");
-        if (rule.for_duration.count() > 0) out << "        for: " << Duration(rule.for_duration) << "\n";
+        if (rule.for_duration.count() > 0) out << "        for: " << DurationText(rule.for_duration) << "\n";
         if (!rule.labels.empty()) {
             out << "        labels:\n";
             for (const auto& [k, v] : rule.labels) out << "          " << k << ": " << Quoted(v) << "\n";

@@ -605,16 +605,20 @@ api::HttpResponse LiveStreamResponse(HttpContext& ctx, const QueryParams& q) {
     return r;
 }
 
+// 405 for anything but GET and HEAD on a read-only route; nullopt when the method is fine.
+std::optional<api::HttpResponse> RefuseWrites(const api::HttpRequest& request, std::string_view what) {
+    if (request.method == "GET" || request.method == "HEAD") return std::nullopt;
+    api::HttpResponse r = ConsoleError(InvalidArgument(std::string(what) + " read-only: use GET"));
+    r.status = 405;
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+}
+
 }  // namespace
 
 api::HttpResponse HandleConsoleApi(HttpContext& ctx, const api::HttpRequest& request) {
     const auto started = std::chrono::steady_clock::now();
-    if (request.method != "GET" && request.method != "HEAD") {
-        api::HttpResponse r = ConsoleError(InvalidArgument("the console API is read-only: use GET"));
-        r.status = 405;
-        r.headers.emplace_back("Allow", "GET, HEAD");
-        return r;
-    }
+    if (auto refused = RefuseWrites(request, "the console API is")) return std::move(*refused);
     constexpr std::string_view kPrefix = "/console/api/";
     const std::string_view rest = std::string_view(request.path).substr(kPrefix.size());
     auto q = QueryParams::Parse(request.query);
@@ -625,18 +629,9 @@ api::HttpResponse HandleConsoleApi(HttpContext& ctx, const api::HttpRequest& req
     return ConsoleOk(std::move(*data), started);
 }
 
-}  // namespace tome::console::internal
-
-namespace tome::console::internal {
-
 api::HttpResponse HandleAlertsApi(HttpContext& ctx, const api::HttpRequest& request) {
     const auto started = std::chrono::steady_clock::now();
-    if (request.method != "GET" && request.method != "HEAD") {
-        api::HttpResponse r = ConsoleError(InvalidArgument("alerts are read-only here: use GET"));
-        r.status = 405;
-        r.headers.emplace_back("Allow", "GET, HEAD");
-        return r;
-    }
+    if (auto refused = RefuseWrites(request, "alerts are")) return std::move(*refused);
     if (ctx.alerts == nullptr) return ConsoleError(NotFound("alerting is off in this process"));
     return ConsoleOk(ctx.alerts->StateJson(ctx.NowMs()), started);
 }
