@@ -12,7 +12,7 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev zlib1g-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3
+  python3 python3-yaml
   libprotobuf-dev protobuf-compiler
   prometheus prometheus-alertmanager
   libgrpc++-dev protobuf-compiler-grpc
