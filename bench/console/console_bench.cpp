@@ -61,10 +61,12 @@ void BM_SpanEndConsoleOff(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 
-// The same with the console's tee in front of the chain (what `tome serve` runs).
+// The same with the console's tee in front of the chain (what `tome serve` runs); arg 0: without
+// the running-span view (console.trackRunningSpans: false), to show what each part costs.
 void BM_SpanEndConsoleOn(benchmark::State& state) {
     ConsoleOptions options;
     options.max_bytes = 256u << 20;
+    options.track_running_spans = state.range(0) != 0;
     auto created = Console::Create(options, SystemClock::Get());
     auto console = std::move(*created);
     (void)console->Start();
@@ -315,7 +317,7 @@ void BM_ServiceGraphLastHour(benchmark::State& state) {
 }
 
 BENCHMARK(BM_SpanEndConsoleOff);
-BENCHMARK(BM_SpanEndConsoleOn);
+BENCHMARK(BM_SpanEndConsoleOn)->Arg(1)->Arg(0)->ArgName("running");
 BENCHMARK(BM_IngestInProcess);
 BENCHMARK(BM_IngestOtlpProtobuf);
 BENCHMARK(BM_BytesPerStoredSpan)->Iterations(1)->Unit(benchmark::kMillisecond);

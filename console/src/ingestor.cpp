@@ -27,6 +27,7 @@ std::int64_t Ingestor::NowMs() const {
 }
 
 Ingestor::Push Ingestor::Enqueue(Item item) {
+    bool was_empty = false;
     {
         std::lock_guard lock(mu_);
         if (stopping_ || !started_) return Push::kStopped;
@@ -34,10 +35,13 @@ Ingestor::Push Ingestor::Enqueue(Item item) {
             return Push::kFull;
         }
         queued_bytes_.fetch_add(item.bytes, std::memory_order_relaxed);
+        was_empty = queue_.empty();
         queue_.push_back(std::move(item));
         ++pushed_;
     }
-    wake_.notify_one();
+    // The worker takes the whole queue at once: only the push that makes it non-empty has to
+    // wake it (a wake-up per span was a futex call on every span end).
+    if (was_empty) wake_.notify_one();
     return Push::kQueued;
 }
 
