@@ -16,6 +16,7 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler
   prometheus
   libgrpc++-dev protobuf-compiler-grpc
+  chromium
 )
 
 missing=()

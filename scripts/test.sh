@@ -6,14 +6,17 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 
-# The interop tests' JavaScript dependencies (the official OpenTelemetry JS SDK), pinned by
-# tests/interop/package-lock.json. Before cmake: the interop tests are registered only when
-# tests/interop/node_modules exists (otherwise they are registered as failing tests).
+# The JavaScript test dependencies, pinned by their package-lock.json files: tests/interop (the
+# official OpenTelemetry JS SDK) and tests/ui (playwright-core). Before cmake: those tests are
+# registered only when node_modules exists (otherwise as failing tests that say why).
+# The console UI's own npm ci (console/ui) runs in the CMake build.
 if command -v node >/dev/null 2>&1; then
-  if ! npm ci --prefix tests/interop --no-audit --no-fund; then
-    echo "test.sh: 'npm ci --prefix tests/interop' failed; the interop tests cannot run" >&2
-    exit 1
-  fi
+  for dir in tests/interop tests/ui; do
+    if ! npm ci --prefix "$dir" --no-audit --no-fund; then
+      echo "test.sh: 'npm ci --prefix $dir' failed; its tests cannot run" >&2
+      exit 1
+    fi
+  done
 fi
 
 BUILD_DIR="${TOME_BUILD_DIR:-build}"

@@ -1,5 +1,8 @@
 #include "tome/api/envelope.hpp"
 
+#include "tome/core/json_text.hpp"
+#include "tome/telemetry/api/utf8.hpp"
+
 namespace tome::api {
 namespace {
 
@@ -18,7 +21,7 @@ Json EnvelopeBase(const RequestContext& ctx, bool success) {
 HttpResponse Finish(const RequestContext& ctx, int status, Json body) {
     HttpResponse r;
     r.status = status;
-    r.body = body.dump();
+    r.body = JsonText(body);
     r.headers.emplace_back("x-trace-id", ctx.trace_id);
     r.headers.emplace_back("x-span-id", ctx.span_id);
     r.headers.emplace_back("traceparent",
@@ -48,9 +51,14 @@ ApiError ErrorFromStatus(const Status& status) {
     return {HttpStatusFor(status.code()), std::string(CodeName(status.code())), status.message()};
 }
 
+std::string QuoteInput(std::string_view input) {
+    const std::string_view head = telemetry::utf8::TruncateAtBoundary(input, kMaxQuotedBytes);
+    return head.size() == input.size() ? std::string(input) : std::string(head) + "...";
+}
+
 ApiError MethodNotAllowed(std::string_view method, std::string_view path) {
     return {405, "method_not_allowed",
-            "method " + std::string(method) + " is not allowed on " + std::string(path)};
+            "method " + QuoteInput(method) + " is not allowed on " + QuoteInput(path)};
 }
 
 ApiError PayloadTooLarge(std::size_t limit_bytes) {
@@ -60,12 +68,16 @@ ApiError PayloadTooLarge(std::size_t limit_bytes) {
 
 ApiError UnsupportedMediaType(std::string_view content_type) {
     return {415, "unsupported_media_type",
-            "Content-Type must be application/json, got '" + std::string(content_type) + "'"};
+            "Content-Type must be application/json, got '" + QuoteInput(content_type) + "'"};
 }
 
 ApiError RouteNotFound(std::string_view method, std::string_view path) {
-    return {404, "route_not_found",
-            "no route for " + std::string(method) + " " + std::string(path)};
+    return {404, "route_not_found", "no route for " + QuoteInput(method) + " " + QuoteInput(path)};
+}
+
+ApiError InvalidJson(std::size_t offset, std::string_view reason) {
+    return {400, "invalid_json",
+            "invalid JSON at byte offset " + std::to_string(offset) + ": " + std::string(reason)};
 }
 
 ApiError RateLimited(std::size_t retry_after_seconds) {

@@ -2,9 +2,12 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
+#include <variant>
 
-#include "tome/telemetry/metrics/prometheus.hpp"
+#include "request_body.hpp"
 #include "tome/api/trace_headers.hpp"
+#include "tome/telemetry/metrics/prometheus.hpp"
 #include "tome/telemetry/api/ids.hpp"
 
 namespace tome::api {
@@ -178,14 +181,23 @@ HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx,
     ctx.route = match.route->pattern;
     ctx.operation = match.route->operation;
 
+    std::optional<Json> body;
     if ((request.method == "POST" || request.method == "PUT") &&
         request.body.find_first_not_of(" \t\r\n") != std::string::npos) {
         const auto type = request.Header("content-type");
         const auto base = type.substr(0, type.find(';'));
         if (base != "application/json") return ErrorResponse(ctx, UnsupportedMediaType(type));
+        auto parsed = internal::ParseJsonText(request.body);
+        if (auto* error = std::get_if<ApiError>(&parsed)) {
+            ctx.error_code = error->code;
+            ctx.error_message = error->message;
+            Track(ctx, request, error->http_status, error->message);
+            return ErrorResponse(ctx, *error);
+        }
+        body.emplace(std::move(std::get<Json>(parsed)));
     }
 
-    Call call{request, match.params, ctx};
+    Call call{request, match.params, ctx, body ? &*body : nullptr};
     Result<Reply> result = match.route->handler(call);
     if (!result.ok()) {
         ctx.error_code = std::string(CodeName(result.status().code()));

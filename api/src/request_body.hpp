@@ -1,12 +1,17 @@
-// Helpers that read a JSON request body and its fields, turning every problem into an
-// InvalidArgument Status that names the field. Private to the api layer.
+// Helpers that read a JSON request body and its fields: ParseJsonText turns text that is not
+// UTF-8 JSON into the 400 invalid_json error (with the byte offset); the others turn every
+// problem with a parsed body into an InvalidArgument Status that names the field. Private to the
+// api layer.
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "tome/api/envelope.hpp"
 #include "tome/api/http.hpp"
 #include "tome/core/status.hpp"
 
@@ -14,8 +19,17 @@ namespace tome::api::internal {
 
 using Json = nlohmann::json;
 
-/// The body as a JSON object. An empty body is `{}` unless `required`.
-Result<Json> ParseJsonObject(const HttpRequest& request, bool required);
+/// Deepest nesting of arrays and objects a request body may have (tome definitions need about 8).
+inline constexpr std::size_t kMaxJsonDepth = 64;
+
+/// `text` parsed as JSON (RFC 8259: UTF-8 only; at most kMaxJsonDepth levels), or the
+/// invalid_json error that says at which byte offset and why it is not: ill-formed UTF-8 (its
+/// bytes in hex), or the parser's reason with a short excerpt cut at character boundaries.
+std::variant<Json, ApiError> ParseJsonText(std::string_view text);
+
+/// The request's parsed body (Call::body, moved from) as a JSON object. No body (nullptr) is
+/// `{}` unless `required`.
+Result<Json> BodyObject(Json* body, bool required);
 
 /// The string field `name` (non-empty).
 Result<std::string> RequireString(const Json& body, const char* name);

@@ -10,6 +10,7 @@
 
 #include "tome/api/trace_headers.hpp"
 #include "tome/telemetry/api/ids.hpp"
+#include "tome/telemetry/api/utf8.hpp"
 
 namespace tome::api::internal {
 
@@ -47,10 +48,7 @@ bool IsFieldName(std::string_view name) {
 
 /// `s` cut to at most kMaxBusinessValueChars bytes, never inside a UTF-8 sequence.
 std::string_view Cut(std::string_view s) {
-    if (s.size() <= kMaxBusinessValueChars) return s;
-    std::size_t n = kMaxBusinessValueChars;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-    return s.substr(0, n);
+    return telemetry::utf8::TruncateAtBoundary(s, kMaxBusinessValueChars);
 }
 
 constexpr auto kInt64Max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());

@@ -39,7 +39,7 @@ void TrackConnections(robotcopy::RobotCopy& rc, const RequestContext& ctx, const
 void Proxy::AddConnectionRoutes() {
     auto& s = services_;
     router_.Add("POST", "/api/connections", "connection_management", [&s](Call& call) -> Result<Reply> {
-        auto body = internal::ParseJsonObject(call.request, true);
+        auto body = internal::BodyObject(call.body, true);
         if (!body.ok()) return body.status();
         if (auto st = internal::RejectUnknownFields(*body, {"sourceTome", "targetTome", "config"});
             !st.ok())
@@ -88,7 +88,7 @@ void Proxy::AddConnectionRoutes() {
 void Proxy::AddNetworkRoutes() {
     auto& s = services_;
     router_.Add("POST", "/api/networks/ring", "network_management", [&s](Call& call) -> Result<Reply> {
-        auto body = internal::ParseJsonObject(call.request, true);
+        auto body = internal::BodyObject(call.body, true);
         if (!body.ok()) return body.status();
         if (auto st = internal::RejectUnknownFields(*body, {"tomes", "config"}); !st.ok()) return st;
         auto tomes = internal::RequireStringArray(*body, "tomes", 2);
@@ -104,7 +104,7 @@ void Proxy::AddNetworkRoutes() {
                       {"connections", ConnectionList(*created)}}};
     });
     router_.Add("POST", "/api/networks/hub", "network_management", [&s](Call& call) -> Result<Reply> {
-        auto body = internal::ParseJsonObject(call.request, true);
+        auto body = internal::BodyObject(call.body, true);
         if (!body.ok()) return body.status();
         if (auto st = internal::RejectUnknownFields(*body, {"hubTome", "spokeTomes", "config"}); !st.ok())
             return st;
@@ -127,7 +127,7 @@ void Proxy::AddNetworkRoutes() {
         return Reply{200, s.connector.GetTopology().ToJson()};
     });
     router_.Add("POST", "/api/validate", "network_validation", [&s](Call& call) -> Result<Reply> {
-        auto body = internal::ParseJsonObject(call.request, false);
+        auto body = internal::BodyObject(call.body, false);
         if (!body.ok()) return body.status();
         if (auto st = internal::RejectUnknownFields(*body, {}); !st.ok()) return st;
         return Reply{200, s.connector.Validate().ToJson()};

@@ -79,7 +79,7 @@ void Proxy::AddSystemRoutes() {
     });
     router_.Add("PUT", "/api/toggles/{name}", "toggle_management", [&s](Call& call) -> Result<Reply> {
         const std::string& name = call.params.at("name");
-        auto body = internal::ParseJsonObject(call.request, true);
+        auto body = internal::BodyObject(call.body, true);
         if (!body.ok()) return body.status();
         if (auto st = internal::RejectUnknownFields(*body, {"enabled"}); !st.ok()) return st;
         auto enabled = EnabledField(*body, "body");
@@ -89,7 +89,7 @@ void Proxy::AddSystemRoutes() {
         return Reply{200, {{"name", name}, {"enabled", *enabled}, {"previous", previous}}};
     });
     router_.Add("PUT", "/api/toggles", "toggle_management", [&s](Call& call) -> Result<Reply> {
-        auto body = internal::ParseJsonObject(call.request, true);
+        auto body = internal::BodyObject(call.body, true);
         if (!body.ok()) return body.status();
         const Json& values = body->contains("toggles") ? (*body)["toggles"] : *body;
         if (!values.is_object() || values.empty()) {
@@ -119,7 +119,7 @@ void Proxy::AddSystemRoutes() {
         return Reply{200, *trace};
     });
     router_.Add("POST", "/api/messages", "backend_call", [&s](Call& call) -> Result<Reply> {
-        auto body = internal::ParseJsonObject(call.request, true);
+        auto body = internal::BodyObject(call.body, true);
         if (!body.ok()) return body.status();
         if (auto st = internal::RejectUnknownFields(*body, {"action", "data"}); !st.ok()) return st;
         auto action = internal::RequireString(*body, "action");

@@ -69,7 +69,7 @@ void TrackDeliveries(robotcopy::RobotCopy& rc, const RequestContext& ctx,
 void Proxy::AddTomeRoutes() {
     auto& s = services_;
     router_.Add("POST", "/api/tomes", "tome_management", [&s](Call& call) -> Result<Reply> {
-        auto body = internal::ParseJsonObject(call.request, true);
+        auto body = internal::BodyObject(call.body, true);
         if (!body.ok()) return body.status();
         if (body->contains("remote")) {
             // {"id": "X", "remote": "http://host:port"}: a tome living in another tome process.
@@ -121,7 +121,7 @@ void Proxy::AddTomeRoutes() {
         return Reply{200, {{"deleted", id}, {"unhealthyConnections", affected}}};
     });
     router_.Add("POST", "/api/tomes/{id}/events", "tome_event", [&s](Call& call) -> Result<Reply> {
-        auto body = internal::ParseJsonObject(call.request, true);
+        auto body = internal::BodyObject(call.body, true);
         if (!body.ok()) return body.status();
         auto event = ParseEvent(*body);
         if (!event.ok()) return event.status();
@@ -135,7 +135,7 @@ void Proxy::AddTomeRoutes() {
     });
     // The far side of a forward from another tome process (connector/remote.hpp).
     router_.Add("POST", "/api/remote/events", "tome_event", [&s](Call& call) -> Result<Reply> {
-        auto body = internal::ParseJsonObject(call.request, true);
+        auto body = internal::BodyObject(call.body, true);
         if (!body.ok()) return body.status();
         if (auto st = internal::RejectUnknownFields(
                 *body, {"tomeId", "event", "eventId", "origin", "path"});
@@ -167,7 +167,7 @@ void Proxy::AddTomeRoutes() {
         return Reply{200, connector::ToJson(*report)};
     });
     router_.Add("POST", "/api/broadcast", "event_broadcast", [&s](Call& call) -> Result<Reply> {
-        auto body = internal::ParseJsonObject(call.request, true);
+        auto body = internal::BodyObject(call.body, true);
         if (!body.ok()) return body.status();
         if (auto st = internal::RejectUnknownFields(*body, {"sourceTome", "event"}); !st.ok()) return st;
         auto source = internal::RequireString(*body, "sourceTome");

@@ -4,8 +4,15 @@
 
 namespace tome::app {
 
-Application::Application(AppConfig config, std::unique_ptr<facade::Telemetry> telemetry)
+api::HttpResponse Application::Routes::Handle(const api::HttpRequest& request) noexcept {
+    if (console_ != nullptr && console::Console::Serves(request.path)) return console_->handler().Handle(request);
+    return proxy_.Handle(request);
+}
+
+Application::Application(AppConfig config, std::unique_ptr<console::Console> console,
+                         std::unique_ptr<facade::Telemetry> telemetry)
     : config_(std::move(config)),
+      console_(std::move(console)),
       telemetry_(std::move(telemetry)),
       log_(telemetry_->logger_provider().GetLogger("tome.app", config_.proxy.version)),
       toggles_(config_.toggles) {
@@ -29,7 +36,65 @@ Application::Application(AppConfig config, std::unique_ptr<facade::Telemetry> te
                                 &telemetry_->request_instrumentation()};
     services.logger_provider = &telemetry_->logger_provider();
     proxy_ = std::make_unique<api::Proxy>(services, config_.proxy);
-    server_ = std::make_unique<server::HttpServer>(config_.server, *proxy_);
+    routes_ = std::make_unique<Routes>(console_.get(), *proxy_);
+    server::HttpServerOptions server_options = config_.server;
+    if (console_) {
+        for (const char* path : {"/v1/traces", "/v1/metrics", "/v1/logs"}) {
+            server_options.body_limits.emplace_back(path, console_->BodyLimitFor(path));
+        }
+        console_->SetNetworkView([this] { return NetworkJson(); });
+        auto meter = telemetry_->meter_provider()->GetMeter("tome.console", config_.proxy.version);
+        console_->RegisterSelfMetrics(meter);
+    }
+    server_ = std::make_unique<server::HttpServer>(server_options, *routes_);
+}
+
+std::string Application::ConsoleUrl() const {
+    if (!console_) return {};
+    std::string host = config_.server.address;
+    if (host == "0.0.0.0" || host == "::" || host == "127.0.0.1") host = "localhost";
+    else if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    return "http://" + host + ":" + std::to_string(server_->port()) + "/";
+}
+
+nlohmann::json Application::NetworkJson() const {
+    const connector::Topology topology = connector_->GetTopology();
+    nlohmann::json tomes = nlohmann::json::array();
+    for (const auto& node : topology.nodes) {
+        nlohmann::json t{{"id", node.id}, {"remote", !node.endpoint.empty()}, {"present", node.present}};
+        if (!node.endpoint.empty()) t["endpoint"] = node.endpoint;
+        if (auto tome = tomes_.Find(node.id)) {
+            const TomeSnapshot snap = tome->Snapshot();
+            t["state"] = snap.state;
+            t["eventsReceived"] = snap.events_received;
+            t["final"] = snap.final;
+        }
+        // A tome's health is its worst connection's.
+        std::string health = node.present ? "healthy" : "unhealthy";
+        for (const auto& e : topology.edges) {
+            if (e.source != node.id && e.target != node.id) continue;
+            const std::string h(connector::HealthName(e.health));
+            if (h == "unhealthy" || (h == "degraded" && health == "healthy")) health = h;
+        }
+        t["health"] = health;
+        tomes.push_back(std::move(t));
+    }
+    nlohmann::json connections = nlohmann::json::array();
+    for (const auto& e : topology.edges) {
+        connections.push_back(
+            {{"id", e.id},
+             {"source", e.source},
+             {"target", e.target},
+             {"bidirectional", e.config.bidirectional},
+             {"health", connector::HealthName(e.health)},
+             {"eventsForwarded", e.events_forwarded},
+             {"statesSynced", e.states_synced},
+             {"eventsDropped", e.events_dropped},
+             {"lastActivityUs", std::chrono::duration_cast<std::chrono::microseconds>(
+                                    e.last_activity.time_since_epoch())
+                                    .count()}});
+    }
+    return {{"tomes", std::move(tomes)}, {"connections", std::move(connections)}};
 }
 
 Application::~Application() { Shutdown(std::chrono::milliseconds(5000)); }
@@ -39,12 +104,28 @@ Result<std::unique_ptr<Application>> Application::Create(AppConfig config,
     facade::TelemetryConfig telemetry_config = config.telemetry;
     telemetry_config.log_level = config.logging.level;
     telemetry_config.log_console = config.logging.console;
+    // The console first: the SDK's taps feed it from the first span on.
+    std::unique_ptr<console::Console> console;
+    facade::TelemetryTaps taps;
+    if (config.console.enabled) {
+        console::ConsoleOptions options = config.console;
+        options.otlp_grpc_address = config.server.address;  // where the server listens
+        auto created = console::Console::Create(options, SystemClock::Get());
+        if (!created.ok()) return created.status();
+        console = std::move(*created);
+        console::Console* c = console.get();
+        taps.spans = [c](auto next) { return c->TeeSpans(std::move(next)); };
+        taps.logs = [c](auto next) { return c->TeeLogs(std::move(next)); };
+        taps.metric_reader = c->metric_reader();
+        if (auto st = console->Start(); !st.ok()) return st;
+    }
     auto telemetry = facade::Telemetry::Create(
         std::move(telemetry_config),
-        [env](std::string_view name) { return env(std::string(name)); });
+        [env](std::string_view name) { return env(std::string(name)); }, std::move(taps));
     if (!telemetry.ok()) return telemetry.status();
     (*telemetry)->InstallGlobal();
-    std::unique_ptr<Application> app(new Application(std::move(config), std::move(*telemetry)));
+    std::unique_ptr<Application> app(
+        new Application(std::move(config), std::move(console), std::move(*telemetry)));
     if (auto st = app->BuildNetwork(); !st.ok()) return st;
     return app;
 }
@@ -93,6 +174,9 @@ Status Application::Start() {
         return st;
     }
     health_monitor_->Start();
+    if (console_) {
+        for (const auto& warning : console_->warnings()) log_->Warn("Console", {{"warning", warning}});
+    }
     const std::int64_t port = server_->port();
     log_->Info("Server started", {{"server.address", config_.server.address},
                                   {"server.port", port},
@@ -110,6 +194,7 @@ bool Application::Shutdown(std::chrono::milliseconds grace) {
     log_->Info("Server stopped", {{"tome.shutdown.clean", clean}});
     // Export what the last requests recorded; bounded so a dead collector cannot hang exit.
     telemetry_->Shutdown(std::chrono::seconds(5));
+    if (console_) console_->Shutdown(std::chrono::seconds(2));
     return clean;
 }
 

@@ -7,6 +7,7 @@
 
 #include "config.hpp"
 #include "tome/api/proxy.hpp"
+#include "tome/console/console.hpp"
 #include "tome/core/feature_toggles.hpp"
 #include "tome/core/tome_registry.hpp"
 #include "tome/robotcopy/health_monitor.hpp"
@@ -38,12 +39,33 @@ public:
     const TomeRegistry& tomes() const { return tomes_; }
     connector::Connector& connector() { return *connector_; }
     facade::Telemetry& telemetry() { return *telemetry_; }
+    /// The embedded console; null when console.enabled is false.
+    console::Console* console() { return console_.get(); }
+    /// What to open in a browser ("http://localhost:3000/"), or "" without a console; a
+    /// wildcard bind address is shown as localhost.
+    std::string ConsoleUrl() const;
 
 private:
-    Application(AppConfig config, std::unique_ptr<facade::Telemetry> telemetry);
+    /// Sends the console's paths to the console and everything else to the Proxy.
+    class Routes final : public api::RequestHandler {
+    public:
+        Routes(console::Console* console, api::RequestHandler& proxy) : console_(console), proxy_(proxy) {}
+        api::HttpResponse Handle(const api::HttpRequest& request) noexcept override;
+
+    private:
+        console::Console* const console_;
+        api::RequestHandler& proxy_;
+    };
+
+    Application(AppConfig config, std::unique_ptr<console::Console> console,
+                std::unique_ptr<facade::Telemetry> telemetry);
     Status BuildNetwork();
+    nlohmann::json NetworkJson() const;
 
     AppConfig config_;
+    // The console outlives the telemetry: the SDK's tees hand it spans and records until the
+    // facade shuts down.
+    std::unique_ptr<console::Console> console_;
     std::unique_ptr<facade::Telemetry> telemetry_;
     std::shared_ptr<telemetry::logs::Logger> log_;
     TomeRegistry tomes_;
@@ -52,6 +74,7 @@ private:
     std::unique_ptr<connector::Connector> connector_;
     std::unique_ptr<robotcopy::HealthMonitor> health_monitor_;
     std::unique_ptr<api::Proxy> proxy_;
+    std::unique_ptr<Routes> routes_;
     std::unique_ptr<server::HttpServer> server_;
     bool shut_down_ = false;  // Shutdown() ran (it is idempotent; the destructor calls it)
     bool shutdown_clean_ = true;

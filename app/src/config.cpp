@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "tome/core/feature_toggles.hpp"
+#include "tome/core/json_text.hpp"
 #include "tome/core/yaml_json.hpp"
 #include "tome/telemetry/logs/log_record.hpp"
 
@@ -123,7 +124,7 @@ Status ReadSampling(const Reader& r, const YAML::Node& s, const std::string& w, 
             for (std::size_t i = 0; i < value.size(); ++i) {
                 Json one = Json::object();
                 one[key] = Json::array({YamlToJson(value[i])});
-                auto parsed = trace::ParseTailSamplingOptions(one.dump());
+                auto parsed = trace::ParseTailSamplingOptions(JsonText(one));
                 if (!parsed.ok()) {
                     std::string what = parsed.message();
                     const std::string index0 = "customRules[0]";
@@ -137,7 +138,7 @@ Status ReadSampling(const Reader& r, const YAML::Node& s, const std::string& w, 
         } else {
             Json one = Json::object();
             one[key] = YamlToJson(value);
-            auto parsed = trace::ParseTailSamplingOptions(one.dump());
+            auto parsed = trace::ParseTailSamplingOptions(JsonText(one));
             if (!parsed.ok()) return r.Fail(value, w + ": " + parsed.message());
         }
         all[key] = YamlToJson(value);
@@ -145,7 +146,7 @@ Status ReadSampling(const Reader& r, const YAML::Node& s, const std::string& w, 
     // The block's samplingRate is the rate of normal traces unless the sampling block says
     // otherwise: one number per environment (1.0 / 0.5 / 0.1), never a dead key.
     if (!all.contains("normalSamplingRate")) all["normalSamplingRate"] = c.telemetry.sampling_rate;
-    auto parsed = trace::ParseTailSamplingOptions(all.dump());
+    auto parsed = trace::ParseTailSamplingOptions(JsonText(all));
     if (!parsed.ok()) return r.Fail(s, w + ": " + parsed.message());
     c.telemetry.tail_sampling = std::move(parsed).value();
     return Status::Ok();
@@ -223,7 +224,26 @@ Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w,
 Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& env, AppConfig& c,
                  bool& service_name_set) {
     TOME_TRY(r.CheckKeys(block, env, {"server", "rateLimit", "cors", "toggles", "connector",
-                                      "robotcopy", "telemetry", "logging"}));
+                                      "robotcopy", "telemetry", "logging", "console"}));
+    if (auto s = block["console"]) {
+        const std::string w = env + ".console";
+        auto& o = c.console;
+        TOME_TRY(r.CheckKeys(s, w, {"enabled", "maxBytes", "ingestQueueBytes", "metricIntervalMs",
+                                    "otlpMaxRequestBytes", "pairingWaitMs", "trackRunningSpans",
+                                    "otlpGrpcPort"}));
+        TOME_TRY(r.ReadInt(s, "otlpGrpcPort", w, 0, 65535, o.otlp_grpc_port));
+        TOME_TRY(r.ReadBool(s, "enabled", w, o.enabled));
+        TOME_TRY(r.ReadInt(s, "maxBytes", w, 4LL << 20, 1LL << 40, o.max_bytes));
+        TOME_TRY(r.ReadInt(s, "ingestQueueBytes", w, 0, 1LL << 34, o.ingest_queue_bytes));
+        TOME_TRY(r.ReadMillis(s, "metricIntervalMs", w, o.metric_interval));
+        if (o.metric_interval < std::chrono::milliseconds(100)) {
+            return r.Fail(s["metricIntervalMs"], w + ".metricIntervalMs must be at least 100");
+        }
+        TOME_TRY(r.ReadInt(s, "otlpMaxRequestBytes", w, 1024, 1LL << 30, o.otlp_max_request_bytes));
+        o.otlp_max_decompressed_bytes = std::max(o.otlp_max_decompressed_bytes, o.otlp_max_request_bytes);
+        TOME_TRY(r.ReadMillis(s, "pairingWaitMs", w, o.pairing_wait));
+        TOME_TRY(r.ReadBool(s, "trackRunningSpans", w, o.track_running_spans));
+    }
     if (auto l = block["logging"]) {
         const std::string w = env + ".logging";
         TOME_TRY(r.CheckKeys(l, w, {"level", "console"}));
@@ -426,6 +446,9 @@ Status ApplyEnv(const EnvLookup& env, AppConfig& c) {
     if (auto v = env("TOME_KOTLIN_BACKEND_URL")) c.robot_copy.backends["kotlin"] = *v;
     TOME_TRY(millis("TOME_BACKEND_TIMEOUT_MS", c.robot_copy.backend_timeout));
     TOME_TRY(integer("TOME_HISTORY_CAPACITY", 1, 100'000'000, c.robot_copy.history.capacity));
+    TOME_TRY(boolean("TOME_CONSOLE_ENABLED", c.console.enabled));
+    TOME_TRY(integer("TOME_CONSOLE_MAX_BYTES", 4LL << 20, 1LL << 40, c.console.max_bytes));
+    TOME_TRY(integer("TOME_CONSOLE_GRPC_PORT", 0, 65535, c.console.otlp_grpc_port));
     // TOME_TOGGLE_ENABLE_EVENT_ROUTING=false and so on, for every known toggle.
     std::map<std::string, bool> all = FeatureToggles::Defaults();
     for (const auto& [k, v] : c.toggles) all[k] = v;

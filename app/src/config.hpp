@@ -12,6 +12,7 @@
 
 #include "tome/api/proxy.hpp"
 #include "tome/connector/connector.hpp"
+#include "tome/console/console.hpp"
 #include "tome/core/status.hpp"
 #include "tome/core/tome_definition.hpp"
 #include "tome/robotcopy/health_monitor.hpp"
@@ -58,6 +59,8 @@ struct AppConfig {
     /// environment. Application::Create adds `logging` and builds tome::Telemetry from it; the
     /// standard OTEL_* variables win over it there.
     facade::TelemetryConfig telemetry;
+    /// The embedded console (store, OTLP receiver, query APIs, UI): the block's `console`.
+    console::ConsoleOptions console;
     std::vector<RemoteTomeSpec> remote_tomes;
     std::vector<ConnectionSpec> connections;
 };

@@ -80,8 +80,10 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
                                     // The app's own propagator: the one the API extracts with.
                                     .propagator = a.telemetry().propagator()});
     std::cout << "tome " << version << " demo on http://" << a.config().server.address << ":"
-              << a.port() << " (environment " << a.config().environment << ", "
-              << a.tomes().size() << " tomes; metrics at /metrics)" << std::endl;
+              << a.port()
+              << (a.console() ? " - open the console: " + a.ConsoleUrl() : std::string(" - console disabled"))
+              << " (environment " << a.config().environment << ", " << a.tomes().size()
+              << " tomes; metrics at /metrics)" << std::endl;
     const auto& w = options.workload;
     std::cout << "tome: demo workload: "
               << (w.orders ? std::to_string(w.orders) + " orders" : std::string("until Ctrl-C"))

@@ -5,6 +5,7 @@
 #include <memory>
 #include <utility>
 
+#include "tome/core/json_text.hpp"
 #include "tome/robotcopy/backend_client.hpp"
 
 namespace tome::app {
@@ -51,7 +52,7 @@ private:
         robotcopy::BackendRequest request;
         request.url = url;
         request.timeout = options_.timeout;
-        request.body = Json{{"type", event.type}, {"payload", event.payload}}.dump();
+        request.body = JsonText(Json{{"type", event.type}, {"payload", event.payload}});
         request.headers.emplace_back("content-type", "application/json");
         trace::MapCarrier carrier;
         if (options_.propagator != nullptr)

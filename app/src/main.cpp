@@ -46,9 +46,11 @@ int Serve(const std::string& config_path, std::optional<int> port, std::optional
         return 1;
     }
     std::cout << "tome " << TOME_VERSION << " listening on http://" << a.config().server.address
-              << ":" << a.port() << " (environment " << a.config().environment << ", "
-              << a.tomes().size() << " tomes, " << a.connector().ListConnections().size()
-              << " connections)" << std::endl;
+              << ":" << a.port()
+              << (a.console() ? " - console: " + a.ConsoleUrl() : std::string(" - console disabled"))
+              << " (environment " << a.config().environment << ", " << a.tomes().size()
+              << " tomes, " << a.connector().ListConnections().size() << " connections)"
+              << std::endl;
     waiter.join();
     std::cout << "tome: signal " << signal_number << " received, shutting down" << std::endl;
     const bool clean = a.Shutdown(std::chrono::seconds(10));

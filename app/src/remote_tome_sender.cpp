@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "tome/core/json_text.hpp"
 #include "tome/telemetry/api/ids.hpp"
 #include "tome/telemetry/trace/context.hpp"
 
@@ -54,12 +55,11 @@ Result<connector::DeliveryReport> HttpRemoteTomeSender::Deliver(
     trace::MapCarrier carrier;
     propagator_->Inject(OutgoingContext(trace), carrier);
     for (auto& [name, value] : carrier.headers) request.headers.emplace_back(name, value);
-    request.body = Json{{"tomeId", tome_id},
-                        {"event", {{"type", event.type}, {"payload", event.payload}}},
-                        {"eventId", event_id},
-                        {"origin", origin},
-                        {"path", {{"tomes", path.tomes}, {"visited", path.visited}}}}
-                       .dump();
+    request.body = JsonText(Json{{"tomeId", tome_id},
+                                 {"event", {{"type", event.type}, {"payload", event.payload}}},
+                                 {"eventId", event_id},
+                                 {"origin", origin},
+                                 {"path", {{"tomes", path.tomes}, {"visited", path.visited}}}});
     auto response = client_->Post(request);
     if (!response.ok()) return response.status();
     Json body;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "tome/telemetry/api/utf8.hpp"
+
 namespace tome::connector {
 namespace {
 
@@ -31,10 +33,7 @@ trace::AttributeView BusinessValue(const trace::Baggage::Entry& e) noexcept {
     } else if (type == "type=bool" && (v == "true" || v == "false")) {
         return v == "true";
     }
-    if (v.size() <= kMaxBusinessValueChars) return v;
-    std::size_t n = kMaxBusinessValueChars;  // never cut inside a UTF-8 sequence
-    while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;
-    return v.substr(0, n);
+    return telemetry::utf8::TruncateAtBoundary(v, kMaxBusinessValueChars);
 }
 
 }  // namespace

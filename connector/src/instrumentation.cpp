@@ -119,10 +119,14 @@ trace::Span Instrumentation::StartDelivery(std::string_view name, std::string_vi
                       {attr::kEventId, event_id}},
                      &parent, kind);
     }
-    const std::string_view direction = via->target == receiver ? "forward" : "reverse";
+    const bool forward = via->target == receiver;
+    const std::string_view direction = forward ? "forward" : "reverse";
+    // The sending tome: with tome.target it names the edge of the network this delivery took.
+    const std::string_view sender = forward ? std::string_view(via->source) : std::string_view(via->target);
     return Start(name,
                  {{attr::kEventType, event_type},
                   {attr::kHop, hop},
+                  {attr::kSource, sender},
                   {attr::kTarget, receiver},
                   {attr::kEventId, event_id},
                   {attr::kConnectionId, std::string_view(via->id)},

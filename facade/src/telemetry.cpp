@@ -76,7 +76,8 @@ struct Telemetry::Parts {
     std::vector<std::unique_ptr<metrics::PeriodicExportingMetricReader>> metric_push;
 };
 
-Result<std::unique_ptr<Telemetry>> Telemetry::Create(TelemetryConfig config, const EnvLookup& env) {
+Result<std::unique_ptr<Telemetry>> Telemetry::Create(TelemetryConfig config, const EnvLookup& env,
+                                                     TelemetryTaps taps) {
     if (auto st = Validate(config); !st.ok()) return st;
     std::map<std::string, std::string> headers;
     for (const auto& [name, value] : config.headers) {
@@ -129,7 +130,8 @@ Result<std::unique_ptr<Telemetry>> Telemetry::Create(TelemetryConfig config, con
     std::vector<trace::Attribute> span_attributes{
         {"robotcopy.service", service_name}, {"robotcopy.environment", config.environment}};
     auto sdk = telemetry::exporter::BuildTracesSdkFromEnv(otel_env, resource, stats, tail,
-                                                          std::move(span_attributes));
+                                                          std::move(span_attributes),
+                                                          std::move(taps.spans));
     if (!sdk.ok()) return Invalid(sdk.message());
 
     Parts parts;
@@ -148,6 +150,7 @@ Result<std::unique_ptr<Telemetry>> Telemetry::Create(TelemetryConfig config, con
     meter_options.resource = resource_ptr;
     parts.meter_provider = std::make_shared<metrics::MeterProvider>(std::move(meter_options));
     parts.meter_provider->AddReader(parts.scrape_reader);
+    if (taps.metric_reader) parts.meter_provider->AddReader(taps.metric_reader);
     // Push export (OTLP) of metrics, beside the pull reader.
     auto metric_export = telemetry::exporter::BuildMetricsExportFromEnv(otel_env, stats);
     if (!metric_export.ok()) return Invalid(metric_export.message());
@@ -183,16 +186,18 @@ Result<std::unique_ptr<Telemetry>> Telemetry::Create(TelemetryConfig config, con
     auto log_export = telemetry::exporter::BuildLogsExportFromEnv(otel_env);
     if (!log_export.ok()) return Invalid(log_export.message());
     for (auto& exporter : log_export.value().exporters) add_batch(std::move(exporter), blrp.value());
-    // The first processor is wrapped by the counter (every record reaches it exactly once).
-    std::unique_ptr<logs::LogProcessor> first;
-    if (!processors.empty()) {
-        first = std::move(processors.front());
-        processors.erase(processors.begin());
+    // One chain: the counter (every record reaches it exactly once), then the tap, then the
+    // exporters' processors (each but the last gets its own copy).
+    std::unique_ptr<logs::LogProcessor> chain;
+    if (processors.size() == 1) {
+        chain = std::move(processors.front());
+    } else if (!processors.empty()) {
+        chain = std::make_unique<detail::FanOutLogProcessor>(std::move(processors));
     }
-    auto counting = std::make_unique<detail::CountingLogProcessor>(std::move(first));
+    if (taps.logs) chain = taps.logs(std::move(chain));
+    auto counting = std::make_unique<detail::CountingLogProcessor>(std::move(chain));
     parts.logs_emitted = counting->emitted();
     log_options.processors.push_back(std::move(counting));
-    for (auto& p : processors) log_options.processors.push_back(std::move(p));
     parts.logger_provider = logs::MakeLoggerProvider(std::move(log_options));
 
     return std::unique_ptr<Telemetry>(new Telemetry(std::move(config), std::move(parts)));

@@ -8,8 +8,10 @@
 #include <utility>
 
 #include "instrumentation.hpp"
+#include "tome/core/json_text.hpp"
 #include "tome/telemetry/api/backoff.hpp"
 #include "tome/telemetry/api/ids.hpp"
+#include "tome/telemetry/api/utf8.hpp"
 #include "tome/telemetry/trace/feature_flag.hpp"
 #include "tome/telemetry/trace/propagation.hpp"
 
@@ -56,9 +58,11 @@ std::string FailureType(const Result<BackendResponse>& response) {
     return std::string(CodeName(response.status().code()));
 }
 
+// The start of a backend's answer for an error message, never cut inside a character.
 std::string Snippet(const std::string& body) {
     constexpr std::size_t kMax = 200;
-    return body.size() <= kMax ? body : body.substr(0, kMax) + "...";
+    const std::string_view head = telemetry::utf8::TruncateAtBoundary(body, kMax);
+    return head.size() == body.size() ? body : std::string(head) + "...";
 }
 
 /// server.address and server.port of an http(s) URL (port defaulted from the scheme).
@@ -228,10 +232,8 @@ Result<Json> RobotCopy::SendMessage(const std::string& action, const Json& data,
     BackendRequest request;
     request.url = url;
     request.timeout = options_.backend_timeout;
-    request.body =
-        Json{{"action", action}, {"data", data}, {"traceId", tracked.trace_id},
-             {"spanId", tracked.span_id}}
-            .dump(-1, ' ', false, Json::error_handler_t::replace);
+    request.body = JsonText(Json{{"action", action}, {"data", data}, {"traceId", tracked.trace_id},
+                                 {"spanId", tracked.span_id}});
     request.headers = {
         {"content-type", "application/json"},
         {"accept", "application/json"},

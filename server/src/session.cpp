@@ -22,6 +22,15 @@ constexpr std::size_t kMaxDrainBytes = 1 << 20;
 constexpr std::chrono::milliseconds kMaxDrainTime{2000};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
+// The body limit of a request: its path's own limit if it has one, else the server's.
+std::size_t BodyLimitFor(beast::string_view target, const HttpServerOptions& options) {
+    const std::string_view path(target.data(), target.substr(0, target.find('?')).size());
+    for (const auto& [limited, bytes] : options.body_limits) {
+        if (path == limited) return bytes;
+    }
+    return options.max_body_bytes;
+}
+
 bool IsHttpParseError(const beast::error_code& ec) {
     return ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
            ec != http::error::end_of_stream && ec != http::error::partial_message;
@@ -73,7 +82,10 @@ Session::Session(tcp::socket socket, ServerState& state)
     if (!ec) local_port_ = local.port();
 }
 
-Session::~Session() { state_.Unregister(this); }
+Session::~Session() {
+    if (stream_source_) stream_source_->Close();
+    state_.Unregister(this);
+}
 
 void Session::Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
@@ -89,6 +101,10 @@ void Session::ForceClose() {
 }
 
 void Session::OnStop() {
+    if (phase_ == Phase::kStreaming) {
+        CloseStream();
+        return;
+    }
     if (phase_ != Phase::kIdle) return;  // reading/busy: the response will carry Connection: close
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -134,12 +150,13 @@ void Session::OnHeader(beast::error_code ec, std::size_t /*n*/) {
         HandleReadError(ec);
         return;
     }
+    const std::size_t limit = BodyLimitFor(parser_->get().target(), state_.options);
     auto length = parser_->content_length();
-    if (length && *length > state_.options.max_body_bytes) {
+    if (length && *length > limit) {
         Respond(true);
         return;
     }
-    parser_->body_limit(std::uint64_t{state_.options.max_body_bytes});
+    parser_->body_limit(std::uint64_t{limit});
     if (parser_->is_done()) {
         Respond(false);
         return;
@@ -185,6 +202,15 @@ void Session::Respond(bool body_too_large) {
     const bool keep_alive = !body_too_large && wire.keep_alive();
     api::HttpRequest request = ToApiRequest(wire, client_address_, local_port_, body_too_large);
     api::HttpResponse response = state_.handler.Handle(request);
+    if (response.stream) {
+        if (head || state_.stopping.load()) {
+            response.stream->Close();
+            response.stream.reset();
+        } else {
+            StartStream(std::move(response), version);
+            return;
+        }
+    }
     // Checked after the handler: a shutdown that began meanwhile makes this the last response.
     const bool keep = keep_alive && !state_.stopping.load();
     Write(ToWireResponse(std::move(response), version, keep, head), true);
@@ -206,6 +232,84 @@ void Session::OnWritten(bool counted, beast::error_code ec, std::size_t /*n*/) {
         return;
     }
     WaitForRequest();
+}
+
+// ---- streamed responses --------------------------------------------------------------------
+
+void Session::StartStream(api::HttpResponse response, unsigned version) {
+    phase_ = Phase::kStreaming;
+    stream_source_ = std::move(response.stream);
+    WireResponse header = ToWireResponse(std::move(response), version, false, false);
+    // No Content-Length: the body runs until the connection closes.
+    header.erase(http::field::content_length);
+    std::string text = "HTTP/" + std::to_string(version / 10) + "." + std::to_string(version % 10) + " " +
+                       std::to_string(header.result_int()) + " " + std::string(header.reason()) + "\r\n";
+    for (const auto& field : header) {
+        text.append(field.name_string().data(), field.name_string().size());
+        text += ": ";
+        text.append(field.value().data(), field.value().size());
+        text += "\r\n";
+    }
+    text += "\r\n";
+    text += header.body();  // the first piece of the body, when the handler gave one
+    stream_piece_ = std::move(text);
+    stream_writing_ = true;
+    stream_.expires_after(state_.options.read_timeout);
+    net::async_write(stream_, net::buffer(stream_piece_),
+                     beast::bind_front_handler(&Session::OnStreamWritten, shared_from_this()));
+    // The request is answered: a stream does not hold up a graceful shutdown.
+    state_.in_flight.fetch_sub(1);
+    // Notice the peer going away while no piece is being written.
+    stream_.socket().async_read_some(net::buffer(drain_buffer_),
+                                     beast::bind_front_handler(&Session::OnStreamPeerRead, shared_from_this()));
+}
+
+void Session::PullStream() {
+    if (phase_ != Phase::kStreaming || !stream_source_) return;
+    std::weak_ptr<Session> weak = shared_from_this();
+    auto executor = stream_.get_executor();
+    stream_source_->Next([weak, executor](std::string piece, bool last) {
+        net::post(executor, [weak, piece = std::move(piece), last]() mutable {
+            if (auto self = weak.lock()) self->WriteStreamPiece(std::move(piece), last);
+        });
+    });
+}
+
+void Session::WriteStreamPiece(std::string piece, bool last) {
+    if (phase_ != Phase::kStreaming || stream_writing_) return;
+    stream_piece_ = std::move(piece);
+    stream_last_ = last;
+    stream_writing_ = true;
+    stream_.expires_after(state_.options.read_timeout);
+    net::async_write(stream_, net::buffer(stream_piece_),
+                     beast::bind_front_handler(&Session::OnStreamWritten, shared_from_this()));
+}
+
+void Session::OnStreamWritten(beast::error_code ec, std::size_t /*n*/) {
+    stream_writing_ = false;
+    if (ec || stream_last_ || state_.stopping.load()) {
+        CloseStream();
+        return;
+    }
+    PullStream();
+}
+
+void Session::OnStreamPeerRead(beast::error_code ec, std::size_t /*n*/) {
+    if (phase_ != Phase::kStreaming) return;
+    if (ec) {
+        CloseStream();  // the peer closed, the socket was closed, or it timed out
+        return;
+    }
+    stream_.socket().async_read_some(net::buffer(drain_buffer_),
+                                     beast::bind_front_handler(&Session::OnStreamPeerRead, shared_from_this()));
+}
+
+void Session::CloseStream() {
+    if (auto source = std::move(stream_source_)) source->Close();
+    phase_ = Phase::kClosing;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
 }
 
 void Session::LingeringClose() {

@@ -61,7 +61,7 @@ class Session : public std::enable_shared_from_this<Session> {
     void ForceClose();
 
   private:
-    enum class Phase { kIdle, kReading, kBusy, kClosing };
+    enum class Phase { kIdle, kReading, kBusy, kStreaming, kClosing };
 
     void WaitForRequest();
     void OnFirstBytes(boost::beast::error_code ec, std::size_t n);
@@ -74,6 +74,13 @@ class Session : public std::enable_shared_from_this<Session> {
     void Write(WireResponse response, bool counted);
     void OnWritten(bool counted, boost::beast::error_code ec, std::size_t n);
     void LingeringClose();
+    // Streamed responses (api::ResponseStream): header and first piece, then piece by piece.
+    void StartStream(api::HttpResponse response, unsigned version);
+    void PullStream();
+    void WriteStreamPiece(std::string piece, bool last);
+    void OnStreamWritten(boost::beast::error_code ec, std::size_t n);
+    void OnStreamPeerRead(boost::beast::error_code ec, std::size_t n);
+    void CloseStream();
     void OnDrained(boost::beast::error_code ec, std::size_t n);
     void OnStop();
 
@@ -86,6 +93,10 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string client_address_;
     unsigned short local_port_ = 0;
     std::array<char, 16 * 1024> drain_buffer_{};
+    std::shared_ptr<api::ResponseStream> stream_source_;  // while streaming
+    std::string stream_piece_;                            // the piece being written
+    bool stream_last_ = false;
+    bool stream_writing_ = false;
     std::size_t drained_bytes_ = 0;
 };
 

@@ -154,8 +154,24 @@ TEST_F(DemoWorkloadTest, FiftyOrdersMakeOneWellFormedTraceEach) {
         if (spans.back().status.code == trace::StatusCode::kError)
             payment_spans[trace_id] = {spans[1].context.span_id.ToHex(),
                                        StringAttr(spans.back(), "business.order_id")};
-    const std::vector<logs::LogRecord> records = log_records_->Snapshot();
+    std::vector<logs::LogRecord> records;  // the WARN ones
+    std::vector<logs::LogRecord> done;     // one INFO per step that went through
+    for (auto& r : log_records_->Snapshot()) {
+        (r.severity == logs::Severity::kWarn ? records : done).push_back(std::move(r));
+    }
     ASSERT_EQ(records.size(), stats.payment_failed);
+    EXPECT_EQ(done.size(), stats.completed * 4 + stats.payment_failed) << "declined orders only placed";
+    for (const auto& r : done) {
+        EXPECT_EQ(r.severity, logs::Severity::kInfo);
+        auto trace = traces.find(r.trace_id.ToHex());
+        ASSERT_NE(trace, traces.end()) << "a step's record outside its order's trace";
+        bool in_a_step = false;
+        for (std::size_t i = 0; i + 1 < trace->second.size(); ++i) {
+            in_a_step = in_a_step || trace->second[i].context.span_id == r.span_id;
+        }
+        EXPECT_TRUE(in_a_step) << "recorded inside the step's span";
+        EXPECT_EQ(LogAttr(r, "business.order_id"), StringAttr(trace->second.back(), "business.order_id"));
+    }
     for (const auto& r : records) {
         EXPECT_EQ(r.severity, logs::Severity::kWarn);
         auto it = payment_spans.find(r.trace_id.ToHex());

@@ -120,7 +120,10 @@ TEST(ConnectorTelemetry, ChainEventMakesAForwardSpanTreeUnderTheGivenParent) {
     EXPECT_EQ(h1.parent_span_id, h0.context.span_id);
     EXPECT_EQ(h2.parent_span_id, h1.context.span_id);
     EXPECT_EQ(Str(h0.attributes, "tome.target"), "a");
+    EXPECT_EQ(trace::FindAttribute(h0.attributes, "tome.source"), nullptr) << "the origin has no sender";
     EXPECT_EQ(Str(h1.attributes, "tome.target"), "b");
+    EXPECT_EQ(Str(h1.attributes, "tome.source"), "a");
+    EXPECT_EQ(Str(h2.attributes, "tome.source"), "b");
     EXPECT_EQ(Str(h1.attributes, "tome.connection_id"), ab->id);
     EXPECT_EQ(Str(h1.attributes, "tome.direction"), "forward");
     EXPECT_EQ(Str(h2.attributes, "tome.connection_id"), bc->id);

@@ -54,7 +54,27 @@ INSTANTIATE_TEST_SUITE_P(
     Table, BadInput,
     ::testing::Values(
         BadRequest{"MalformedJson", "POST", "/api/connections", "{\"sourceTome\": ", {}, 400,
-                   "invalid_argument", "malformed JSON"},
+                   "invalid_json", "invalid JSON at byte offset 15: "},
+        // Bodies that are not UTF-8 (RFC 8259), quoted without echoing the bad bytes.
+        BadRequest{"BodyNotUtf8", "POST", "/api/tomes", "\xFF{\"id\":\"x\"}", {}, 400,
+                   "invalid_json", "byte offset 0: the body is not UTF-8 (ill-formed sequence FF)"},
+        BadRequest{"LoneLeadByteInString", "POST", "/api/tomes", "{\"id\":\"\xC3\"}", {}, 400,
+                   "invalid_json", "byte offset 7: the body is not UTF-8 (ill-formed sequence C3)"},
+        BadRequest{"SurrogateInString", "POST", "/api/tomes", "{\"id\":\"\xED\xA0\x80\"}", {},
+                   400, "invalid_json", "byte offset 7: the body is not UTF-8 (ill-formed sequence ED)"},
+        // Valid UTF-8 (U+0349) that is not JSON: the excerpt keeps the whole character.
+        BadRequest{"CharacterThatIsNotJson", "POST", "/api/tomes", "\xCC\x89", {}, 400,
+                   "invalid_json", "byte offset 0: syntax error while parsing value - invalid "
+                                   "literal; near '\xCC\x89'"},
+        BadRequest{"NumberOverflow", "POST", "/api/tomes", R"({"id":1e999})", {}, 400,
+                   "invalid_json", "number overflow"},
+        BadRequest{"TooDeep", "POST", "/api/tomes/Existing/events",
+                   R"({"type":"GO","payload":)" + std::string(100, '['), {}, 400, "invalid_json",
+                   "byte offset 86: nesting deeper than 64 levels"},
+        // A path parameter that percent-decodes to bytes that are not UTF-8: 404, quoted with
+        // U+FFFD for each (the answer itself stays valid UTF-8).
+        BadRequest{"NonUtf8TomeId", "GET", "/api/tomes/%FF%FE", "", {}, 404, "not_found",
+                   "'\xEF\xBF\xBD\xEF\xBF\xBD'"},
         BadRequest{"BodyNotObject", "POST", "/api/connections", "[1,2]", {}, 400,
                    "invalid_argument", "JSON object"},
         BadRequest{"EmptyBody", "POST", "/api/connections", "", {}, 400, "invalid_argument",

@@ -67,6 +67,24 @@ public:
 
     void Terminate() { ::kill(pid_, SIGTERM); }
 
+    /// Appends what the process printed so far, without waiting (keeps its stdout pipe from
+    /// filling up during a long test).
+    void ReadAvailableOutput() {
+        while (out_fd_ >= 0) {
+            pollfd p{out_fd_, POLLIN, 0};
+            if (::poll(&p, 1, 0) <= 0) return;
+            if (!DrainOutput(std::chrono::milliseconds(0))) return;
+        }
+    }
+
+    /// True while the process has not exited (it may be a zombie not yet waited for).
+    bool Running() const {
+        if (pid_ <= 0) return false;
+        siginfo_t info{};
+        return ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+               info.si_pid == 0;
+    }
+
     /// Waits for exit (up to `timeout`); the exit code, or nullopt when it did not exit in time
     /// (then it is killed) or died from a signal.
     std::optional<int> WaitForExit(std::chrono::milliseconds timeout) {

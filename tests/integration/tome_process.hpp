@@ -26,6 +26,10 @@ public:
     pid_t pid() const { return process_.pid(); }
     const std::string& output() const { return process_.output(); }
     void Terminate() { process_.Terminate(); }
+    /// Appends what the process printed so far to output(), without waiting.
+    void ReadAvailableOutput() { process_.ReadAvailableOutput(); }
+    /// True while the process has not exited.
+    bool Running() const { return process_.Running(); }
     /// Waits until the process printed something matching `pattern`.
     std::smatch WaitForOutput(const std::regex& pattern,
                               std::chrono::milliseconds timeout = std::chrono::seconds(10)) {

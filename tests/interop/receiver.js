@@ -337,7 +337,9 @@ function decodeBody(route, contentType, body) {
     return { format: 'protobuf', violations: [], request: normalise(route.Request, message) };
   }
   if (type === 'application/json') {
-    const json = JSON.parse(body.toString('utf8'));
+    // RFC 8259: JSON text is UTF-8. A lenient decode would hide bytes that are not (and a
+    // Collector refuses them), so decode strictly: invalid UTF-8 is a decode error here.
+    const json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
     const violations = checkOtlpJson(route.signal, json);
     const message = route.Request.fromObject(hexIdsToBytes(json));
     // Round-trip through the wire format so the JSON is held to the protobuf schema too.

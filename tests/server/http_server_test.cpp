@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <future>
 #include <mutex>
@@ -331,6 +332,118 @@ TEST(HttpServerSignalTest, WaitForTerminationSignalReturnsSignalNumber) {
     armed.get_future().wait();
     ASSERT_EQ(std::raise(SIGTERM), 0);
     EXPECT_EQ(waiter.get(), SIGTERM);
+}
+
+}  // namespace
+}  // namespace tome::server::testing
+
+namespace tome::server::testing {
+namespace {
+
+// A stream whose pieces the test hands over one by one (Offer), recording Close.
+class ScriptedStream final : public api::ResponseStream {
+public:
+    void Next(Writer write) override {
+        std::lock_guard lock(mu_);
+        waiting_ = std::move(write);
+        cv_.notify_all();
+    }
+    void Close() noexcept override {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+        waiting_ = nullptr;
+        cv_.notify_all();
+    }
+    /// Waits until the server asks for a piece, then gives it.
+    bool Offer(std::string piece, bool last = false) {
+        Writer w;
+        {
+            std::unique_lock lock(mu_);
+            if (!cv_.wait_for(lock, 5s, [&] { return waiting_ != nullptr || closed_; }) || closed_) return false;
+            w = std::move(waiting_);
+            waiting_ = nullptr;
+        }
+        w(std::move(piece), last);
+        return true;
+    }
+    bool WaitClosed() {
+        std::unique_lock lock(mu_);
+        return cv_.wait_for(lock, 5s, [&] { return closed_; });
+    }
+
+private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    Writer waiting_;
+    bool closed_ = false;
+};
+
+// Reads from the socket until `needle` has arrived (or 5 s pass); returns everything read.
+std::string ReadUntil(tcp::socket& socket, std::string& seen, const std::string& needle) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (seen.find(needle) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        char buf[4096];
+        beast::error_code ec;
+        const std::size_t n = socket.read_some(net::buffer(buf), ec);
+        if (ec) break;
+        seen.append(buf, n);
+    }
+    return seen;
+}
+
+TEST(HttpServerStreamTest, StreamsPiecesAsTheyComeAndClosesWhenTheClientGoes) {
+    auto stream = std::make_shared<ScriptedStream>();
+    FunctionHandler handler([&](const api::HttpRequest&) {
+        api::HttpResponse r;
+        r.content_type = "text/event-stream";
+        r.body = ": hello\n\n";
+        r.stream = stream;
+        return r;
+    });
+    auto server = StartServer({}, handler);
+    ASSERT_NE(server, nullptr);
+    net::io_context io;
+    tcp::socket socket(io);
+    socket.connect(tcp::endpoint(net::ip::address_v4::loopback(), server->port()));
+    const std::string request = "GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    net::write(socket, net::buffer(request));
+    std::string seen;
+    ReadUntil(socket, seen, ": hello\n\n");
+    EXPECT_EQ(seen.rfind("HTTP/1.1 200", 0), 0u) << seen;
+    EXPECT_NE(seen.find("Content-Type: text/event-stream"), std::string::npos) << seen;
+    EXPECT_EQ(seen.find("Content-Length"), std::string::npos) << "the body runs until the connection closes";
+    ASSERT_TRUE(stream->Offer("event: a\ndata: 1\n\n"));
+    ReadUntil(socket, seen, "data: 1\n\n");
+    ASSERT_TRUE(stream->Offer("event: b\ndata: 2\n\n"));
+    ReadUntil(socket, seen, "data: 2\n\n");
+    EXPECT_NE(seen.find("event: b"), std::string::npos);
+    EXPECT_EQ(server->InFlightForTesting(), 0u) << "an open stream is not a request in flight";
+    socket.close();  // the client goes away
+    EXPECT_TRUE(stream->WaitClosed()) << "the server tells the stream";
+    EXPECT_TRUE(server->Shutdown(2s));
+}
+
+TEST(HttpServerStreamTest, ShutdownClosesOpenStreamsAtOnce) {
+    auto stream = std::make_shared<ScriptedStream>();
+    FunctionHandler handler([&](const api::HttpRequest&) {
+        api::HttpResponse r;
+        r.content_type = "text/event-stream";
+        r.stream = stream;
+        return r;
+    });
+    auto server = StartServer({}, handler);
+    ASSERT_NE(server, nullptr);
+    net::io_context io;
+    tcp::socket socket(io);
+    socket.connect(tcp::endpoint(net::ip::address_v4::loopback(), server->port()));
+    const std::string request = "GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    net::write(socket, net::buffer(request));
+    std::string seen;
+    ReadUntil(socket, seen, "\r\n\r\n");
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_TRUE(server->Shutdown(5s));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 2s) << "a stream does not hold up shutdown";
+    EXPECT_TRUE(stream->WaitClosed());
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 #include <cmath>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
+#include "tome/telemetry/api/utf8.hpp"
 #include "tome/telemetry/logs/console_json_exporter.hpp"
 #include "tome/telemetry/logs/logger.hpp"
 #include "tome/telemetry/trace/context.hpp"
@@ -94,6 +97,22 @@ TEST(ConsoleJsonLogExporter, EscapesJsonAndMapsEveryLevel) {
         EXPECT_EQ(line, std::string(R"({"level":")") + name +
                             R"(","message":"","attributes":{}})" + "\n");
     }
+}
+
+TEST(ConsoleJsonLogExporter, LinesAreValidUtf8WhateverTheRecordHolds) {
+    const std::string r = "\xEF\xBF\xBD";  // U+FFFD, one per maximal ill-formed subpart
+    LogRecord rec;
+    rec.severity = Severity::kError;
+    rec.body = LogValue("overlong \xC0\xAF cut \xE2\x82");
+    rec.attributes = {{"url.path\xFF", LogValue("/api/tomes/\xED\xA0\x80")},
+                      {"nested", LogValue(LogValue::Map{{"k", LogValue("\xF0\x9F\x98")}})}};
+    std::string line;
+    FormatJsonLogLine(rec, line);
+    EXPECT_TRUE(utf8::IsValid(line)) << line;
+    const auto j = nlohmann::json::parse(line);  // throws on invalid UTF-8
+    EXPECT_EQ(j["message"], "overlong " + r + r + " cut " + r);
+    EXPECT_EQ(j["attributes"]["url.path" + r], "/api/tomes/" + r + r + r);
+    EXPECT_EQ(j["attributes"]["nested"]["k"], r);
 }
 
 TEST(ConsoleJsonLogExporter, StructuredBodyBecomesJsonText) {

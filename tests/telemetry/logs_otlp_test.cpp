@@ -3,6 +3,8 @@
 
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "loopback_receiver.hpp"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "tome/telemetry/logs/logger.hpp"
@@ -121,6 +123,46 @@ TEST(OtlpLogEncoder, EveryFieldDecodesWithLibprotobuf) {
     EXPECT_TRUE(kv.values(0).value().array_value().values(0).bool_value());
     EXPECT_EQ(kv.values(0).value().array_value().values(1).double_value(), 1.5);
     EXPECT_EQ(kv.values(1).value().bytes_value(), std::string("\x00\x01", 2));
+}
+
+TEST(OtlpLogEncoder, StringsThatAreNotUtf8ArriveWithReplacementCharacters) {
+    const std::string r = "\xEF\xBF\xBD";  // U+FFFD
+    auto rec = std::make_unique<LogRecord>();
+    rec->severity = Severity::kWarn;
+    rec->severity_text = "WARN\xFF";
+    rec->body = LogValue("tome '\xFF\xFE' does not exist");
+    rec->attributes = {{"url.path", LogValue("/api/tomes/\xC3")},
+                       {"k\xED\xA0\x80", LogValue("v")},
+                       {"nested", LogValue(LogValue::Map{{"\xF0\x9F\x98", LogValue("x")}})},
+                       {"bytes", LogValue(LogValue::Bytes{std::string("\xFF")})}};
+    rec->event_name = "ev\xC0\xAF";
+    rec->resource = std::make_shared<const trace::Resource>(
+        std::vector<trace::Attribute>{{"service.name", std::string("svc\xFE")}});
+    rec->scope = std::make_shared<const trace::InstrumentationScope>(
+        trace::InstrumentationScope{"scope\xFF", "", ""});
+    std::vector<std::unique_ptr<LogRecord>> batch;
+    batch.push_back(std::move(rec));
+    std::string bytes;
+    EncodeOtlpLogs(batch, bytes);
+    pb::collector::logs::v1::ExportLogsServiceRequest req;
+    ASSERT_TRUE(req.ParseFromString(bytes));  // libprotobuf refuses proto3 strings not UTF-8
+    const auto& rl = req.resource_logs(0);
+    EXPECT_EQ(rl.resource().attributes(0).value().string_value(), "svc" + r);
+    EXPECT_EQ(rl.scope_logs(0).scope().name(), "scope" + r);
+    const auto& lr = rl.scope_logs(0).log_records(0);
+    EXPECT_EQ(lr.severity_text(), "WARN" + r);
+    EXPECT_EQ(lr.body().string_value(), "tome '" + r + r + "' does not exist");
+    EXPECT_EQ(lr.attributes(0).value().string_value(), "/api/tomes/" + r);
+    EXPECT_EQ(lr.attributes(1).key(), "k" + r + r + r);
+    EXPECT_EQ(lr.attributes(2).value().kvlist_value().values(0).key(), r);
+    EXPECT_EQ(lr.attributes(3).value().bytes_value(), "\xFF");  // bytes stay bytes
+    EXPECT_EQ(lr.event_name(), "ev" + r + r);
+
+    std::string json;
+    EncodeOtlpLogsJson(batch, json);
+    const auto j = nlohmann::json::parse(json);  // throws on invalid UTF-8
+    EXPECT_EQ(j["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0]["body"]["stringValue"],
+              "tome '" + r + r + "' does not exist");
 }
 
 TEST(OtlpLogEncoder, LongMessagesGetMultiByteLengths) {

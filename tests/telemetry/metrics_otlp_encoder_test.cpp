@@ -1,6 +1,8 @@
 // The hand-written OTLP metrics encoder, decoded with libprotobuf (generated from proto/).
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "metrics_test_util.hpp"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "tome/telemetry/metrics/otlp_metrics_encoder.hpp"
@@ -112,6 +114,44 @@ TEST(OtlpMetricsEncoder, DecodesWithLibprotobuf) {
               std::string(reinterpret_cast<const char*>(sc.trace_id.bytes.data()), 16));
     EXPECT_EQ(hp.exemplars(0).span_id(),
               std::string(reinterpret_cast<const char*>(sc.span_id.bytes.data()), 8));
+}
+
+TEST(OtlpMetricsEncoder, StringsThatAreNotUtf8ArriveWithReplacementCharacters) {
+    const std::string r = "\xEF\xBF\xBD";  // U+FFFD
+    MetricsData d;
+    d.resource = std::make_shared<const trace::Resource>(
+        std::vector<trace::Attribute>{{"service.name", std::string("svc\xFE")}});
+    ScopeMetrics sm;
+    sm.scope.name = "tome\xFF";
+    Metric m;
+    m.name = "requests";
+    m.description = "help \xC3";
+    m.unit = "{req\xFF}";
+    m.type = MetricType::kGauge;
+    NumberPoint p;
+    p.attributes = {{"url.path", std::string("/api/tomes/\xFF\xFE")},
+                    {"k\xED\xA0\x80", std::vector<std::string>{"\xF0\x9F\x98"}}};
+    p.is_int = true;
+    p.as_int = 1;
+    m.number_points.push_back(p);
+    sm.metrics.push_back(m);
+    d.scope_metrics.push_back(sm);
+
+    ExportMetricsServiceRequest req;
+    ASSERT_TRUE(req.ParseFromString(EncodeOtlpMetricsProto(d)));  // refuses strings not UTF-8
+    EXPECT_EQ(req.resource_metrics(0).resource().attributes(0).value().string_value(), "svc" + r);
+    EXPECT_EQ(req.resource_metrics(0).scope_metrics(0).scope().name(), "tome" + r);
+    const pb::Metric* got = FindMetric(req, "requests");
+    ASSERT_NE(got, nullptr);
+    EXPECT_EQ(got->description(), "help " + r);
+    EXPECT_EQ(got->unit(), "{req" + r + "}");
+    const auto& dp = got->gauge().data_points(0);
+    EXPECT_EQ(dp.attributes(0).value().string_value(), "/api/tomes/" + r + r);
+    EXPECT_EQ(dp.attributes(1).key(), "k" + r + r + r);
+    EXPECT_EQ(dp.attributes(1).value().array_value().values(0).string_value(), r);
+
+    const auto j = nlohmann::json::parse(EncodeOtlpMetricsJson(d));  // throws on invalid UTF-8
+    EXPECT_EQ(j["resourceMetrics"][0]["scopeMetrics"][0]["metrics"][0]["description"], "help " + r);
 }
 
 TEST(OtlpMetricsEncoder, DeltaTemporalityAndEmptySnapshot) {

@@ -203,6 +203,73 @@ TEST(TelemetryOtlpJson, FollowsOtlpJsonRules) {
     EXPECT_FALSE(sp.contains("dropped_attributes_count"));  // never snake_case
 }
 
+// Every string field of a span, with bytes that are not UTF-8 (what a client can put in a path,
+// a header or a body).
+std::vector<std::unique_ptr<SpanData>> MakeBadUtf8Batch() {
+    auto s = std::make_unique<SpanData>();
+    s->context.trace_id = *TraceId::FromHex("4bf92f3577b34da6a3ce929d0e0e4736");
+    s->context.span_id = *SpanId::FromHex("00f067aa0ba902b7");
+    s->name = "GET /api/tomes/\xFF\xFE";
+    s->attributes = {{"url.path", std::string("/api/tomes/\xC3")},
+                     {"key\xED\xA0\x80", std::string("v")},
+                     {"as", std::vector<std::string>{"ok", "\xF0\x9F\x98"}}};
+    s->events.push_back(Event{"ev\xC0\xAF", 1, {{"k", std::string("\xE2\x82")}}, 0});
+    s->status = Status{StatusCode::kError, "bad \xFF"};
+    s->resource = std::make_shared<const Resource>(
+        std::vector<Attribute>{{"service.name", std::string("svc\xFE")}});
+    s->scope = std::make_shared<const InstrumentationScope>(
+        InstrumentationScope{"scope\xFF", "1.\xC3", ""});
+    std::vector<std::unique_ptr<SpanData>> batch;
+    batch.push_back(std::move(s));
+    return batch;
+}
+
+const std::string kR = "\xEF\xBF\xBD";  // U+FFFD
+
+TEST(TelemetryOtlpProto, StringsThatAreNotUtf8ArriveWithReplacementCharacters) {
+    auto batch = MakeBadUtf8Batch();
+    // libprotobuf refuses a proto3 string that is not UTF-8 (as the Collector does): without
+    // the check, the request does not parse at all.
+    pb::collector::trace::v1::ExportTraceServiceRequest unchecked;
+    std::string raw;
+    EncodeOtlpProtoWithoutUtf8CheckForTesting(batch, raw);
+    EXPECT_FALSE(unchecked.ParseFromString(raw));
+
+    pb::collector::trace::v1::ExportTraceServiceRequest req;
+    ASSERT_TRUE(req.ParseFromString(EncodeOtlpProto(batch)));
+    const auto& rs = req.resource_spans(0);
+    EXPECT_EQ(rs.resource().attributes(0).value().string_value(), "svc" + kR);
+    EXPECT_EQ(rs.scope_spans(0).scope().name(), "scope" + kR);
+    EXPECT_EQ(rs.scope_spans(0).scope().version(), "1." + kR);
+    const auto& sp = rs.scope_spans(0).spans(0);
+    EXPECT_EQ(sp.name(), "GET /api/tomes/" + kR + kR);
+    EXPECT_EQ(sp.attributes(0).value().string_value(), "/api/tomes/" + kR);
+    EXPECT_EQ(sp.attributes(1).key(), "key" + kR + kR + kR);
+    EXPECT_EQ(sp.attributes(2).value().array_value().values(1).string_value(), kR);
+    EXPECT_EQ(sp.events(0).name(), "ev" + kR + kR);
+    EXPECT_EQ(sp.events(0).attributes(0).value().string_value(), kR);
+    EXPECT_EQ(sp.status().message(), "bad " + kR);
+    // Valid strings are untouched, and the encoding of a valid batch does not change.
+    EXPECT_EQ(sp.attributes(2).value().array_value().values(0).string_value(), "ok");
+    auto good = MakeBatch();
+    std::string unchecked_good;
+    EncodeOtlpProtoWithoutUtf8CheckForTesting(good, unchecked_good);
+    EXPECT_EQ(EncodeOtlpProto(good), unchecked_good);
+}
+
+TEST(TelemetryOtlpJson, StringsThatAreNotUtf8ArriveWithReplacementCharacters) {
+    auto batch = MakeBadUtf8Batch();
+    const auto j = nlohmann::json::parse(EncodeOtlpJson(batch));  // throws on invalid UTF-8
+    const auto& rs = j.at("resourceSpans").at(0);
+    EXPECT_EQ(rs.at("resource").at("attributes").at(0).at("value").at("stringValue"), "svc" + kR);
+    EXPECT_EQ(rs.at("scopeSpans").at(0).at("scope").at("name"), "scope" + kR);
+    const auto& sp = rs.at("scopeSpans").at(0).at("spans").at(0);
+    EXPECT_EQ(sp.at("name"), "GET /api/tomes/" + kR + kR);
+    EXPECT_EQ(sp.at("attributes").at(1).at("key"), "key" + kR + kR + kR);
+    EXPECT_EQ(sp.at("events").at(0).at("name"), "ev" + kR + kR);
+    EXPECT_EQ(sp.at("status").at("message"), "bad " + kR);
+}
+
 TEST(TelemetryOtlpResponse, PartialSuccessDecoding) {
     pb::collector::trace::v1::ExportTraceServiceResponse resp;
     resp.mutable_partial_success()->set_rejected_spans(7);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "metrics_test_util.hpp"
+#include "tome/telemetry/api/utf8.hpp"
 #include "tome/telemetry/metrics/prometheus.hpp"
 
 namespace tome::telemetry::metrics {
@@ -204,6 +205,40 @@ TEST(PrometheusText, TimeUnitsAreExposedInSeconds) {
         << text;
     const std::string om = ToPrometheusText(d, ExpositionFormat::kOpenMetrics100);
     EXPECT_NE(om.find("span_id=\"1112131415161718\"} 1 "), std::string::npos) << om;
+}
+
+// Label values and HELP text carry what clients sent (paths, baggage); a scraper rejects the
+// whole exposition for one byte that is not UTF-8.
+TEST(PrometheusText, LabelValuesAndHelpThatAreNotUtf8GetReplacementCharacters) {
+    const std::string r = "\xEF\xBF\xBD";  // U+FFFD
+    MetricsData d;
+    d.resource = std::make_shared<const trace::Resource>(
+        std::vector<trace::Attribute>{{"service.name", std::string("svc\xFE")}});
+    ScopeMetrics s;
+    s.scope.name = "tome\xFF";
+    Metric g;
+    g.name = "requests";
+    g.description = "help \xC3 text";
+    g.type = MetricType::kGauge;
+    NumberPoint p;
+    p.attributes = {{"url.path", std::string("/api/tomes/\xFF\xFE\"q\"")},
+                    {"b\xC3" "ad.key", std::string("v")}};
+    p.is_int = true;
+    p.as_int = 1;
+    g.number_points.push_back(p);
+    s.metrics.push_back(g);
+    d.scope_metrics.push_back(s);
+    for (auto format : {ExpositionFormat::kPrometheusText004, ExpositionFormat::kOpenMetrics100}) {
+        const std::string text = ToPrometheusText(d, format);
+        EXPECT_TRUE(utf8::IsValid(text)) << text;
+        EXPECT_NE(text.find("url_path=\"/api/tomes/" + r + r + "\\\"q\\\"\""), std::string::npos)
+            << text;
+        EXPECT_NE(text.find("# HELP requests help " + r + " text\n"), std::string::npos) << text;
+        EXPECT_NE(text.find("otel_scope_name=\"tome" + r + "\""), std::string::npos) << text;
+        EXPECT_NE(text.find("service_name=\"svc" + r + "\""), std::string::npos) << text;
+        // Label names were already reduced to [a-zA-Z0-9_].
+        EXPECT_NE(text.find("b_ad_key=\"v\""), std::string::npos) << text;
+    }
 }
 
 TEST(PrometheusText, EmptySnapshotHasOnlyTargetInfo) {

@@ -135,6 +135,17 @@ TEST(TelemetryBaggage, ParseEncodeAndLimits) {
     EXPECT_EQ(prop->Extract(c, Context{}).baggage.Get("a"), "1");
 }
 
+// W3C baggage: "percent-encoded octet sequences that do not match the UTF-8 encoding scheme
+// MUST be replaced with the replacement code point (U+FFFD)".
+TEST(TelemetryBaggage, DecodedOctetsThatAreNotUtf8BecomeReplacementCharacters) {
+    const std::string r = "\xEF\xBF\xBD";
+    const Baggage b = ParseBaggage("a=%FF%FEx,b=caf%C3%A9,c=%ED%A0%80,d=%F0%9F%98");
+    EXPECT_EQ(b.Get("a"), r + r + "x");
+    EXPECT_EQ(b.Get("b"), "caf\xC3\xA9");
+    EXPECT_EQ(b.Get("c"), r + r + r);
+    EXPECT_EQ(b.Get("d"), r);
+}
+
 TEST(TelemetryPropagation, CompositeAndEnv) {
     auto env = [](std::string_view name) -> std::optional<std::string> {
         if (name == "OTEL_PROPAGATORS") return "TraceContext, baggage, b3, bogus, baggage";

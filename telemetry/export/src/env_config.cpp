@@ -259,7 +259,8 @@ Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
                                         const trace::ResourceOptions& resource_options,
                                         SelfStats* stats,
                                         const trace::TailSamplingOptions* tail_sampling,
-                                        std::vector<trace::Attribute> span_attributes) {
+                                        std::vector<trace::Attribute> span_attributes,
+                                        SpanTap tap) {
     auto cfg = ReadTracesEnvConfig(env);
     if (!cfg.ok()) return cfg.error();
     TracesEnvConfig& c = cfg.value();
@@ -313,6 +314,10 @@ Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
                                    "' ignored: tail sampling records every span (always_on)");
         }
         sdk.tail_sampler = trace::UseTailSampling(po, TakeAsOne(po.processors), *tail_sampling);
+    }
+    if (tap) {
+        auto chain = po.processors.empty() ? nullptr : TakeAsOne(po.processors);
+        po.processors.push_back(tap(std::move(chain)));
     }
     if (!span_attributes.empty() && !po.processors.empty()) {
         auto next = TakeAsOne(po.processors);

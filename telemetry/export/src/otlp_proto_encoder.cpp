@@ -151,10 +151,8 @@ bool SkipField(std::string_view& in, std::uint64_t wire) noexcept {
     }
 }
 
-}  // namespace
-
-void EncodeOtlpProto(SpanBatch spans, std::string& out) {
-    ProtoWriter w(out);
+void Encode(SpanBatch spans, std::string& out, bool check_utf8) {
+    ProtoWriter w(out, check_utf8);
     for (const auto& rg : GroupSpans(spans)) {
         const std::size_t rs = w.BeginNested(1);  // ExportTraceServiceRequest.resource_spans
         if (rg.resource != nullptr) {
@@ -179,6 +177,14 @@ void EncodeOtlpProto(SpanBatch spans, std::string& out) {
             w.StringField(3, rg.resource->schema_url());
         w.EndNested(rs);
     }
+}
+
+}  // namespace
+
+void EncodeOtlpProto(SpanBatch spans, std::string& out) { Encode(spans, out, true); }
+
+void EncodeOtlpProtoWithoutUtf8CheckForTesting(SpanBatch spans, std::string& out) {
+    Encode(spans, out, false);
 }
 
 std::optional<PartialSuccess> DecodePartialSuccessProto(std::string_view body) noexcept {

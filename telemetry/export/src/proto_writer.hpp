@@ -1,5 +1,6 @@
 // Private: a minimal protobuf wire-format writer appending to a std::string. Nested messages
-// reserve one length byte and are shifted when the length needs more.
+// reserve one length byte and are shifted when the length needs more. StringField is the one
+// way a proto3 `string` goes out: it is valid UTF-8 (utf8.hpp), as receivers require.
 #pragma once
 
 #include <cstdint>
@@ -7,13 +8,17 @@
 #include <string>
 #include <string_view>
 
+#include "tome/telemetry/api/utf8.hpp"
+
 namespace tome::telemetry::exporter {
 
 class ProtoWriter {
 public:
     enum WireType : std::uint32_t { kVarint = 0, kFixed64 = 1, kLen = 2, kFixed32 = 5 };
 
-    explicit ProtoWriter(std::string& out) noexcept : out_(out) {}
+    /// `check_utf8` false is for benchmarks only (the cost of the check, measured).
+    explicit ProtoWriter(std::string& out, bool check_utf8 = true) noexcept
+        : out_(out), check_utf8_(check_utf8) {}
 
     void Varint(std::uint64_t v) {
         char buf[10];
@@ -53,7 +58,13 @@ public:
         Varint(size);
         out_.append(static_cast<const char*>(data), size);
     }
-    void StringField(std::uint32_t field, std::string_view s) { BytesField(field, s.data(), s.size()); }
+    /// A proto3 `string`: each ill-formed UTF-8 subpart of `s` becomes U+FFFD (a Collector
+    /// rejects the whole request for one invalid string). Valid input is copied as is.
+    void StringField(std::uint32_t field, std::string_view s) {
+        if (!check_utf8_ || utf8::IsValid(s)) return BytesField(field, s.data(), s.size());
+        const std::string clean = utf8::Sanitized(s);
+        BytesField(field, clean.data(), clean.size());
+    }
 
     /// Starts a nested message; pass the result to EndNested.
     std::size_t BeginNested(std::uint32_t field) {
@@ -81,6 +92,7 @@ public:
 
 private:
     std::string& out_;
+    const bool check_utf8_;
 };
 
 }  // namespace tome::telemetry::exporter

@@ -6,39 +6,14 @@
 #include <ctime>
 #include <ostream>
 
+#include "tome/telemetry/api/json_writer.hpp"
+
 namespace tome::telemetry::logs {
 namespace {
 
 constexpr std::string_view kReservedKeys[] = {"service.name", "trace.id", "span.id", "timestamp"};
 
-// Length of the valid UTF-8 sequence at the start of `s`, or 0 when it is invalid.
-std::size_t Utf8SequenceLength(std::string_view s) noexcept {
-    const auto b0 = static_cast<unsigned char>(s[0]);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (b0 < 0x80) return 1;
-    if ((b0 & 0xE0) == 0xC0) { n = 2; cp = b0 & 0x1F; }
-    else if ((b0 & 0xF0) == 0xE0) { n = 3; cp = b0 & 0x0F; }
-    else if ((b0 & 0xF8) == 0xF0) { n = 4; cp = b0 & 0x07; }
-    else return 0;
-    if (s.size() < n) return 0;
-    for (std::size_t i = 1; i < n; ++i) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        if ((b & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    // Reject overlong forms, surrogates and values past U+10FFFF.
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-        return 0;
-    return n;
-}
-
-void AppendQuoted(std::string_view text, std::string& out) {
-    out.push_back('"');
-    AppendJsonEscaped(text, out);
-    out.push_back('"');
-}
+void AppendQuoted(std::string_view text, std::string& out) { json::String(out, text); }
 
 void AppendValue(const LogValue& value, std::string& out);
 
@@ -117,39 +92,7 @@ void AppendTimestamp(std::uint64_t unix_nano, std::string& out) {
 }  // namespace
 
 void AppendJsonEscaped(std::string_view text, std::string& out) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    while (!text.empty()) {
-        const auto c = static_cast<unsigned char>(text.front());
-        if (c >= 0x80) {
-            const std::size_t n = Utf8SequenceLength(text);
-            if (n == 0) {
-                out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not valid UTF-8
-                text.remove_prefix(1);
-            } else {
-                out.append(text.substr(0, n));
-                text.remove_prefix(n);
-            }
-            continue;
-        }
-        text.remove_prefix(1);
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            default:
-                if (c < 0x20 || c == 0x7F) {
-                    out += "\\u00";
-                    out.push_back(kHex[c >> 4]);
-                    out.push_back(kHex[c & 0xF]);
-                } else {
-                    out.push_back(static_cast<char>(c));
-                }
-        }
-    }
+    json::AppendEscaped(out, text);
 }
 
 void FormatJsonLogLine(const LogRecord& r, std::string& out) {

@@ -1,11 +1,14 @@
 // Private: protobuf wire-format helpers for the logs encoder, appending to a std::string.
 // A nested message reserves one length byte and is shifted when its length needs more.
+// String is the one way a proto3 `string` goes out: it is valid UTF-8 (utf8.hpp).
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
+
+#include "tome/telemetry/api/utf8.hpp"
 
 namespace tome::telemetry::logs::detail {
 
@@ -41,7 +44,13 @@ public:
         Varint(size);
         out_.append(static_cast<const char*>(data), size);
     }
-    void String(std::uint32_t field, std::string_view s) { Bytes(field, s.data(), s.size()); }
+    /// A proto3 `string`: each ill-formed UTF-8 subpart of `s` becomes U+FFFD (a Collector
+    /// rejects the whole request for one invalid string). Valid input is copied as is.
+    void String(std::uint32_t field, std::string_view s) {
+        if (utf8::IsValid(s)) return Bytes(field, s.data(), s.size());
+        const std::string clean = utf8::Sanitized(s);
+        Bytes(field, clean.data(), clean.size());
+    }
 
     /// Opens a length-delimited submessage; pass the returned mark to Close.
     std::size_t Open(std::uint32_t field) {

@@ -31,7 +31,7 @@ template <class T>
 void ArrayItem(Wire& arr, const T& v) {
     Wire item;
     if constexpr (std::is_same_v<T, std::string>)
-        item.Bytes(f::kAnyString, v);
+        item.String(f::kAnyString, v);
     else if constexpr (std::is_same_v<T, bool>)
         item.UInt(f::kAnyBool, v ? 1 : 0);
     else if constexpr (std::is_same_v<T, std::int64_t>)
@@ -47,7 +47,7 @@ Wire AnyValue(const trace::AttributeValue& value) {
         [&](const auto& v) {
             using V = std::decay_t<decltype(v)>;
             if constexpr (std::is_same_v<V, std::string>)
-                w.Bytes(f::kAnyString, v);
+                w.String(f::kAnyString, v);
             else if constexpr (std::is_same_v<V, bool>)
                 w.UInt(f::kAnyBool, v ? 1 : 0);
             else if constexpr (std::is_same_v<V, std::int64_t>)
@@ -67,7 +67,7 @@ Wire AnyValue(const trace::AttributeValue& value) {
 void Attributes(Wire& w, std::uint32_t field, const AttributeSet& attrs) {
     for (const auto& a : attrs) {
         Wire kv;
-        kv.Bytes(f::kKvKey, a.key);
+        kv.String(f::kKvKey, a.key);
         kv.Message(f::kKvValue, AnyValue(a.value));
         w.Message(field, kv);
     }
@@ -120,9 +120,9 @@ Wire HistogramDataPoint(const HistogramPoint& p) {
 
 Wire MetricMessage(const Metric& m) {
     Wire w;
-    w.Bytes(f::kMetricName, m.name);
-    if (!m.description.empty()) w.Bytes(f::kMetricDescription, m.description);
-    if (!m.unit.empty()) w.Bytes(f::kMetricUnit, m.unit);
+    w.String(f::kMetricName, m.name);
+    if (!m.description.empty()) w.String(f::kMetricDescription, m.description);
+    if (!m.unit.empty()) w.String(f::kMetricUnit, m.unit);
     Wire data;
     if (m.type == MetricType::kHistogram) {
         for (const auto& p : m.histogram_points)
@@ -154,15 +154,15 @@ std::string EncodeOtlpMetricsProto(const MetricsData& data) {
     for (const auto& sm : data.scope_metrics) {
         Wire s;
         Wire scope;
-        if (!sm.scope.name.empty()) scope.Bytes(f::kScopeName, sm.scope.name);
-        if (!sm.scope.version.empty()) scope.Bytes(f::kScopeVersion, sm.scope.version);
+        if (!sm.scope.name.empty()) scope.String(f::kScopeName, sm.scope.name);
+        if (!sm.scope.version.empty()) scope.String(f::kScopeVersion, sm.scope.version);
         s.Message(f::kSmScope, scope);
         for (const auto& m : sm.metrics) s.Message(f::kSmMetrics, MetricMessage(m));
-        if (!sm.scope.schema_url.empty()) s.Bytes(f::kSmSchemaUrl, sm.scope.schema_url);
+        if (!sm.scope.schema_url.empty()) s.String(f::kSmSchemaUrl, sm.scope.schema_url);
         rm.Message(f::kRmScopeMetrics, s);
     }
     if (data.resource && !data.resource->schema_url().empty())
-        rm.Bytes(f::kRmSchemaUrl, data.resource->schema_url());
+        rm.String(f::kRmSchemaUrl, data.resource->schema_url());
     Wire request;
     request.Message(f::kRequestResourceMetrics, rm);
     return request.Take();

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tome/telemetry/api/utf8.hpp"
 #include "tome/telemetry/metrics/prometheus.hpp"
 
 namespace tome::telemetry::metrics {
@@ -71,7 +72,12 @@ std::string Stringify(const trace::AttributeValue& value) {
         value);
 }
 
+// Label values and HELP text: backslash, newline (and '"' in label values) escaped; each
+// ill-formed UTF-8 subpart replaced by U+FFFD, since both formats are UTF-8 text and a scraper
+// rejects the whole exposition for one bad byte.
 void EscapeInto(std::string& out, std::string_view s, bool quote) {
+    std::string storage;  // used only when `s` is not valid UTF-8
+    s = utf8::Sanitize(s, storage);
     for (char c : s) {
         if (c == '\\')
             out += "\\\\";

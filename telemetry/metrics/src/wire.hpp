@@ -1,6 +1,7 @@
 // Private: a small protobuf wire-format builder for the OTLP metrics encoder. Each nested
 // message is built in its own Wire and appended with its length, which keeps the code simple
-// (a snapshot is encoded once per export, so the extra copies are cheap).
+// (a snapshot is encoded once per export, so the extra copies are cheap). String is the one way
+// a proto3 `string` goes out: it is valid UTF-8 (utf8.hpp); Bytes is for `bytes` fields.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,8 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+
+#include "tome/telemetry/api/utf8.hpp"
 
 namespace tome::telemetry::metrics::detail {
 
@@ -38,6 +41,12 @@ class Wire {
         Key(field, 2);
         Varint(bytes.size());
         buf_.append(bytes);
+    }
+    /// A proto3 `string`: each ill-formed UTF-8 subpart of `s` becomes U+FFFD (a Collector
+    /// rejects the whole request for one invalid string). Valid input is copied as is.
+    void String(std::uint32_t field, std::string_view s) {
+        if (utf8::IsValid(s)) return Bytes(field, s);
+        Bytes(field, utf8::Sanitized(s));
     }
     void Message(std::uint32_t field, const Wire& nested) { Bytes(field, nested.buf_); }
     /// A packed repeated fixed64 / double field (proto3 default for scalars).

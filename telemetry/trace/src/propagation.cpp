@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "tome/telemetry/api/utf8.hpp"
 #include "tome/telemetry/trace/resource.hpp"
 
 namespace tome::telemetry::trace {
@@ -236,6 +237,8 @@ Baggage ParseBaggage(std::string_view header) {
         if (!ok) continue;
         auto value = PercentDecode(raw);
         if (!value) continue;
+        // W3C baggage: decoded octets that are not UTF-8 become U+FFFD.
+        if (!utf8::IsValid(*value)) *value = utf8::Sanitized(*value);
         out = out.Set(key, *value, metadata);
     }
     return out;

@@ -36,7 +36,7 @@ struct RequestContext {
 /// or thing at fault.
 struct ApiError {
     int http_status = 500;
-    std::string code;  ///< "not_found", "invalid_argument", "payload_too_large", ...
+    std::string code;  ///< "not_found", "invalid_argument", "invalid_json", "payload_too_large", ...
     std::string message;
 };
 
@@ -46,16 +46,27 @@ struct ApiError {
 int HttpStatusFor(Code code) noexcept;
 ApiError ErrorFromStatus(const Status& status);
 
-/// Transport-level errors that have no Status code of their own.
+/// Transport-level errors that have no Status code of their own. Input they quote (path,
+/// method, content type) is cut at a character boundary after kMaxQuotedBytes.
 ApiError MethodNotAllowed(std::string_view method, std::string_view path);
 ApiError PayloadTooLarge(std::size_t limit_bytes);
 ApiError UnsupportedMediaType(std::string_view content_type);
 ApiError RouteNotFound(std::string_view method, std::string_view path);
 ApiError RateLimited(std::size_t retry_after_seconds);
+/// 400 invalid_json: the body is not UTF-8 JSON (RFC 8259). "invalid JSON at byte offset
+/// <offset>: <reason>".
+ApiError InvalidJson(std::size_t offset, std::string_view reason);
+
+/// How much of a client's input an error message quotes.
+inline constexpr std::size_t kMaxQuotedBytes = 256;
+/// `input` cut at a character boundary after kMaxQuotedBytes ("..." marks the cut). Invalid
+/// UTF-8 is left to the writer, which replaces it (JsonText).
+std::string QuoteInput(std::string_view input);
 
 /// {"success":true,"data":...,"traceId","spanId","timestamp","duration"} with `status`.
 HttpResponse SuccessResponse(const RequestContext& ctx, int status, Json data);
 /// {"success":false,"error":{"code","message"},...} with error.http_status.
+/// Both write the body with JsonText: valid UTF-8 whatever the strings hold, never a throw.
 HttpResponse ErrorResponse(const RequestContext& ctx, const ApiError& error);
 
 }  // namespace tome::api

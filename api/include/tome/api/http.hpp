@@ -3,7 +3,9 @@
 // an HttpResponse, and the server writes it. Values only; safe to move between threads.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,12 +35,33 @@ struct HttpRequest {
     }
 };
 
+/// The body of a response that is written as it is produced (Server-Sent Events). The server
+/// writes the status and headers, then asks for the body piece by piece: it calls Next with a
+/// Writer and waits until the stream calls that Writer (once, from any thread) with the next
+/// piece; `last` ends the response. Close is called once when the connection goes away or the
+/// server stops; after it, Writers may still be called and are ignored. Implementations must
+/// be safe to call from any thread and must not block in Next.
+class ResponseStream {
+public:
+    using Writer = std::function<void(std::string piece, bool last)>;
+    ResponseStream() = default;
+    ResponseStream(const ResponseStream&) = delete;
+    ResponseStream& operator=(const ResponseStream&) = delete;
+    virtual ~ResponseStream() = default;
+
+    virtual void Next(Writer write) = 0;
+    virtual void Close() noexcept = 0;
+};
+
 struct HttpResponse {
     int status = 200;
     /// Extra headers; names as they should be written. Content-Type defaults to JSON.
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
     std::string content_type = "application/json";
+    /// When set, the body is streamed from it after `body` (which is written first); the
+    /// connection then closes when the stream ends.
+    std::shared_ptr<ResponseStream> stream;
 };
 
 /// What the transport calls for every request. Implementations must be safe to call

@@ -74,6 +74,10 @@ struct Call {
     const HttpRequest& request;
     const PathParams& params;
     RequestContext& context;
+    /// The parsed JSON body of a POST or PUT whose body is not blank (the Proxy answers 400
+    /// invalid_json before the handler when it does not parse); nullptr otherwise. A handler
+    /// may move from it.
+    Json* body = nullptr;
 };
 
 class Proxy final : public RequestHandler {

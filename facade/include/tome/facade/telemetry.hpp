@@ -41,6 +41,21 @@
 
 namespace tome::facade {
 
+/// Taps through which another component of the process (the console) sees everything this
+/// facade's SDK records, in front of the export chain. All optional.
+struct TelemetryTaps {
+    /// Given the span export chain (tail sampling and exporters; null when nothing is exported),
+    /// returns the processor that receives every ended span first and hands it on.
+    std::function<std::unique_ptr<telemetry::trace::SpanProcessor>(
+        std::unique_ptr<telemetry::trace::SpanProcessor>)>
+        spans;
+    /// The same for log records (after the level check and the count of Stats().logs_emitted).
+    std::function<std::unique_ptr<telemetry::logs::LogProcessor>(std::unique_ptr<telemetry::logs::LogProcessor>)>
+        logs;
+    /// Added to the MeterProvider beside the Prometheus and OTLP readers.
+    std::shared_ptr<telemetry::metrics::MetricReader> metric_reader;
+};
+
 /// Real counts since Create (relaxed reads; each field is exact, the set is not one instant).
 struct TelemetryStats {
     // Spans (the SelfStats the facade's SDK counts into).
@@ -124,8 +139,10 @@ public:
     /// variable: "telemetry.max_export_batch_size ...", "telemetry header 'authorization':
     /// environment variable API_KEY is not set", "OTEL_TRACES_SAMPLER: ...". Does not install
     /// the global providers (see InstallGlobal).
+    /// `taps` (optional) are wired in front of the export chains (see TelemetryTaps).
     static Result<std::unique_ptr<Telemetry>> Create(TelemetryConfig config,
-                                                     const EnvLookup& env);
+                                                     const EnvLookup& env,
+                                                     TelemetryTaps taps = {});
 
     /// Shutdown(5 s) if not done yet; then uninstalls the global providers if this installed
     /// them and they are still its own.

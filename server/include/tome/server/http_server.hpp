@@ -8,6 +8,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tome/api/http.hpp"
 #include "tome/core/status.hpp"
@@ -27,6 +29,9 @@ struct HttpServerOptions {
     /// handler gets request.body_too_large = true and an empty body, and the connection is
     /// closed after the response. Default 1 MiB.
     std::size_t max_body_bytes = 1 << 20;
+    /// Paths (exact, without the query) with a body limit of their own instead of
+    /// max_body_bytes, e.g. the OTLP receiver's {"/v1/traces", 16 MiB}. Default none.
+    std::vector<std::pair<std::string, std::size_t>> body_limits;
     /// A keep-alive connection with no request started for this long is closed. Default 30 s.
     std::chrono::milliseconds idle_timeout{30000};
     /// Deadline for reading one request (header + body) once its first byte arrived; also bounds

@@ -1,7 +1,8 @@
 // Small helpers that append JSON text to a std::string, shared by the SDK's JSON encoders
-// (OTLP/JSON for traces, metrics and logs; the console exporters). Not an instrumentation
-// interface: it lives here only because telemetry/api is the one library every encoder may
-// depend on. Pure functions; call from any thread.
+// (OTLP/JSON for traces, metrics and logs; the console exporters; JSON log lines). Strings come
+// out as valid UTF-8 whatever goes in. Not an instrumentation interface: it lives here only
+// because telemetry/api is the one library every encoder may depend on. Pure functions; call
+// from any thread.
 #pragma once
 
 #include <charconv>
@@ -11,17 +12,37 @@
 #include <string_view>
 
 #include "tome/telemetry/api/ids.hpp"
+#include "tome/telemetry/api/utf8.hpp"
 
 namespace tome::telemetry::json {
 
-/// A JSON string literal: quotes, backslash and control characters escaped; other bytes
-/// (UTF-8 included) copied as they are.
-inline void String(std::string& out, std::string_view s) {
+/// The body of a JSON string literal (no quotes): quotes, backslash and control characters
+/// escaped; well-formed UTF-8 copied as it is; each maximal ill-formed subpart replaced by
+/// U+FFFD (utf8.hpp), so the output is valid UTF-8 JSON whatever `s` holds. One pass: runs
+/// that need nothing are appended in bulk.
+inline void AppendEscaped(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (ch) {
+    const char* p = s.data();
+    const char* const end = p + s.size();
+    const char* run = p;  // start of the bytes not yet appended, all copied verbatim
+    while (p != end) {
+        const auto c = static_cast<unsigned char>(*p);
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            ++p;
+            continue;
+        }
+        if (c >= 0x80) {
+            const utf8::Sequence seq = utf8::NextSequence(p, end);
+            if (!seq.valid) {
+                out.append(run, p);
+                out.append(utf8::kReplacement);
+                run = p + seq.length;
+            }
+            p += seq.length;
+            continue;
+        }
+        out.append(run, p);
+        switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
             case '\n': out += "\\n"; break;
@@ -30,15 +51,19 @@ inline void String(std::string& out, std::string_view s) {
             case '\b': out += "\\b"; break;
             case '\f': out += "\\f"; break;
             default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out.push_back(kHex[c >> 4]);
-                    out.push_back(kHex[c & 0xF]);
-                } else {
-                    out.push_back(ch);
-                }
+                out += "\\u00";
+                out.push_back(kHex[c >> 4]);
+                out.push_back(kHex[c & 0xF]);
         }
+        run = ++p;
     }
+    out.append(run, p);
+}
+
+/// A JSON string literal: AppendEscaped between quotes.
+inline void String(std::string& out, std::string_view s) {
+    out.push_back('"');
+    AppendEscaped(out, s);
     out.push_back('"');
 }
 

@@ -9,6 +9,7 @@
 // exporters it names (so OTEL_TRACES_EXPORTER=otlp,console plus TOME_OTLP_FILE gives all three).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,10 +82,15 @@ struct TracesSdk {
 /// ignored, with a warning. Null (default): unchanged.
 /// `span_attributes` (optional): stamped on every span at start by a SpanAttributesProcessor in
 /// front of everything else (what instrumentation sets wins); empty (default): none.
+/// `tap` (optional): given the export chain (tail sampler and exporters' processors, or null
+/// when nothing is exported), returns the processor that takes every span first (the console's
+/// tee); it sits behind the SpanAttributesProcessor. Empty (default): none.
+using SpanTap = std::function<std::unique_ptr<trace::SpanProcessor>(std::unique_ptr<trace::SpanProcessor>)>;
 Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
                                         const trace::ResourceOptions& resource = {},
                                         SelfStats* stats = nullptr,
                                         const trace::TailSamplingOptions* tail_sampling = nullptr,
-                                        std::vector<trace::Attribute> span_attributes = {});
+                                        std::vector<trace::Attribute> span_attributes = {},
+                                        SpanTap tap = {});
 
 }  // namespace tome::telemetry::exporter

@@ -20,8 +20,8 @@ namespace tome::telemetry::logs {
 /// left out (the SDK's value wins). Non-finite doubles are written as strings.
 void FormatJsonLogLine(const LogRecord& record, std::string& out);
 
-/// Appends `text` JSON-escaped (no quotes): ", \, control characters; invalid UTF-8 bytes
-/// become U+FFFD.
+/// Appends `text` JSON-escaped (no quotes): ", \, control characters; each maximal ill-formed
+/// UTF-8 subpart becomes U+FFFD (the shared json::AppendEscaped), so every line is valid UTF-8.
 void AppendJsonEscaped(std::string_view text, std::string& out);
 
 class ConsoleJsonLogExporter final : public LogExporter {
