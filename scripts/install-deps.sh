@@ -8,6 +8,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
+  # GCC 12's ThreadSanitizer, AddressSanitizer (with LeakSanitizer) and UBSan runtimes, for
+  # scripts/sanitize.sh. libgcc-12-dev already depends on them; listed so that it is explicit.
+  libasan8 libtsan2 libubsan1
   libboost-dev libboost-system-dev
   libcurl4-openssl-dev libssl-dev zlib1g-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <mutex>
 #include <set>
+#include <string>
+#include <utility>
 
 #include "demo_test_support.hpp"
 #include "demo_workload.hpp"
@@ -25,13 +28,23 @@ std::int64_t IntAttr(const trace::SpanData& span, std::string_view key) {
     return std::get<std::int64_t>(*v);
 }
 
-// Writes the W3C headers and remembers the last context it was asked to inject.
+// Writes the W3C headers and remembers the last context it was asked to inject. Like every
+// propagator it may be used from any thread: the demo's workers inject concurrently.
 class RecordingPropagator final : public trace::TextMapPropagator {
 public:
+    struct Injected {
+        std::string trace_id;
+        std::string span_id;
+    };
+
     void Inject(const trace::Context& context,
                 trace::TextMapCarrier& carrier) const noexcept override {
-        last_trace_id = context.span_context.trace_id.ToHex();
-        last_span_id = context.span_context.span_id.ToHex();
+        Injected injected{context.span_context.trace_id.ToHex(),
+                          context.span_context.span_id.ToHex()};
+        {
+            std::lock_guard lock(mu_);
+            last_ = std::move(injected);
+        }
         w3c_->Inject(context, carrier);
     }
     trace::Context Extract(const trace::TextMapCarrier& carrier,
@@ -40,10 +53,14 @@ public:
     }
     std::vector<std::string> Fields() const override { return w3c_->Fields(); }
 
-    mutable std::string last_trace_id;
-    mutable std::string last_span_id;
+    Injected last() const {
+        std::lock_guard lock(mu_);
+        return last_;
+    }
 
 private:
+    mutable std::mutex mu_;
+    mutable Injected last_;  // guarded by mu_
     std::unique_ptr<trace::TextMapPropagator> w3c_ = trace::MakeTraceContextPropagator();
 };
 
@@ -111,8 +128,8 @@ TEST_F(DemoHttpStepSenderTest, DeliversThroughTheApiAndRecordsTheClientSpan) {
     EXPECT_GE(IntAttr(span, "tome.deliveries"), 1);
     EXPECT_EQ(StringAttr(span, "error.type"), "");
     // The context injected was the step span's own.
-    EXPECT_EQ(propagator_.last_trace_id, span.context.trace_id.ToHex());
-    EXPECT_EQ(propagator_.last_span_id, span.context.span_id.ToHex());
+    EXPECT_EQ(propagator_.last().trace_id, span.context.trace_id.ToHex());
+    EXPECT_EQ(propagator_.last().span_id, span.context.span_id.ToHex());
     // The event reached the tome.
     auto tome = app_->tomes().Find("OrderService");
     ASSERT_NE(tome, nullptr);

@@ -73,12 +73,16 @@ std::int64_t Int(const std::vector<trace::Attribute>& attributes, std::string_vi
     auto v = Attr(attributes, key);
     return v && std::holds_alternative<std::int64_t>(*v) ? std::get<std::int64_t>(*v) : -1;
 }
+/// The span at `hop` in `spans` (an empty SpanData, and a failed expectation, if none).
 const trace::SpanData& ByHop(const std::vector<trace::SpanData>& spans, std::int64_t hop) {
+    static const trace::SpanData kNone{};
     auto it = std::find_if(spans.begin(), spans.end(),
                            [&](const auto& s) { return Int(s.attributes, "tome.hop") == hop; });
     EXPECT_NE(it, spans.end()) << "no span at hop " << hop;
-    return it == spans.end() ? spans.front() : *it;
+    return it == spans.end() ? kNone : *it;
 }
+// The result points into `spans`: a temporary vector would leave it dangling.
+const trace::SpanData& ByHop(std::vector<trace::SpanData>&& spans, std::int64_t hop) = delete;
 /// The value of the point whose attribute `key` is `value`, or -1.
 double Point(const metrics::MetricsData& data, std::string_view metric, std::string_view key,
              std::string_view value) {
@@ -286,7 +290,8 @@ TEST(ConnectorTelemetry, StateSyncSpanIsAChildOfTheChangingDelivery) {
     ASSERT_TRUE(net.connector.SendEvent("a", {"PAY", {{"amount", 7}}}).ok());
     const auto syncs = sdk.Named("state.sync");
     ASSERT_EQ(syncs.size(), 1u);
-    const auto& origin = ByHop(sdk.Named("event.forward"), 0);
+    const auto forwards = sdk.Named("event.forward");
+    const auto& origin = ByHop(forwards, 0);
     EXPECT_EQ(syncs[0].parent_span_id, origin.context.span_id);
     EXPECT_EQ(Str(syncs[0].attributes, "tome.target"), "b");
     EXPECT_EQ(Str(syncs[0].attributes, "tome.event.type"), std::string(kSyncStateEvent));

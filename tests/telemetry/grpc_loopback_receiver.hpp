@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "tome/telemetry/api/tsan.hpp"
+
 namespace tome::telemetry::testing {
 
 class GrpcLoopbackReceiver {
@@ -79,13 +81,19 @@ private:
         return rc == Z_STREAM_END;
     }
 
+    // One call. gRPC runs its reactions on its own threads, one after another except that
+    // OnCancel may overlap OnReadDone, and OnDone after all others have returned. It orders
+    // them with synchronisation inside libgrpc, which ThreadSanitizer cannot see (Debian's
+    // libgrpc is not instrumented), so each reaction declares that order itself (Reaction).
     class Reactor final : public grpc::ServerGenericBidiReactor {
     public:
         Reactor(GrpcLoopbackReceiver* owner, grpc::GenericCallbackServerContext* ctx)
             : owner_(owner), ctx_(ctx) {
-            StartRead(&request_);
+            StartRead(&request_);  // gRPC starts it once the reactor is bound, after we return
+            telemetry::tsan::Release(this);
         }
         void OnReadDone(bool ok) override {
+            Reaction reaction(this);
             if (!ok) return FinishOnce(grpc::Status(grpc::StatusCode::INTERNAL, "no message"));
             Request rec;
             rec.arrived = std::chrono::steady_clock::now();
@@ -131,16 +139,36 @@ private:
                            : grpc::Status(reply.code, "scripted failure", reply.details));
         }
         void OnCancel() override {
+            Reaction reaction(this);
             std::unique_lock lock(mu_);
             cancelled_ = true;
             if (!held_) return;
             lock.unlock();
             FinishOnce(grpc::Status::CANCELLED);
         }
-        void OnDone() override { delete this; }
+        void OnDone() override {
+            telemetry::tsan::Acquire(this);  // every other reaction has returned
+            delete this;
+        }
 
     private:
-        // The first caller wins. Finish is called without mu_ held: it may run OnDone.
+        // For the length of a reaction: it happens after the constructor and the reactions
+        // that returned before it started, and before OnDone. The reactor is alive until OnDone,
+        // which gRPC runs only after this reaction returns.
+        class Reaction {
+        public:
+            explicit Reaction(const Reactor* reactor) : reactor_(reactor) {
+                telemetry::tsan::Acquire(reactor_);
+            }
+            ~Reaction() { telemetry::tsan::Release(reactor_); }
+            Reaction(const Reaction&) = delete;
+            Reaction& operator=(const Reaction&) = delete;
+
+        private:
+            const Reactor* reactor_;
+        };
+
+        // The first caller wins. Finish is called without mu_ held: gRPC may call back from it.
         bool MarkFinished() {
             std::lock_guard lock(mu_);
             if (finished_) return false;

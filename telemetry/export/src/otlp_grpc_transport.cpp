@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "tome/telemetry/api/backoff.hpp"
+#include "tome/telemetry/api/tsan.hpp"
 #include "tome/telemetry/trace/resource.hpp"
 
 #if defined(TOME_TELEMETRY_WITH_GRPC)
@@ -108,8 +109,11 @@ OtlpGrpcTransport::Impl::Outcome OtlpGrpcTransport::Impl::Call(const grpc::ByteB
         }
         active = &ctx;
     }
+    // gRPC runs the callback on its own thread, synchronised inside libgrpc (see tsan.hpp).
+    tsan::Release(&done);
     stub->UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response,
                     [&done](grpc::Status s) {  // runs on a gRPC thread; never throws
+                        tsan::Acquire(&done);
                         std::lock_guard lock(done.mu);
                         done.status = std::move(s);
                         done.done = true;
