@@ -290,7 +290,11 @@ std::optional<RootCauseHint> AlertEngine::Hint(const Rule& r, std::int64_t now_m
                         });
     std::int64_t since = r.state.active_since_ms ? r.state.active_since_ms : now_ms;
     const std::int64_t window = rule.window.count();
-    const auto affected = TracesOf(rule, now_ms - std::max<std::int64_t>(window, now_ms - since), now_ms, false);
+    // Affected: the traces since the condition began to hold (one evaluation earlier, as it
+    // was building up), within the window: the window alone would mix in traces from before.
+    const std::int64_t from =
+        std::max(now_ms - window, std::min(since - options_.evaluation_interval.count(), now_ms - 1000));
+    const auto affected = TracesOf(rule, from, now_ms, false);
     const std::int64_t baseline_span = rule.baseline ? rule.baseline->span.count() : 10 * window;
     const auto baseline = TracesOf(rule, since - window - baseline_span, since - window, true);
     return FindRootCause(store_, affected, baseline, errors);
