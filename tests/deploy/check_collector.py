@@ -10,12 +10,8 @@ import sys
 import deploylib as d
 
 KINDS = ("receivers", "processors", "exporters", "connectors")
-failures = []
-
-
-def check(cond, msg):
-    if not cond:
-        failures.append(msg)
+failures = d.failures
+check = d.check
 
 
 def check_config(name, cfg, sampling):
@@ -146,7 +142,5 @@ def yaml_copy(x):
 check(strip_endpoints(main) == strip_endpoints(gateway),
       "kubernetes gateway config differs from deploy/collector/config.yaml beyond exporter endpoints")
 
-if failures:
-    print("\n".join("FAIL: " + f for f in failures))
-    sys.exit(1)
+d.finish()
 print("collector configs OK: 3 configs, pipelines, memory_limiter first, exporters retry and queue on disk, 4 tail-sampling policies")

@@ -14,13 +14,9 @@ import urllib.parse
 import deploylib as d
 
 tome = sys.argv[1]
-failures = []
+failures = d.failures
+check = d.check
 SHUTDOWN_S = 10 + 5 + 2
-
-
-def check(cond, msg):
-    if not cond:
-        failures.append(msg)
 
 
 PINNED = re.compile(r"^[\w./-]+:v?\d+\.\d+\.\d+$")
@@ -206,7 +202,5 @@ for proto in ("grpc", "http"):
 tome_env = {e["name"]: e.get("value") for e in kinds[("Deployment", "tome")]["spec"]["template"]["spec"]["containers"][0]["env"]}
 check(tome_env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").endswith(":4318"), "kubernetes tome must send OTLP/HTTP to its node's agent")
 
-if failures:
-    print("\n".join("FAIL: " + f for f in failures))
-    sys.exit(1)
+d.finish()
 print(f"compose and kubernetes OK: {len(services)} compose services, {len(docs)} kubernetes objects, {len(addresses)} addresses resolved")

@@ -14,12 +14,8 @@ import deploylib as d
 
 promtool, workdir = sys.argv[1], sys.argv[2]
 os.makedirs(workdir, exist_ok=True)
-failures = []
-
-
-def check(cond, msg):
-    if not cond:
-        failures.append(msg)
+failures = d.failures
+check = d.check
 
 
 ds_doc = d.load_yaml(d.path("grafana", "provisioning", "datasources", "datasources.yaml"))
@@ -90,7 +86,5 @@ with open(rules_file, "w") as f:
 r = subprocess.run([promtool, "check", "rules", rules_file], capture_output=True, text=True)
 check(r.returncode == 0, f"promtool cannot parse the dashboard queries:\n{r.stdout}{r.stderr}")
 
-if failures:
-    print("\n".join("FAIL: " + f for f in failures))
-    sys.exit(1)
+d.finish()
 print(f"grafana OK: {len(sources)} data sources, {len(boards)} dashboards, {len(rules)} queries parse as PromQL")

@@ -13,12 +13,8 @@ import deploylib as d
 
 tome, workdir = sys.argv[1], sys.argv[2]
 os.makedirs(workdir, exist_ok=True)
-failures = []
-
-
-def check(cond, msg):
-    if not cond:
-        failures.append(msg)
+failures = d.failures
+check = d.check
 
 
 alloy = open(d.path("alloy", "config.alloy")).read()
@@ -127,7 +123,5 @@ for k, vs in label_values.items():
 check(label_values.get("service") == {"tome-1"} and label_values.get("environment") == {"production"},
       f"labels: {label_values}")
 
-if failures:
-    print("\n".join("FAIL: " + f for f in failures[:30]))
-    sys.exit(1)
+d.finish(30)
 print(f"log pipeline OK: {kept} JSON lines kept, {dropped} other lines dropped, {len(trace_ids)} trace ids extracted; labels {({k: sorted(v) for k, v in label_values.items()})}")

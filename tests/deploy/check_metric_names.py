@@ -16,12 +16,8 @@ import deploylib as d
 
 tome, workdir = sys.argv[1], sys.argv[2]
 os.makedirs(workdir, exist_ok=True)
-failures = []
-
-
-def check(cond, msg):
-    if not cond:
-        failures.append(msg)
+failures = d.failures
+check = d.check
 
 
 used = {}
@@ -95,7 +91,5 @@ print("Collector-side names (not in tome's scrape):", ", ".join(collector_side) 
 print("instruments -> Collector names:")
 for prom, (orig, unit, factor) in sorted(produced.items(), key=lambda x: x[1][0]):
     print(f"  {orig} [{unit}]{' x' + str(factor) if factor != 1 else ''} -> {prom}")
-if failures:
-    print("\n".join("FAIL: " + f for f in failures))
-    sys.exit(1)
+d.finish()
 print("metric names OK: /metrics and the Collector path agree")

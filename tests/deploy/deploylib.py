@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -246,3 +247,20 @@ def tome_env():
     return {"TOME_ENV": "production", "OTEL_TRACES_EXPORTER": "none", "OTEL_LOGS_EXPORTER": "none",
             "OTEL_METRICS_EXPORTER": "none",
             "TOME_CONSOLE_GRPC_PORT": "0"}
+
+
+# The failures of the one check script that imports this module (each runs as its own process).
+failures = []
+
+
+def check(cond, msg):
+    """Records `msg` as a failure unless `cond` holds."""
+    if not cond:
+        failures.append(msg)
+
+
+def finish(limit=None):
+    """Prints the failures (the first `limit`) and exits 1 when there are any."""
+    if failures:
+        print("\n".join("FAIL: " + f for f in failures[:limit]))
+        sys.exit(1)
