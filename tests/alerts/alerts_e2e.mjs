@@ -222,32 +222,28 @@ scrape_configs:
       otlpRefuses = false;
     }
   }
+  // When each of `names` first showed `state` in /api/alerts (ms), all within `withinMs`.
+  async function reached(names, state, withinMs) {
+    const at = {};
+    await waitFor(`${names.join(', ')} ${state}`, withinMs, async () => {
+      const rules = (await alerts()).rules;
+      for (const n of names) {
+        if (!at[n] && rules.find((x) => x.name === n).state === state) at[n] = Date.now();
+      }
+      return names.every((n) => at[n]);
+    });
+    return at;
+  }
   // Fires `names` under `fault` (a function that injects it), then resolves them when `clear`
   // runs; checks tome's webhook got the firing and resolved payloads, Alertmanager delivered them.
   async function fireAndResolve(names, inject, clear, { fireWithinMs = 30_000, resolveWithinMs = 45_000, after } = {}) {
     const t0 = Date.now();
     await inject();
-    const firedAt = {};
-    await waitFor(`${names.join(', ')} firing`, fireWithinMs, async () => {
-      const state = await alerts();
-      for (const n of names) {
-        const r = state.rules.find((x) => x.name === n);
-        if (r.state === 'firing' && !firedAt[n]) firedAt[n] = Date.now();
-      }
-      return names.every((n) => firedAt[n]);
-    });
+    const firedAt = await reached(names, 'firing', fireWithinMs);
     if (after) await after();
     const t1 = Date.now();
     await clear();
-    const resolvedAt = {};
-    await waitFor(`${names.join(', ')} resolved`, resolveWithinMs, async () => {
-      const state = await alerts();
-      for (const n of names) {
-        const r = state.rules.find((x) => x.name === n);
-        if (r.state === 'inactive' && !resolvedAt[n]) resolvedAt[n] = Date.now();
-      }
-      return names.every((n) => resolvedAt[n]);
-    });
+    const resolvedAt = await reached(names, 'inactive', resolveWithinMs);
     for (const n of names) {
       timings.push(`${n}: fired ${((firedAt[n] - t0) / 1000).toFixed(1)} s after the fault, resolved ${((resolvedAt[n] - t1) / 1000).toFixed(1)} s after clearing it`);
       // tome's own webhook: Alertmanager's payload, version 4, firing then resolved.
