@@ -83,8 +83,11 @@ for (const [encoding, Exporter, service] of [['protobuf', ProtoTraceExporter, 'j
       if (res.status !== 200) return null;
       const data = (await res.json()).data;
       const names = new Set(data.services.map((s) => s.name));
-      return names.has(service) && names.has('tome-under-test') ? data : null;
-    }, { what: `trace ${traceId} with spans of ${service} and tome`, timeoutMs: 20000 });
+      // Each JS span is its own POST (SimpleSpanProcessor), stored when the console's ingest
+      // thread gets to it: wait for the root too, not only for both services.
+      const hasRoot = data.spans.some((s) => s.name === 'GET /checkout');
+      return names.has(service) && names.has('tome-under-test') && hasRoot ? data : null;
+    }, { what: `trace ${traceId} with the JS root, the JS client span and tome's span`, timeoutMs: 20000 });
     assert.equal(trace.rootService, service);
     assert.equal(trace.rootName, 'GET /checkout');
     assert.equal(trace.incomplete, false, 'every span has its parent in the store');
