@@ -2,8 +2,13 @@
 // OTLP/protobuf (one core), bytes per stored span, trace and log search latency with 1M spans and
 // 1M log records retained, and the service graph of the last hour.
 //
-// Reference run: (filled in by the run quoted in the closing note; see the top of this file's
-// git history for the machine and build type).
+// Reference run (RelWithDebInfo, 2 x 2.7 GHz vCPU, idle, 2026-12-05, --benchmark_min_time=1):
+//   span start+end, tee vs export chain alone: 1272 vs 528 ns wall (2.4x; target 1.2x missed);
+//     without the running-span view (running:0): 781 ns (1.48x)
+//   ingest in process 498 k spans/s; OTLP/protobuf 254 k spans/s (one core)
+//   211 B per stored span (242 B with indexes and derived data)
+//   1 M spans / 1 M logs retained: trace search p95 0.10 ms, log search p95 0.13 ms
+//   service graph of the last hour (40 edges): p95 5.4 ms
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
