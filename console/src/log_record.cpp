@@ -116,27 +116,9 @@ nlohmann::json LogView::BodyJson() const {
     return r.ValueJson();
 }
 
-bool LogView::AttributeText(std::string_view key, std::string& out) const {
-    bool found = false;
-    ForEachAttribute([&](std::string_view k, RecordReader& r) {
-        if (k == key) {
-            found = r.ValueText(out);
-            return false;
-        }
-        r.SkipValue();
-        return true;
-    });
-    return found;
-}
+bool LogView::AttributeText(std::string_view key, std::string& out) const { return AttributeTextOf(*this, key, out); }
 
-nlohmann::json LogView::AttributesJson() const {
-    nlohmann::json out = nlohmann::json::object();
-    ForEachAttribute([&](std::string_view k, RecordReader& r) {
-        out[std::string(k)] = r.ValueJson();
-        return true;
-    });
-    return out;
-}
+nlohmann::json LogView::AttributesJson() const { return AttributesJsonOf(*this); }
 
 std::vector<std::string> Words(std::string_view text, std::size_t max_words) {
     std::vector<std::string> out;

@@ -181,4 +181,31 @@ std::string DoubleText(double d);
 /// 64-bit hash of a term: a one-letter kind and one or two parts ("A", "key", "value").
 std::uint64_t TermHash(char kind, std::string_view a, std::string_view b = {}) noexcept;
 
+/// The text of attribute `key` of a stored record's view (SpanView, LogView: anything with
+/// ForEachAttribute(fn(key, reader) -> keep going)); false when absent.
+template <typename View>
+bool AttributeTextOf(const View& view, std::string_view key, std::string& out) {
+    bool found = false;
+    view.ForEachAttribute([&](std::string_view k, RecordReader& r) {
+        if (k == key) {
+            found = r.ValueText(out);
+            return false;
+        }
+        r.SkipValue();
+        return true;
+    });
+    return found;
+}
+
+/// Every attribute of a stored record's view as a JSON object.
+template <typename View>
+nlohmann::json AttributesJsonOf(const View& view) {
+    nlohmann::json out = nlohmann::json::object();
+    view.ForEachAttribute([&](std::string_view k, RecordReader& r) {
+        out[std::string(k)] = r.ValueJson();
+        return true;
+    });
+    return out;
+}
+
 }  // namespace tome::console::internal

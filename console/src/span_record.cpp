@@ -152,27 +152,9 @@ std::optional<SpanView> SpanView::Parse(std::string_view record, const StringTab
     return v;
 }
 
-bool SpanView::AttributeText(std::string_view key, std::string& out) const {
-    bool found = false;
-    ForEachAttribute([&](std::string_view k, RecordReader& r) {
-        if (k == key) {
-            found = r.ValueText(out);
-            return false;
-        }
-        r.SkipValue();
-        return true;
-    });
-    return found;
-}
+bool SpanView::AttributeText(std::string_view key, std::string& out) const { return AttributeTextOf(*this, key, out); }
 
-nlohmann::json SpanView::AttributesJson() const {
-    nlohmann::json out = nlohmann::json::object();
-    ForEachAttribute([&](std::string_view k, RecordReader& r) {
-        out[std::string(k)] = r.ValueJson();
-        return true;
-    });
-    return out;
-}
+nlohmann::json SpanView::AttributesJson() const { return AttributesJsonOf(*this); }
 
 // rest_ holds the attributes, then the events, then the links.
 nlohmann::json SpanView::EventsJson() const {
