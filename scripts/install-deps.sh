@@ -20,6 +20,12 @@ PACKAGES=(
   prometheus prometheus-alertmanager
   libgrpc++-dev protobuf-compiler-grpc
   chromium
+  # The Debian packages (cpack -G DEB, tests/package): dpkg-shlibdeps, file (CPack finds the
+  # binaries with it) and lintian.
+  dpkg-dev file lintian
+  # The second compiler tests/package builds the library example with (Clang against the
+  # GCC-built libraries).
+  clang
 )
 
 missing=()

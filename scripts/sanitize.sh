@@ -82,13 +82,15 @@ BUILD_UI=ON
 if [ "$CI" = 1 ]; then BUILD_UI=OFF; fi
 LAUNCHER=()
 if command -v ccache >/dev/null 2>&1; then LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+# No install rules or packages (TOME_INSTALL=OFF): a sanitizer build is not one to install, and
+# its libraries cannot be linked by a consumer built without the sanitizer.
 # Release code (NDEBUG, as shipped) at -O1 -g1: under a sanitizer that compiles in about half
 # the time of RelWithDebInfo's -O2 -g and still gives file:line stack traces. Benchmarks are
 # not built: CTest does not run them.
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
       -DTOME_BUILD_TESTS=ON -DTOME_BUILD_BENCHMARKS=OFF -DTOME_SANITIZE="$SANITIZE" \
-      -DTOME_BUILD_UI="$BUILD_UI" "${LAUNCHER[@]}"
+      -DTOME_BUILD_UI="$BUILD_UI" -DTOME_INSTALL=OFF "${LAUNCHER[@]}"
 TARGETS=()
 if [ "$CI" = 1 ]; then
   # shellcheck disable=SC2207  # a fixed list of target names without spaces

@@ -11,10 +11,7 @@
 #include "application.hpp"
 #include "config.hpp"
 #include "demo_command.hpp"
-
-#ifndef TOME_VERSION
-#define TOME_VERSION "0.0.0"
-#endif
+#include "tome/version.hpp"
 
 namespace {
 
@@ -47,7 +44,7 @@ int Serve(const std::string& config_path, std::optional<int> port, std::optional
         waiter.join();
         return 1;
     }
-    std::cout << "tome " << TOME_VERSION << " listening on http://" << a.config().server.address
+    std::cout << "tome " << TOME_VERSION_STRING << " listening on http://" << a.config().server.address
               << ":" << a.port()
               << (a.console() ? " - console: " + a.ConsoleUrl() : std::string(" - console disabled"))
               << " (environment " << a.config().environment << ", " << a.tomes().size()
@@ -115,7 +112,7 @@ int ExportAlerts(const std::string& config_path, const std::string& format, cons
 
 int main(int argc, char** argv) {
     CLI::App cli{"tome: a network of state machines, observable with OpenTelemetry"};
-    cli.set_version_flag("--version", std::string("tome ") + TOME_VERSION);
+    cli.set_version_flag("--version", std::string("tome ") + TOME_VERSION_STRING);
     cli.require_subcommand(1);
 
     auto* serve = cli.add_subcommand("serve", "Run the HTTP API server with the configured network");
@@ -195,7 +192,7 @@ int main(int argc, char** argv) {
         }
         if (demo_options.config_path.empty())
             demo_options.config_path = tome::app::DefaultConfigPath(tome::app::ProcessEnv());
-        return tome::app::RunDemo(demo_options, TOME_VERSION);
+        return tome::app::RunDemo(demo_options, TOME_VERSION_STRING);
     }
     if (serve->parsed()) {
         if (serve_config.empty()) serve_config = tome::app::DefaultConfigPath(tome::app::ProcessEnv());
