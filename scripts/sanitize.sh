@@ -109,6 +109,13 @@ mkdir -p "$LOG_DIR"
 SUPP="$ROOT/tests/sanitizers"
 COMMON="halt_on_error=1:log_path=$LOG_DIR/report:log_exe_name=1"
 unset TSAN_OPTIONS ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+# Tests that bound elapsed time multiply their bounds by this (ThreadSanitizer makes code 5-15x
+# slower, AddressSanitizer 2-3x; see tests/support/include/tome/testing/sanitizer_scale.hpp).
+if [ "$MODE" = thread ]; then
+  export TOME_TEST_TIME_SCALE=8
+else
+  export TOME_TEST_TIME_SCALE=3
+fi
 if [ "$MODE" = thread ]; then
   export TSAN_OPTIONS="$COMMON:exitcode=66:second_deadlock_stack=1:history_size=4:suppressions=$SUPP/tsan.supp"
 else

@@ -97,7 +97,12 @@ async function stopAll() {
   otlp.close();
 }
 
+// Under a sanitizer (scripts/sanitize.sh sets TOME_TEST_TIME_SCALE) tome runs several times slower:
+// every wait is multiplied by it (1 otherwise).
+const TIME_SCALE = Math.max(1, Number(process.env.TOME_TEST_TIME_SCALE || 1));
+
 async function waitFor(what, timeoutMs, probe) {
+  timeoutMs *= TIME_SCALE;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);

@@ -14,6 +14,7 @@
 #include "http_client.hpp"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "tome_process.hpp"
+#include "tome/testing/sanitizer_scale.hpp"
 
 namespace tome::testing {
 namespace {
@@ -139,10 +140,16 @@ TEST(ConsoleSoak, MemoryStaysFlatAtTheBudgetAndEveryAcceptedSpanIsAccountedFor) 
               << accepted / static_cast<std::uint64_t>(seconds) << "/s), refused " << refused_requests
               << " requests, evicted " << spans["evicted"]["budget"] << "; RSS start " << rss_start / 1024
               << " KiB, after warm-up " << *lo / 1024 << ".." << *hi / 1024 << " KiB\n";
-    EXPECT_LT(*hi - *lo, budget / 4) << "RSS after warm-up: " << *lo << ".." << *hi;
-    EXPECT_LT(*hi, rss_start + budget * 11 / 10 + stats["ingestQueue"]["capacityBytes"].get<std::size_t>() * 3 +
-                       (16u << 20))
-        << "the process's own allocations beside the store are under 16 MiB";
+    if (kUnderSanitizer) {
+        // The sanitizer's shadow memory and quarantine grow with what the process touches: RSS
+        // measures them, not the store. The counts above still hold exactly.
+        std::cout << "[soak] RSS bounds not checked under a sanitizer\n";
+    } else {
+        EXPECT_LT(*hi - *lo, budget / 4) << "RSS after warm-up: " << *lo << ".." << *hi;
+        EXPECT_LT(*hi, rss_start + budget * 11 / 10 +
+                           stats["ingestQueue"]["capacityBytes"].get<std::size_t>() * 3 + (16u << 20))
+            << "the process's own allocations beside the store are under 16 MiB";
+    }
     EXPECT_EQ(tome.Stop(), std::optional<int>(0));
 }
 

@@ -13,6 +13,7 @@
 #include "tome/telemetry/export/otlp_grpc_exporter.hpp"
 #include "tome/telemetry/trace/batch_span_processor.hpp"
 #include "tome/telemetry/trace/tracer.hpp"
+#include "tome/testing/sanitizer_scale.hpp"
 
 namespace tome::telemetry::exporter {
 namespace {
@@ -162,7 +163,7 @@ TEST(TelemetryOtlpGrpc, RetryInfoBeyondTheTimeoutFailsRetryableWithoutWaiting) {
     auto batch = Batch(1);
     const auto t0 = Clock::now();
     EXPECT_EQ(exporter.Export(batch, Clock::now() + 10s), ExportResult::kFailureRetryable);
-    EXPECT_LT(Clock::now() - t0, 1500ms);
+    EXPECT_LT(Clock::now() - t0, tome::testing::Scaled(1500ms));
     EXPECT_EQ(rx.requests().size(), 1u);
     EXPECT_EQ(stats.Snapshot().export_retries, 0u);
 }
@@ -210,7 +211,7 @@ TEST(TelemetryOtlpGrpc, ServerThatNeverAnswersTimesOutAsRetryable) {
     EXPECT_EQ(exporter.Export(batch, Clock::now() + 30s), ExportResult::kFailureRetryable);
     const auto took = Clock::now() - t0;
     EXPECT_GE(took, 250ms);
-    EXPECT_LT(took, 1500ms);
+    EXPECT_LT(took, tome::testing::Scaled(1500ms));
     EXPECT_GE(rx.requests().size(), 1u);
 }
 
@@ -230,7 +231,7 @@ TEST(TelemetryOtlpGrpc, UnreachableCollectorFailsRetryableWithinTheTimeout) {
     auto batch = Batch(1);
     const auto t0 = Clock::now();
     EXPECT_EQ(exporter.Export(batch, Clock::now() + 30s), ExportResult::kFailureRetryable);
-    EXPECT_LT(Clock::now() - t0, 1500ms);
+    EXPECT_LT(Clock::now() - t0, tome::testing::Scaled(1500ms));
 }
 
 TEST(TelemetryOtlpGrpc, ShutdownDuringExportReturnsPromptly) {

@@ -20,8 +20,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = path.resolve(process.env.UI_ARTIFACTS || path.join(here, 'artifacts'));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ONLY = (process.env.UI_ONLY || '').split(',').filter(Boolean);
-const TIMEOUT = 15_000;
-const USABLE_MS = Number(process.env.UI_USABLE_MS || 1000); // the issue's budget for a 10,000-span trace
+// Under a sanitizer (scripts/sanitize.sh sets TOME_TEST_TIME_SCALE) tome runs several times slower:
+// every wait and budget here is multiplied by it (1 otherwise).
+const SCALE = Math.max(1, Number(process.env.TOME_TEST_TIME_SCALE || 1));
+const TIMEOUT = 15_000 * SCALE;
+const USABLE_MS = Number(process.env.UI_USABLE_MS || 1000) * SCALE; // the issue's budget for a 10,000-span trace
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 
 let base = process.argv[2] || process.env.TOME_URL || '';
@@ -92,7 +95,7 @@ await test('map', async () => {
   for (const t of TOMES) await page.waitForSelector(`[data-node-id="tome:${t}"]`);
   // Edges come with the graph, which fills as the workload runs: wait for traffic on all four.
   const forward = [['OrderService', 'PaymentService'], ['PaymentService', 'InventoryService'], ['InventoryService', 'NotificationService'], ['OrderService', 'AnalyticsService']];
-  await page.waitForFunction((pairs) => pairs.every(([a, b]) => Number(document.querySelector(`[data-source="tome:${a}"][data-target="tome:${b}"]`)?.getAttribute('data-rate')) > 0), forward, { timeout: 30_000 });
+  await page.waitForFunction((pairs) => pairs.every(([a, b]) => Number(document.querySelector(`[data-source="tome:${a}"][data-target="tome:${b}"]`)?.getAttribute('data-rate')) > 0), forward, { timeout: 30_000 * SCALE });
   await shot('network');
   await page.click('[data-node-id="tome:PaymentService"]');
   await page.waitForSelector('[data-testid=node-detail]');
@@ -208,7 +211,7 @@ await test('big-trace', async () => {
     for (;;) {
       const r = await page.request.get(`${base}/console/api/traces/${id}`);
       if (r.ok() && (await r.json()).data.spanCount >= 10_000) break;
-      assert(Date.now() - t0 < 20_000, 'the 10,000-span trace is stored within 20 s');
+      assert(Date.now() - t0 < 20_000 * SCALE, `the 10,000-span trace is stored within ${20 * SCALE} s`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -217,7 +220,7 @@ await test('big-trace', async () => {
   const breakdown = [];
   for (let i = 0; i < 5; i++) {
     await p.goto(`${base}/traces/${id}`);
-    await p.waitForFunction(() => performance.getEntriesByName('trace-usable').length > 0, null, { timeout: 10_000 });
+    await p.waitForFunction(() => performance.getEntriesByName('trace-usable').length > 0, null, { timeout: 10_000 * SCALE });
     const m = await p.evaluate(() => {
       const at = (n) => performance.getEntriesByName(n)[0]?.startTime;
       const res = performance.getEntriesByType('resource').find((e) => /\/console\/api\/traces\//.test(e.name));
@@ -271,7 +274,7 @@ await test('two-services', async () => {
   const res = await page.request.post(`${base}/v1/traces`, { headers: { 'content-type': 'application/json' }, data: JSON.stringify(body) });
   assert(res.ok(), `OTLP/HTTP JSON POST /v1/traces: ${res.status()}`);
   await page.goto(`${base}/traces/${id}`);
-  await page.waitForSelector(`.wf-row[data-span-id="${server}"]`, { timeout: 20_000 }).catch(async () => { await page.reload(); await page.waitForSelector(`.wf-row[data-span-id="${server}"]`); });
+  await page.waitForSelector(`.wf-row[data-span-id="${server}"]`, { timeout: 20_000 * SCALE }).catch(async () => { await page.reload(); await page.waitForSelector(`.wf-row[data-span-id="${server}"]`); });
   const text = await page.textContent('[data-testid=waterfall]');
   assert(text.includes('ui-test-js') && text.includes('ui-test-tome'), 'both services in the waterfall');
   assert((await page.getAttribute(`.wf-row[data-span-id="${server}"]`, 'data-depth')) === '2', "tome's span sits under the JS client span");
@@ -313,7 +316,7 @@ await test('live-tail', async () => {
   await page.goto(`${base}/logs?live=1`);
   await page.waitForSelector('[data-testid=live-tail]:checked');
   // The workload keeps logging: new records arrive over /console/api/stream within seconds.
-  await page.waitForFunction(() => /· [1-9]\d* new/.test(document.querySelector('.live-toggle')?.textContent || ''), null, { timeout: 20_000 });
+  await page.waitForFunction(() => /· [1-9]\d* new/.test(document.querySelector('.live-toggle')?.textContent || ''), null, { timeout: 20_000 * SCALE });
   const first = await page.$eval('[data-testid=log-results] tbody tr.log-row a.trace-span-link', (a) => a.getAttribute('href'));
   assert(/^\/traces\/[0-9a-f]{32}\?span=[0-9a-f]{16}$/.test(first || ''), 'a tailed record links to its span');
   await shot('logs-live');
@@ -322,7 +325,7 @@ await test('live-tail', async () => {
 await test('dashboards', async () => {
   await page.goto(`${base}/dashboards`);
   for (const m of ['tome.connections.total', 'tome.response_time_ms', 'tome.connections.active', 'proxy.responses.total', 'proxy.response_time_ms']) {
-    await page.waitForSelector(`[data-metric="${m}"] .chart[data-points]:not([data-points="0"]) canvas`, { timeout: 20_000 }).catch(() => { throw new Error(`a non-empty chart for ${m}`); });
+    await page.waitForSelector(`[data-metric="${m}"] .chart[data-points]:not([data-points="0"]) canvas`, { timeout: 20_000 * SCALE }).catch(() => { throw new Error(`a non-empty chart for ${m}`); });
   }
   // Latency charts carry the exemplars the API has (points that open their trace).
   for (const m of ['tome.response_time_ms', 'proxy.response_time_ms']) {
@@ -379,13 +382,13 @@ await test('alerts', async () => {
   // ConnectionUnhealthy goes pending at the next evaluation (it fires after its `for:` of 1m).
   await page.fill('.fault-form input', 'analytics.down=true');
   await page.click('.fault-form button[type=submit]');
-  await page.waitForFunction(() => /analytics\.down=true/.test(document.querySelector('[data-testid=demo-faults]')?.textContent || ''), null, { timeout: 5000 });
-  await page.waitForSelector('[data-testid=alert-rule][data-name=ConnectionUnhealthy][data-state=pending]', { timeout: 20_000 });
+  await page.waitForFunction(() => /analytics\.down=true/.test(document.querySelector('[data-testid=demo-faults]')?.textContent || ''), null, { timeout: 5000 * SCALE });
+  await page.waitForSelector('[data-testid=alert-rule][data-name=ConnectionUnhealthy][data-state=pending]', { timeout: 20_000 * SCALE });
   const value = await page.textContent('[data-testid=alert-rule][data-name=ConnectionUnhealthy] [data-testid=alert-value]');
   assert(value.trim() === '1', `one unhealthy connection shown: ${value}`);
   await shot('alerts');
   await page.click('.fault-form button[type=button]');  // Clear all
-  await page.waitForSelector('[data-testid=alert-rule][data-name=ConnectionUnhealthy][data-state=inactive]', { timeout: 20_000 });
+  await page.waitForSelector('[data-testid=alert-rule][data-name=ConnectionUnhealthy][data-state=inactive]', { timeout: 20_000 * SCALE });
   const href = await page.getAttribute('[data-testid=alert-rule][data-name=OrderProcessingSlow] [data-testid=alert-traces]', 'href');
   assert(/operation=order\.workflow/.test(href) && /minDuration=500ms/.test(href), `traces link of the window: ${href}`);
 });
