@@ -56,17 +56,19 @@ struct LogValue {
 
     Storage value;
 
+    // Defined below LogKeyValue: a constructor's body needs Map's element type complete
+    // (clang with libstdc++ checks it where the body is written).
     LogValue() = default;
-    LogValue(bool v) : value(v) {}                                   // NOLINT
-    LogValue(std::int64_t v) : value(v) {}                           // NOLINT
-    LogValue(int v) : value(static_cast<std::int64_t>(v)) {}         // NOLINT
-    LogValue(double v) : value(v) {}                                 // NOLINT
-    LogValue(std::string v) : value(std::move(v)) {}                 // NOLINT
-    LogValue(std::string_view v) : value(std::string(v)) {}          // NOLINT
-    LogValue(const char* v) : value(std::string(v)) {}               // NOLINT
-    LogValue(Array v) : value(std::move(v)) {}                       // NOLINT
-    LogValue(Map v) : value(std::move(v)) {}                         // NOLINT
-    LogValue(Bytes v) : value(std::move(v)) {}                       // NOLINT
+    LogValue(bool v);              // NOLINT
+    LogValue(std::int64_t v);      // NOLINT
+    LogValue(int v);               // NOLINT
+    LogValue(double v);            // NOLINT
+    LogValue(std::string v);       // NOLINT
+    LogValue(std::string_view v);  // NOLINT
+    LogValue(const char* v);       // NOLINT
+    LogValue(Array v);             // NOLINT
+    LogValue(Map v);               // NOLINT
+    LogValue(Bytes v);             // NOLINT
 
     bool empty() const noexcept { return value.index() == 0; }
     /// The string when this holds one, else nullptr.
@@ -80,6 +82,17 @@ struct LogKeyValue {
     LogValue value;
     friend bool operator==(const LogKeyValue&, const LogKeyValue&) = default;
 };
+
+inline LogValue::LogValue(bool v) : value(v) {}
+inline LogValue::LogValue(std::int64_t v) : value(v) {}
+inline LogValue::LogValue(int v) : value(static_cast<std::int64_t>(v)) {}
+inline LogValue::LogValue(double v) : value(v) {}
+inline LogValue::LogValue(std::string v) : value(std::move(v)) {}
+inline LogValue::LogValue(std::string_view v) : value(std::string(v)) {}
+inline LogValue::LogValue(const char* v) : value(std::string(v)) {}
+inline LogValue::LogValue(Array v) : value(std::move(v)) {}
+inline LogValue::LogValue(Map v) : value(std::move(v)) {}
+inline LogValue::LogValue(Bytes v) : value(std::move(v)) {}
 
 inline bool operator==(const LogValue& a, const LogValue& b) { return a.value == b.value; }
 
