@@ -11,6 +11,9 @@ PACKAGES=(
   # GCC 12's ThreadSanitizer, AddressSanitizer (with LeakSanitizer) and UBSan runtimes, for
   # scripts/sanitize.sh. libgcc-12-dev already depends on them; listed so that it is explicit.
   libasan8 libtsan2 libubsan1
+  # clang and its libFuzzer/sanitizer runtimes (libclang-rt-14-dev, only recommended by clang),
+  # for the fuzz targets of scripts/fuzz.sh.
+  clang libclang-rt-14-dev
   libboost-dev libboost-system-dev
   libcurl4-openssl-dev libssl-dev zlib1g-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
