@@ -70,8 +70,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             CheckLoaded(*loaded, environment);
             continue;
         }
-        const std::string& message = loaded.status().message();
-        TOME_FUZZ_CHECK(loaded.status().code() == tome::Code::kInvalidArgument,
+        const tome::Status status = loaded.status();
+        const std::string message = status.message();
+        TOME_FUZZ_CHECK(status.code() == tome::Code::kInvalidArgument,
                         std::string(environment) + ": not invalid_argument: " + message);
         TOME_FUZZ_CHECK(SaysWhere(message, path), std::string(environment) + ": the error does not say FILE:LINE: " + message);
     }
