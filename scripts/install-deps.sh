@@ -11,6 +11,10 @@ PACKAGES=(
   # GCC 12's ThreadSanitizer, AddressSanitizer (with LeakSanitizer) and UBSan runtimes, for
   # scripts/sanitize.sh. libgcc-12-dev already depends on them; listed so that it is explicit.
   libasan8 libtsan2 libubsan1
+  # clang and its libFuzzer/sanitizer runtimes (libclang-rt-14-dev, only recommended by clang),
+  # for the fuzz targets of scripts/fuzz.sh; clang is also the second compiler tests/package
+  # builds the library example with (against the GCC-built libraries).
+  clang libclang-rt-14-dev
   libboost-dev libboost-system-dev
   libcurl4-openssl-dev libssl-dev zlib1g-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
@@ -23,9 +27,6 @@ PACKAGES=(
   # The Debian packages (cpack -G DEB, tests/package): dpkg-shlibdeps, file (CPack finds the
   # binaries with it) and lintian.
   dpkg-dev file lintian
-  # The second compiler tests/package builds the library example with (Clang against the
-  # GCC-built libraries).
-  clang
 )
 
 missing=()

@@ -14,15 +14,10 @@ bool CorsPolicy::IsPreflight(const HttpRequest& request) {
     return request.method == "OPTIONS" && !request.Header("access-control-request-method").empty();
 }
 
-HttpResponse CorsPolicy::Preflight(const HttpRequest& request) const {
+HttpResponse CorsPolicy::Preflight(const HttpRequest& request, const RequestContext& ctx) const {
     HttpResponse r;
     const auto origin = request.Header("origin");
-    if (!IsAllowed(origin)) {
-        r.status = 403;
-        r.body = R"({"success":false,"error":{"code":"cors_origin_denied","message":"origin ')" +
-                 std::string(origin) + R"(' is not allowed"}})";
-        return r;
-    }
+    if (!IsAllowed(origin)) return ErrorResponse(ctx, CorsOriginDenied(origin));
     r.status = 204;
     r.content_type.clear();
     r.headers = {{"Access-Control-Allow-Origin", std::string(origin)},

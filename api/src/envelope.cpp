@@ -71,6 +71,10 @@ ApiError UnsupportedMediaType(std::string_view content_type) {
             "Content-Type must be application/json, got '" + QuoteInput(content_type) + "'"};
 }
 
+ApiError CorsOriginDenied(std::string_view origin) {
+    return {403, "cors_origin_denied", "origin '" + QuoteInput(origin) + "' is not allowed"};
+}
+
 ApiError RouteNotFound(std::string_view method, std::string_view path) {
     return {404, "route_not_found", "no route for " + QuoteInput(method) + " " + QuoteInput(path)};
 }

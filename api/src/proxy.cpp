@@ -156,7 +156,7 @@ HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx,
         ctx.operation = "metrics_query";
         return ServeMetrics(request, ctx);
     }
-    if (CorsPolicy::IsPreflight(request)) return cors_.Preflight(request);
+    if (CorsPolicy::IsPreflight(request)) return cors_.Preflight(request, ctx);
 
     const RateDecision decision = rate_limiter_.Admit(request.client_address);
     if (!decision.allowed) {

@@ -526,12 +526,19 @@ Result<AppConfig> LoadConfig(const std::string& path, const EnvLookup& env) {
     }
     Reader r(path);
     if (!root.IsMap()) return r.Fail(root, "the config file must be a mapping");
-    TOME_TRY(r.CheckKeys(root, "(top level)", {"network", "alerts", "development", "staging", "production"}));
-    if (auto net = root["network"]) TOME_TRY(ReadNetwork(r, net, c));
-    if (auto alerts = root["alerts"]) TOME_TRY(ReadAlertsBlock(path, alerts, "alerts", c.console.alerting));
     bool service_name_set = false;
-    if (auto block = root[c.environment]) {
-        TOME_TRY(ReadBlock(r, block, c.environment, c, service_name_set));
+    try {
+        TOME_TRY(r.CheckKeys(root, "(top level)", {"network", "alerts", "development", "staging", "production"}));
+        if (auto net = root["network"]) TOME_TRY(ReadNetwork(r, net, c));
+        if (auto alerts = root["alerts"]) TOME_TRY(ReadAlertsBlock(path, alerts, "alerts", c.console.alerting));
+        if (auto block = root[c.environment]) {
+            TOME_TRY(ReadBlock(r, block, c.environment, c, service_name_set));
+        }
+    } catch (const YAML::Exception& e) {
+        // A node of another kind where the readers convert one to a string: a mapping or a
+        // list used as a key ("{{a: 1}: 2}" is valid YAML). The mark says where.
+        return InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg +
+                               " (a mapping or a list where a plain string was expected)");
     }
     c.proxy.environment = c.environment;
     c.robot_copy.environment = c.environment;

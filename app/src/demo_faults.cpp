@@ -69,8 +69,9 @@ Status DemoFaults::Set(const std::map<std::string, std::string>& pairs, bool rep
         const auto dot = key.find('.');
         const std::string step = key.substr(0, dot);
         const std::string kind = dot == std::string::npos ? "" : key.substr(dot + 1);
-        const auto bad = [&](const std::string& why) {
-            return InvalidArgument("fault '" + key + "=" + value + "': " + why);
+        // Structured bindings captured by name, not by [&]: clang before 16 cannot capture them.
+        const auto bad = [&, &fault_key = key, &fault_value = value](const std::string& why) {
+            return InvalidArgument("fault '" + fault_key + "=" + fault_value + "': " + why);
         };
         if (DemoStepTome(step).empty()) {
             return bad("unknown step '" + step + "' (expected order, payment, inventory, notification or analytics)");

@@ -314,6 +314,12 @@ Status DecodeOtlp(std::string_view body, OtlpEncoding encoding, OtlpSignal signa
     } catch (const Json::parse_error& e) {
         return InvalidArgument("malformed JSON at byte " + std::to_string(e.byte) +
                                " (the body must be OTLP/JSON, UTF-8)");
+    } catch (const Json::exception& e) {
+        // out_of_range: a number too large for a double ("1e309"). nlohmann's what() starts
+        // with "[json.exception.out_of_range.406] ".
+        std::string what = e.what();
+        if (const auto end = what.find("] "); end != std::string::npos) what.erase(0, end + 2);
+        return InvalidArgument("malformed JSON: " + what + " (the body must be OTLP/JSON, UTF-8)");
     }
     if (!doc.is_object()) return InvalidArgument("the body must be a JSON object (an OTLP/JSON " + message.GetTypeName() + ")");
     FixJsonIds(doc, signal);

@@ -313,5 +313,31 @@ TEST(Config, BadAlertRulesAreRefusedWithFileLineAndReason) {
     }
 }
 
+// Found by fuzz/fuzz_config: a mapping or a list used as a key (YAML allows it) made yaml-cpp
+// throw TypedBadConversion from a string conversion, and the exception escaped LoadConfig.
+TEST(Config, KeysThatAreNotScalarsAreRefusedWithFileAndLine) {
+    const std::string path = ::testing::TempDir() + "/tome_complex_keys.yaml";
+    for (const auto& [text, line] : std::vector<std::pair<std::string, int>>{
+             {"network:\n  tomes:\n    - id: A\n      initial: s\n      context: {{a: 1}: 2}\n"
+              "      states: {s: {}}\n",
+              5},
+             {"network:\n  connections:\n    - sourceTome: A\n      targetTome: B\n"
+              "      config: {stateMapping: {[x]: y}}\n",
+              5},
+             {"? [a, b]\n: 1\n", 1},
+             {"development:\n  telemetry:\n    sampling: {{x: 1}: 2}\n", 3}}) {
+        {
+            std::ofstream out(path);
+            out << text;
+        }
+        Result<AppConfig> c = InvalidArgument("not loaded");
+        ASSERT_NO_THROW(c = LoadConfig(path, Env({}))) << text;
+        ASSERT_FALSE(c.ok()) << text;
+        EXPECT_EQ(c.status().code(), Code::kInvalidArgument);
+        EXPECT_EQ(c.status().message().rfind(path + ":" + std::to_string(line) + ":", 0), 0u)
+            << c.status().message();
+    }
+}
+
 }  // namespace
 }  // namespace tome::app

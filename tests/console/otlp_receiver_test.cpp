@@ -89,6 +89,20 @@ TEST_F(OtlpReceiver, AnswersAMalformedBodyWith400AndAGoogleRpcStatus) {
     EXPECT_NE(js.message().find("malformed JSON at byte"), std::string::npos) << js.message();
 }
 
+// Found by fuzz/fuzz_otlp_json: a number too large for a double made nlohmann's parser throw
+// out_of_range (not parse_error), which escaped DecodeOtlp and was answered 500.
+TEST_F(OtlpReceiver, AnswersJsonWithANumberOutOfRangeWith400) {
+    for (const char* body : {"[1e309]", R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":-1e400}]}]}]})"}) {
+        const api::HttpResponse r = Post("/v1/traces", body, "application/json");
+        EXPECT_EQ(r.status, 400) << body << ": " << r.body;
+        google::rpc::Status status;
+        ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &status).ok()) << r.body;
+        EXPECT_EQ(status.code(), 3);
+        EXPECT_NE(status.message().find("malformed JSON: number overflow parsing"), std::string::npos)
+            << status.message();
+    }
+}
+
 TEST_F(OtlpReceiver, AnswersWrongTypesMethodsAndSizes) {
     EXPECT_EQ(Post("/v1/traces", "x", "text/plain").status, 415);
     EXPECT_EQ(Post("/v1/traces", "x", "application/x-protobuf", "br").status, 415);

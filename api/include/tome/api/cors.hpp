@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tome/api/envelope.hpp"
 #include "tome/api/http.hpp"
 
 namespace tome::api {
@@ -27,8 +28,9 @@ public:
     bool IsAllowed(std::string_view origin) const;
     /// True for an OPTIONS request carrying Access-Control-Request-Method.
     static bool IsPreflight(const HttpRequest& request);
-    /// 204 with the Access-Control-Allow-* headers when the origin is allowed, else 403.
-    HttpResponse Preflight(const HttpRequest& request) const;
+    /// 204 with the Access-Control-Allow-* headers when the origin is allowed, else 403 in the
+    /// error envelope of `ctx` (CorsOriginDenied).
+    HttpResponse Preflight(const HttpRequest& request, const RequestContext& ctx) const;
     /// Adds Access-Control-Allow-Origin (and Vary: Origin) for an allowed origin.
     void Decorate(const HttpRequest& request, HttpResponse& response) const;
 

@@ -53,6 +53,8 @@ ApiError PayloadTooLarge(std::size_t limit_bytes);
 ApiError UnsupportedMediaType(std::string_view content_type);
 ApiError RouteNotFound(std::string_view method, std::string_view path);
 ApiError RateLimited(std::size_t retry_after_seconds);
+/// 403 cors_origin_denied: a CORS preflight from an origin the policy does not allow.
+ApiError CorsOriginDenied(std::string_view origin);
 /// 400 invalid_json: the body is not UTF-8 JSON (RFC 8259). "invalid JSON at byte offset
 /// <offset>: <reason>".
 ApiError InvalidJson(std::size_t offset, std::string_view reason);
