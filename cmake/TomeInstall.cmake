@@ -57,12 +57,6 @@ install(FILES ${PROJECT_BINARY_DIR}/generated-include/tome/version.hpp
 # --- the CMake package -----------------------------------------------------------------------
 set(TOME_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/tome)
 install(EXPORT tomeTargets NAMESPACE tome:: DESTINATION ${TOME_CMAKE_DIR} COMPONENT dev)
-# How this build found gRPC, so that the consumer looks the same way first.
-if(TARGET gRPC::grpc++)
-  set(TOME_GRPC_FOUND_BY "cmake")
-else()
-  set(TOME_GRPC_FOUND_BY "pkg-config")
-endif()
 configure_package_config_file(${PROJECT_SOURCE_DIR}/packaging/tomeConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/packaging/tomeConfig.cmake
                               INSTALL_DESTINATION ${TOME_CMAKE_DIR})

@@ -8,23 +8,14 @@
 
 #include "console_test_util.hpp"
 #include "store.hpp"
+#include "tome/testing/sanitizer_scale.hpp"
 
 namespace tome::console::internal {
 namespace {
 
 // ThreadSanitizer and AddressSanitizer replace glibc's malloc with their own allocator, for
 // which mallinfo2 reports nothing: the comparison below is about glibc's heap only.
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-constexpr bool kGlibcMalloc = false;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-constexpr bool kGlibcMalloc = false;
-#else
-constexpr bool kGlibcMalloc = true;
-#endif
-#else
-constexpr bool kGlibcMalloc = true;
-#endif
+constexpr bool kGlibcMalloc = !tome::testing::kUnderSanitizer;
 
 std::size_t HeapInUse() {
     const struct mallinfo2 m = mallinfo2();
