@@ -1,5 +1,9 @@
 #include "application.hpp"
 
+#include <algorithm>
+#include <iomanip>
+#include <sstream>
+
 #include "remote_tome_sender.hpp"
 
 namespace tome::app {
@@ -97,7 +101,7 @@ nlohmann::json Application::NetworkJson() const {
     return {{"tomes", std::move(tomes)}, {"connections", std::move(connections)}};
 }
 
-Application::~Application() { Shutdown(std::chrono::milliseconds(5000)); }
+Application::~Application() { Shutdown(config_.shutdown_timeout); }
 
 Result<std::unique_ptr<Application>> Application::Create(AppConfig config,
                                                          const EnvLookup& env) {
@@ -189,17 +193,41 @@ Status Application::Start() {
     return Status::Ok();
 }
 
-bool Application::Shutdown(std::chrono::milliseconds grace) {
-    if (shut_down_) return shutdown_clean_;
+Application::ShutdownReport Application::Shutdown(std::chrono::milliseconds deadline) {
+    if (shut_down_) return shutdown_report_;
     shut_down_ = true;
-    const bool clean = server_->Shutdown(grace);
-    shutdown_clean_ = clean;
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    const auto left_until = [](Clock::time_point end) {
+        return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()),
+                        std::chrono::milliseconds(1));
+    };
+    ShutdownReport report;
+    report.requests_finished = server_->Shutdown(deadline / 2);
     health_monitor_->Shutdown();
-    log_->Info("Server stopped", {{"tome.shutdown.clean", clean}});
-    // Export what the last requests recorded; bounded so a dead collector cannot hang exit.
-    telemetry_->Shutdown(std::chrono::seconds(5));
-    if (console_) console_->Shutdown(std::chrono::seconds(2));
-    return clean;
+    log_->Info("Server stopped", {{"tome.shutdown.clean", report.requests_finished}});
+    // Export what the last requests recorded, then stop the console (a local store: quick),
+    // all within the deadline, so that a dead or black-holed collector cannot hold exit.
+    report.telemetry_flushed = telemetry_->Shutdown(left_until(start + deadline * 9 / 10));
+    report.telemetry = telemetry_->Stats();
+    if (console_) console_->Shutdown(left_until(start + deadline));
+    report.took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    shutdown_report_ = report;
+    return report;
+}
+
+std::string Application::ShutdownReport::Describe() const {
+    std::ostringstream out;
+    out << "stopped in " << std::fixed << std::setprecision(1) << took.count() / 1000.0 << " s";
+    if (!requests_finished) out << " (some requests did not finish in time)";
+    const facade::TelemetryStats& t = telemetry;
+    out << "; telemetry at exit: " << t.spans_exported << " spans exported, " << t.spans_dropped
+        << " dropped (" << t.spans_dropped_queue_full << " queue full, "
+        << t.spans_dropped_export_failed << " export failed, " << t.spans_dropped_shutdown
+        << " at shutdown), " << t.logs_exported << " log records exported, " << t.logs_dropped
+        << " dropped";
+    if (!telemetry_flushed) out << "; not everything was exported before the deadline";
+    return out.str();
 }
 
 }  // namespace tome::app

@@ -3,7 +3,9 @@
 // monitor, the API and the server. Member order is lifetime order (later members use earlier ones).
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <string>
 
 #include "config.hpp"
 #include "tome/api/proxy.hpp"
@@ -32,8 +34,22 @@ public:
     /// Binds the server and starts the health monitor.
     Status Start();
     unsigned short port() const { return server_->port(); }
-    /// Stops accepting, finishes requests in flight (up to `grace`), stops the health monitor.
-    bool Shutdown(std::chrono::milliseconds grace);
+    /// What Shutdown did, for the process's last lines.
+    struct ShutdownReport {
+        bool requests_finished = true;   ///< Every request in flight got its answer in time.
+        bool telemetry_flushed = true;   ///< Every queued span, record and metric was exported.
+        std::chrono::milliseconds took{0};
+        facade::TelemetryStats telemetry;  ///< Counts after the last export (drops included).
+        /// One line: "stopped in 1.2 s; telemetry at exit: 10 spans exported, 3 dropped (...)".
+        std::string Describe() const;
+    };
+    /// Stops within `deadline` in all: stops accepting and lets requests in flight finish (up
+    /// to half the deadline), stops the health monitor, exports what the telemetry queues hold
+    /// until 90% of the deadline has passed (what is left then is counted as dropped at
+    /// shutdown) and stops the console. An endpoint that never answers cannot make it late: the
+    /// exporters abort their requests at their deadline. Idempotent: later calls return the
+    /// first report.
+    ShutdownReport Shutdown(std::chrono::milliseconds deadline);
 
     const AppConfig& config() const { return config_; }
     const TomeRegistry& tomes() const { return tomes_; }
@@ -80,7 +96,7 @@ private:
     std::unique_ptr<Routes> routes_;
     std::unique_ptr<server::HttpServer> server_;
     bool shut_down_ = false;  // Shutdown() ran (it is idempotent; the destructor calls it)
-    bool shutdown_clean_ = true;
+    ShutdownReport shutdown_report_;
 };
 
 }  // namespace tome::app

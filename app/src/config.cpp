@@ -264,7 +264,7 @@ Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& en
     if (auto s = block["server"]) {
         const std::string w = env + ".server";
         TOME_TRY(r.CheckKeys(s, w, {"host", "port", "workers", "maxBodyBytes", "idleTimeoutMs",
-                                    "readTimeoutMs", "maxConnections"}));
+                                    "readTimeoutMs", "maxConnections", "shutdownTimeoutMs"}));
         TOME_TRY(r.ReadString(s, "host", w, c.server.address));
         TOME_TRY(r.ReadInt(s, "port", w, 0, 65535, c.server.port));
         TOME_TRY(r.ReadInt(s, "workers", w, 1, 256, c.server.worker_threads));
@@ -272,6 +272,9 @@ Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& en
         TOME_TRY(r.ReadMillis(s, "idleTimeoutMs", w, c.server.idle_timeout));
         TOME_TRY(r.ReadMillis(s, "readTimeoutMs", w, c.server.read_timeout));
         TOME_TRY(r.ReadInt(s, "maxConnections", w, 1, 1'000'000, c.server.max_connections));
+        long long shutdown_ms = c.shutdown_timeout.count();
+        TOME_TRY(r.ReadInt(s, "shutdownTimeoutMs", w, 100, 600'000, shutdown_ms));
+        c.shutdown_timeout = std::chrono::milliseconds(shutdown_ms);
     }
     if (auto s = block["rateLimit"]) {
         const std::string w = env + ".rateLimit";
@@ -435,6 +438,11 @@ Status ApplyEnv(const EnvLookup& env, AppConfig& c) {
     TOME_TRY(integer("TOME_PORT", 0, 65535, c.server.port));
     TOME_TRY(integer("TOME_WORKERS", 1, 256, c.server.worker_threads));
     TOME_TRY(integer("TOME_MAX_BODY_BYTES", 1, 1LL << 30, c.server.max_body_bytes));
+    {
+        long long shutdown_ms = c.shutdown_timeout.count();
+        TOME_TRY(integer("TOME_SHUTDOWN_TIMEOUT_MS", 100, 600'000, shutdown_ms));
+        c.shutdown_timeout = std::chrono::milliseconds(shutdown_ms);
+    }
     TOME_TRY(boolean("TOME_RATE_LIMIT_ENABLED", c.proxy.rate_limit.enabled));
     TOME_TRY(millis("TOME_RATE_LIMIT_WINDOW_MS", c.proxy.rate_limit.window));
     TOME_TRY(integer("TOME_RATE_LIMIT_MAX", 1, 1'000'000'000, c.proxy.rate_limit.max_requests));

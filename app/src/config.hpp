@@ -4,6 +4,7 @@
 // (and is not used to expand telemetry header values: tome::Telemetry does that at start).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -46,6 +47,9 @@ struct AppConfig {
     std::string file;
     std::string environment = "development";
     server::HttpServerOptions server;
+    /// From SIGTERM to exit, all included (`server.shutdownTimeoutMs`): requests in flight get up
+    /// to half of it, telemetry export what is left. Default 15 s; 100 ms to 10 min.
+    std::chrono::milliseconds shutdown_timeout{15000};
     api::ProxyOptions proxy;
     connector::ConnectorOptions connector;
     robotcopy::RobotCopyOptions robot_copy;

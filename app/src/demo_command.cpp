@@ -18,8 +18,6 @@ namespace {
 
 // Bound on each telemetry flush before the final summary.
 constexpr std::chrono::seconds kFlushTimeout{10};
-// Requests in flight get this long to finish when the server stops.
-constexpr std::chrono::seconds kShutdownGrace{10};
 // API calls of one order that succeeds: placed, payment, stock, notification.
 constexpr double kApiCallsPerOrder = 4;
 
@@ -164,9 +162,7 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     // have its default action again).
     if (signal_number.load() == 0) ::raise(SIGTERM);
     waiter.join();
-    const bool clean = a.Shutdown(kShutdownGrace);
-    std::cout << "tome: stopped" << (clean ? "" : " (some requests did not finish in time)")
-              << std::endl;
+    std::cout << "tome: " << a.Shutdown(a.config().shutdown_timeout).Describe() << std::endl;
     return 0;
 }
 

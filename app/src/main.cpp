@@ -52,9 +52,7 @@ int Serve(const std::string& config_path, std::optional<int> port, std::optional
               << std::endl;
     waiter.join();
     std::cout << "tome: signal " << signal_number << " received, shutting down" << std::endl;
-    const bool clean = a.Shutdown(std::chrono::seconds(10));
-    std::cout << "tome: stopped" << (clean ? "" : " (some requests did not finish in time)")
-              << std::endl;
+    std::cout << "tome: " << a.Shutdown(a.config().shutdown_timeout).Describe() << std::endl;
     return 0;
 }
 

@@ -386,11 +386,16 @@ TelemetryStats Telemetry::Stats() const noexcept {
     s.spans_ended = t.spans_ended;
     s.spans_exported = t.spans_exported;
     s.spans_dropped = t.dropped_total();
+    s.spans_dropped_queue_full = t.dropped_queue_full;
+    s.spans_dropped_export_failed = t.dropped_export_failed;
+    s.spans_dropped_shutdown = t.dropped_shutdown;
     s.export_failures = t.export_failures;
     if (tail_sampler_ != nullptr) {
         const trace::TailSamplingStats tail = tail_sampler_->Stats();
         s.spans_sampled_out = tail.tail_not_sampled;
         s.spans_dropped += tail.tail_buffer_full + tail.dropped_shutdown;
+        s.spans_dropped_queue_full += tail.tail_buffer_full;
+        s.spans_dropped_shutdown += tail.dropped_shutdown;
     }
     const api::RequestInstrumentationStats r = requests_->stats();
     s.requests = r.requests;
@@ -414,6 +419,9 @@ Json TelemetryStats::ToJson() const {
                        {"processed", spans_ended},
                        {"exported", spans_exported},
                        {"dropped", spans_dropped},
+                       {"droppedByReason", {{"queueFull", spans_dropped_queue_full},
+                                            {"exportFailed", spans_dropped_export_failed},
+                                            {"shutdown", spans_dropped_shutdown}}},
                        {"sampledOut", spans_sampled_out},
                        {"exportFailures", export_failures}}},
             {"metrics", {{"measurementsRecorded", metric_measurements}, {"requests", requests}}},

@@ -143,6 +143,39 @@ TEST(Config, BackendRetryIsReadAndChecked) {
     }
 }
 
+TEST(Config, ShutdownTimeoutIsReadFromServerBlockOrEnvironmentAndBounded) {
+    auto c = LoadConfig(TOME_TEST_CONFIG, Env({}));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->shutdown_timeout, std::chrono::milliseconds(15000));
+
+    const std::string path = ::testing::TempDir() + "/tome_shutdown.yaml";
+    const auto write = [&path](const std::string& value) {
+        std::ofstream out(path);
+        out << "development:\n  server:\n    shutdownTimeoutMs: " << value << "\n";
+    };
+    write("2500");
+    c = LoadConfig(path, Env({}));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->shutdown_timeout, std::chrono::milliseconds(2500));
+    c = LoadConfig(path, Env({{"TOME_SHUTDOWN_TIMEOUT_MS", "700"}}));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->shutdown_timeout, std::chrono::milliseconds(700));
+
+    for (const std::string value : {"50", "600001", "soon"}) {
+        write(value);
+        auto bad = LoadConfig(path, Env({}));
+        ASSERT_FALSE(bad.ok()) << value;
+        EXPECT_NE(bad.status().message().find(path + ":3:"), std::string::npos)
+            << bad.status().message();
+        EXPECT_NE(bad.status().message().find("shutdownTimeoutMs"), std::string::npos)
+            << bad.status().message();
+        auto bad_env = LoadConfig(TOME_TEST_CONFIG, Env({{"TOME_SHUTDOWN_TIMEOUT_MS", value}}));
+        ASSERT_FALSE(bad_env.ok()) << value;
+        EXPECT_NE(bad_env.status().message().find("TOME_SHUTDOWN_TIMEOUT_MS"), std::string::npos)
+            << bad_env.status().message();
+    }
+}
+
 // Header values stay as written in the config; tome::Telemetry expands them at start.
 TEST(Config, TelemetryHeadersAreExpandedAtStartNotAtLoad) {
     const std::string path = ::testing::TempDir() + "/tome_headers.yaml";

@@ -147,7 +147,7 @@ TEST_F(DemoHttpStepSenderTest, ReportsTheApiErrorCode) {
 
 TEST_F(DemoHttpStepSenderTest, ReportsAnUnreachableServer) {
     const HttpStepSenderOptions options = Options();
-    ASSERT_TRUE(app_->Shutdown(std::chrono::seconds(5)));  // nothing listens on the port now
+    ASSERT_TRUE(app_->Shutdown(std::chrono::seconds(10)).requests_finished);  // nothing listens on the port now
     auto sender = HttpStepSenders(options)();
     auto [status, span] = SendOne(*sender, "OrderService", "ORDER_PLACED");
     EXPECT_EQ(status.code(), Code::kUnavailable) << status.ToString();

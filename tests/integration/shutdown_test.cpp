@@ -1,5 +1,7 @@
 // Graceful shutdown: SIGTERM while a request is in flight; that request still gets its whole
-// answer, new connections are refused, and the process exits 0.
+// answer, new connections are refused, and the process exits 0. With a collector that never
+// answers and 10,000 spans queued, the process still exits 0 within its shutdown deadline plus
+// one second and says how many spans it dropped.
 #include <gtest/gtest.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -7,9 +9,11 @@
 #include <boost/beast/http.hpp>
 
 #include <future>
+#include <regex>
 #include <thread>
 
 #include "api_test_util.hpp"
+#include "tome/testing/sanitizer_scale.hpp"
 #include "tome_process.hpp"
 
 namespace tome::testing {
@@ -104,6 +108,85 @@ TEST(GracefulShutdown, IdleServerExitsZeroOnSigint) {
     ::kill(process.pid(), SIGINT);
     EXPECT_EQ(process.WaitForExit(std::chrono::seconds(15)), std::optional<int>(0))
         << process.output();
+}
+
+
+// A collector that never answers: its socket listens, so the kernel completes connections into
+// the backlog and the exporters send their requests, but nothing ever reads or answers them.
+class BlackHoleCollector {
+public:
+    BlackHoleCollector() : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {}
+    std::string endpoint() const {
+        return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+    }
+
+private:
+    asio::io_context io_;
+    tcp::acceptor acceptor_;
+};
+
+// Spans the SDK holds for export: ended minus exported and dropped, from GET /api/telemetry.
+std::int64_t QueuedSpans(HttpClient& client, std::int64_t* dropped) {
+    const auto data = CheckEnvelope(client.Get("/api/telemetry"), true);
+    const auto& spans = data.at("spans");
+    *dropped = spans.at("dropped").at("total").get<std::int64_t>();
+    return spans.at("ended").get<std::int64_t>() - spans.at("exported").get<std::int64_t>() -
+           *dropped;
+}
+
+TEST(GracefulShutdown, BlackHoledCollectorCannotHoldExitPastTheDeadline) {
+    using Clock = std::chrono::steady_clock;
+    constexpr std::int64_t kQueuedSpans = 10'000;
+    const std::chrono::milliseconds deadline(3000);
+    BlackHoleCollector collector;
+    TomeProcess process({}, {{"OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint()},
+                             {"OTEL_BSP_MAX_QUEUE_SIZE", "20000"},
+                             // One export never ends by itself: only the shutdown deadline can.
+                             {"OTEL_BSP_EXPORT_TIMEOUT", "600000"},
+                             {"OTEL_BLRP_EXPORT_TIMEOUT", "600000"},
+                             {"OTEL_METRIC_EXPORT_TIMEOUT", "600000"},
+                             {"TOME_RATE_LIMIT_ENABLED", "false"},
+                             {"TOME_LOG_LEVEL", "warn"},
+                             {"TOME_SHUTDOWN_TIMEOUT_MS", std::to_string(deadline.count())}});
+    HttpClient client(process.port());
+    // The first batch's export hangs on the collector; every later span waits in the queue.
+    std::int64_t queued = 0;
+    std::int64_t dropped = 0;
+    const auto fill_until = Clock::now() + Scaled(std::chrono::seconds(60));
+    for (int order = 0; queued < kQueuedSpans && Clock::now() < fill_until; ++order) {
+        for (int i = 0; i < 50; ++i) {
+            const auto r = client.Post("/api/tomes/OrderService/events",
+                                       {{"type", "ORDER_PLACED"},
+                                        {"data", {{"orderId", order * 50 + i}, {"total", 10}}}});
+            ASSERT_EQ(r.status, 200) << r.body;
+        }
+        queued = QueuedSpans(client, &dropped);
+    }
+    ASSERT_GE(queued, kQueuedSpans);
+    ASSERT_EQ(dropped, 0) << "the queue has room for every span sent";
+    client.Close();
+
+    const auto signalled = Clock::now();
+    process.Terminate();
+    const std::optional<int> exit_code =
+        process.WaitForExit(deadline + Scaled(std::chrono::seconds(5)));
+    const auto took = Clock::now() - signalled;
+    ASSERT_EQ(exit_code, std::optional<int>(0)) << process.output();
+    EXPECT_LE(took, deadline + Scaled(std::chrono::seconds(1))) << process.output();
+
+    static const std::regex kReport(
+        R"(telemetry at exit: (\d+) spans exported, (\d+) dropped \((\d+) queue full, (\d+) )"
+        R"(export failed, (\d+) at shutdown\))");
+    std::smatch m;
+    const std::string& out = process.output();
+    ASSERT_TRUE(std::regex_search(out, m, kReport)) << out;
+    const auto count = [&m](int i) { return std::stoll(m[i].str()); };
+    EXPECT_EQ(count(1), 0) << "nothing can reach a collector that never answers";
+    EXPECT_GE(count(2), queued) << "every queued span is counted as dropped: " << m[0];
+    EXPECT_EQ(count(2), count(3) + count(4) + count(5)) << m[0];
+    EXPECT_EQ(count(3), 0) << m[0];
+    EXPECT_NE(out.find("not everything was exported before the deadline"), std::string::npos)
+        << out;
 }
 
 }  // namespace

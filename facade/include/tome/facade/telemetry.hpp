@@ -63,8 +63,12 @@ struct TelemetryStats {
     std::uint64_t spans_sampled = 0;   ///< Spans created with the sampled flag.
     std::uint64_t spans_ended = 0;     ///< Recording spans ended ("processed").
     std::uint64_t spans_exported = 0;  ///< Spans an exporter accepted.
-    std::uint64_t spans_dropped = 0;   ///< Queue full + export failed + at/after shutdown, and
-                                       ///< spans the tail sampler could not hold.
+    std::uint64_t spans_dropped = 0;   ///< The sum of the three reasons below.
+    std::uint64_t spans_dropped_queue_full = 0;  ///< The export queue or the tail sampler's
+                                                 ///< buffer was full.
+    std::uint64_t spans_dropped_export_failed = 0;  ///< In a batch the exporter failed.
+    std::uint64_t spans_dropped_shutdown = 0;  ///< Ended after shutdown or still queued at its
+                                               ///< deadline (tail sampler's buffer included).
     std::uint64_t spans_sampled_out = 0;  ///< Spans of traces the tail sampler decided to drop.
     std::uint64_t export_failures = 0; ///< Span export calls that failed.
     // Metrics.
