@@ -15,6 +15,8 @@ if (!tomeBinary || !config) {
 }
 
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('TOME_')));
+// The sanitizer time scale is for the test's own bounds (run.mjs), not a setting of tome.
+if (process.env.TOME_TEST_TIME_SCALE) env.TOME_TEST_TIME_SCALE = process.env.TOME_TEST_TIME_SCALE;
 Object.assign(env, { TOME_ENV: 'development', TOME_CONSOLE_GRPC_PORT: '0', UI_ARTIFACTS: process.env.UI_ARTIFACTS || path.join(here, 'artifacts') });
 const tome = spawn(tomeBinary, ['demo', '--port', '0', '--config', config, '--rate', '8', '--seed', '11', '--payment-failure-rate', '0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 let output = '';
