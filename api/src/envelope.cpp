@@ -43,6 +43,7 @@ int HttpStatusFor(Code code) noexcept {
         case Code::kDeadlineExceeded: return 504;
         case Code::kUnimplemented: return 501;
         case Code::kInternal: return 500;
+        case Code::kAborted: return 502;
     }
     return 500;
 }

@@ -29,8 +29,7 @@ Application::Application(AppConfig config, std::unique_ptr<console::Console> con
     robot_copy_ = std::make_unique<robotcopy::RobotCopy>(config_.robot_copy, toggles_, clock);
     connector_ = std::make_unique<connector::Connector>(tomes_, toggles_, clock, config_.connector);
     connector_->SetRemoteSender(std::make_shared<HttpRemoteTomeSender>(
-        robotcopy::MakeCurlBackendClient(), config_.robot_copy.backend_timeout,
-        telemetry_->propagator()));
+        robotcopy::MakeCurlBackendClient(), telemetry_->propagator()));
     health_monitor_ = std::make_unique<robotcopy::HealthMonitor>(
         [this] { return connector_->CheckHealth().ToJson(); }, *robot_copy_, config_.health);
     api::ProxyServices services{tomes_, *connector_, *robot_copy_, toggles_, clock,

@@ -307,13 +307,28 @@ Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& en
     if (auto s = block["connector"]) {
         const std::string w = env + ".connector";
         TOME_TRY(r.CheckKeys(s, w, {"hopLimit", "maxFanOut", "maxAmplification", "degradedAfterMs",
-                                    "healthCheckIntervalMs", "maxConnections"}));
+                                    "healthCheckIntervalMs", "maxConnections", "remote"}));
         TOME_TRY(r.ReadInt(s, "hopLimit", w, 1, 1024, c.connector.hop_limit));
         TOME_TRY(r.ReadInt(s, "maxFanOut", w, 1, 100000, c.connector.max_fan_out));
         TOME_TRY(r.ReadInt(s, "maxAmplification", w, 1, 100000, c.connector.max_amplification));
         TOME_TRY(r.ReadMillis(s, "degradedAfterMs", w, c.connector.degraded_after));
         TOME_TRY(r.ReadMillis(s, "healthCheckIntervalMs", w, c.health.interval));
         TOME_TRY(r.ReadInt(s, "maxConnections", w, 1, 10'000'000, c.connector.max_connections));
+        if (auto remote = s["remote"]) {
+            const std::string rw = w + ".remote";
+            connector::RemoteLinkOptions& o = c.connector.remote;
+            TOME_TRY(r.CheckKeys(remote, rw, {"timeoutMs", "maxAttempts", "initialBackoffMs",
+                                              "maxBackoffMs", "failureThreshold", "openMs"}));
+            TOME_TRY(r.ReadMillis(remote, "timeoutMs", rw, o.timeout));
+            TOME_TRY(r.ReadInt(remote, "maxAttempts", rw, 1, 10, o.max_attempts));
+            TOME_TRY(r.ReadMillis(remote, "initialBackoffMs", rw, o.initial_backoff));
+            TOME_TRY(r.ReadMillis(remote, "maxBackoffMs", rw, o.max_backoff));
+            TOME_TRY(r.ReadInt(remote, "failureThreshold", rw, 1, 1000, o.failure_threshold));
+            TOME_TRY(r.ReadMillis(remote, "openMs", rw, o.open_duration));
+            if (Status st = connector::Validate(o); !st.ok()) {
+                return r.Fail(remote, rw + "." + st.message());
+            }
+        }
     }
     if (auto s = block["robotcopy"]) {
         const std::string w = env + ".robotcopy";
@@ -454,6 +469,16 @@ Status ApplyEnv(const EnvLookup& env, AppConfig& c) {
     }
     TOME_TRY(integer("TOME_HOP_LIMIT", 1, 1024, c.connector.hop_limit));
     TOME_TRY(millis("TOME_DEGRADED_AFTER_MS", c.connector.degraded_after));
+    {
+        long long remote_ms = c.connector.remote.timeout.count();
+        TOME_TRY(integer("TOME_REMOTE_TIMEOUT_MS", 1, 600'000, remote_ms));
+        c.connector.remote.timeout = std::chrono::milliseconds(remote_ms);
+        TOME_TRY(integer("TOME_REMOTE_FAILURE_THRESHOLD", 1, 1000,
+                         c.connector.remote.failure_threshold));
+        long long open_ms = c.connector.remote.open_duration.count();
+        TOME_TRY(integer("TOME_REMOTE_OPEN_MS", 1, 3'600'000, open_ms));
+        c.connector.remote.open_duration = std::chrono::milliseconds(open_ms);
+    }
     TOME_TRY(millis("TOME_HEALTH_CHECK_INTERVAL_MS", c.health.interval));
     if (auto v = env("TOME_NODE_BACKEND_URL")) c.robot_copy.backends["node"] = *v;
     if (auto v = env("TOME_KOTLIN_BACKEND_URL")) c.robot_copy.backends["kotlin"] = *v;

@@ -35,22 +35,20 @@ trace::Context OutgoingContext(const connector::TraceParent& parent) {
 }  // namespace
 
 HttpRemoteTomeSender::HttpRemoteTomeSender(std::unique_ptr<robotcopy::BackendClient> client,
-                                           std::chrono::milliseconds timeout,
                                            const trace::TextMapPropagator* propagator)
     : client_(std::move(client)),
-      timeout_(timeout),
       own_propagator_(propagator == nullptr ? trace::MakeW3cPropagator() : nullptr),
       propagator_(propagator != nullptr ? propagator : own_propagator_.get()) {}
 
 Result<connector::DeliveryReport> HttpRemoteTomeSender::Deliver(
     const std::string& endpoint, const std::string& tome_id, const TomeEvent& event,
     const std::string& event_id, const std::string& origin, const connector::EventPath& path,
-    const connector::TraceParent& trace) {
+    const connector::TraceParent& trace, std::chrono::milliseconds timeout) {
     robotcopy::BackendRequest request;
     std::string base = endpoint;
     while (!base.empty() && base.back() == '/') base.pop_back();
     request.url = base + "/api/remote/events";
-    request.timeout = timeout_;
+    request.timeout = timeout;
     request.headers.emplace_back("content-type", "application/json");
     trace::MapCarrier carrier;
     propagator_->Inject(OutgoingContext(trace), carrier);
@@ -62,22 +60,25 @@ Result<connector::DeliveryReport> HttpRemoteTomeSender::Deliver(
                                  {"path", {{"tomes", path.tomes}, {"visited", path.visited}}}});
     auto response = client_->Post(request);
     if (!response.ok()) return response.status();
-    Json body;
-    try {
-        body = Json::parse(response->body);
-    } catch (const Json::exception&) {
-        return Unavailable(request.url + " answered " + std::to_string(response->status) +
-                           " with a body that is not JSON");
+    const long status = response->status;
+    Json body = Json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+    if (status < 200 || status >= 300) {
+        std::string message = body.is_object() && body.contains("error") && body["error"].is_object()
+                                   ? body["error"].value("message", "")
+                                   : response->body.substr(0, 200);
+        message = request.url + " answered " + std::to_string(status) + ": " + message;
+        if (status == 429 || status == 502 || status == 503 || status == 504) {
+            return Unavailable(std::move(message));  // not acted on: worth a retry
+        }
+        if (status >= 500) return Aborted(std::move(message));
+        return FailedPrecondition(std::move(message));
     }
-    if (response->status < 200 || response->status >= 300) {
-        std::string message = body.is_object() && body.contains("error")
-                                  ? body["error"].value("message", "")
-                                  : response->body;
-        return Unavailable(request.url + " answered " + std::to_string(response->status) + ": " +
-                           message);
+    if (body.is_discarded()) {
+        return Aborted(request.url + " answered " + std::to_string(status) +
+                       " with a body that is not JSON");
     }
     if (!body.is_object() || !body.contains("data")) {
-        return Unavailable(request.url + ": response is not an API envelope");
+        return Aborted(request.url + ": response is not an API envelope");
     }
     return connector::DeliveryReportFromJson(body["data"]);
 }

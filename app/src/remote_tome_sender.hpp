@@ -19,23 +19,25 @@ public:
     /// `propagator` is borrowed and must outlive the sender: the app's configured one
     /// (OTEL_PROPAGATORS). Null: W3C trace context plus W3C baggage, owned by the sender.
     HttpRemoteTomeSender(std::unique_ptr<robotcopy::BackendClient> client,
-                         std::chrono::milliseconds timeout,
                          const telemetry::trace::TextMapPropagator* propagator = nullptr);
 
     /// Injects Context::Current() (span context and baggage) into the request headers. When
     /// `trace` names another position than the current span (a different trace, or a span id
     /// that is not the current one), that position is sent instead, with the current baggage; a
-    /// trace id without a span id gets a fresh span id, flags 01.
+    /// trace id without a span id gets a fresh span id, flags 01. Errors: kUnavailable when
+    /// nothing reached the far side or it answered 429, 502, 503 or 504 (retried by the
+    /// connector); kDeadlineExceeded at `timeout`; kAborted when the exchange broke off or the
+    /// far side answered another 5xx; kFailedPrecondition for a 4xx (it refuses the event).
     Result<connector::DeliveryReport> Deliver(const std::string& endpoint,
                                               const std::string& tome_id, const TomeEvent& event,
                                               const std::string& event_id,
                                               const std::string& origin,
                                               const connector::EventPath& path,
-                                              const connector::TraceParent& trace) override;
+                                              const connector::TraceParent& trace,
+                                              std::chrono::milliseconds timeout) override;
 
 private:
     std::unique_ptr<robotcopy::BackendClient> client_;
-    const std::chrono::milliseconds timeout_;
     std::unique_ptr<telemetry::trace::TextMapPropagator> own_propagator_;  // when none is given
     const telemetry::trace::TextMapPropagator* propagator_;
 };

@@ -263,8 +263,10 @@ void SetupOn(const benchmark::State&) {
 
 void StopApplication(const std::string& name) {
     if (g_running.app) {
-        if (!g_running.app->Shutdown(std::chrono::milliseconds(5000)))
-            std::fprintf(stderr, "%s: Application::Shutdown was not clean\n", name.c_str());
+        const auto report = g_running.app->Shutdown(std::chrono::milliseconds(10000));
+        if (!report.requests_finished || !report.telemetry_flushed)
+            std::fprintf(stderr, "%s: Application::Shutdown: %s\n", name.c_str(),
+                         report.Describe().c_str());
         g_running.app.reset();
     }
     const auto end = tome::telemetry::DefaultSelfStats().Snapshot();

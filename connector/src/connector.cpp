@@ -28,13 +28,15 @@ std::string_view DropReasonName(DropReason reason) {
             return "transform_failed";
         case DropReason::kRemoteFailed:
             return "remote_failed";
+        case DropReason::kCircuitOpen:
+            return "circuit_open";
     }
     return "unknown";
 }
 
 std::shared_ptr<const RoutingTable> RoutingTable::Build(
     std::vector<std::shared_ptr<const ConnectionState>> connections,
-    std::unordered_map<std::string, std::string> remotes,
+    std::unordered_map<std::string, std::shared_ptr<RemoteLinkState>> remotes,
     std::shared_ptr<RemoteTomeSender> sender) {
     auto table = std::make_shared<RoutingTable>();
     table->connections = std::move(connections);
@@ -116,6 +118,20 @@ Connector::Connector(TomeRegistry& tomes, FeatureToggles& toggles, const Clock& 
                                  "tome.connections.active", std::move(observe),
                                  {.description = "Connections by health", .unit = "{connection}"})
                              .instrument;
+    auto observe_circuits = [this](telemetry::metrics::ObserverResult& result) {
+        const auto table = Table();
+        for (const auto& [id, link] : table->remotes) {
+            result.Observe(static_cast<std::int64_t>(link->breaker.state()),
+                           {{attr::kTarget, id}, {attr::kEndpoint, link->endpoint}});
+        }
+    };
+    telemetry_->circuit_state =
+        telemetry_->meter
+            .CreateObservableGauge<std::int64_t>(
+                "tome.remote.circuit_state", std::move(observe_circuits),
+                {.description = "Circuit breaker of each remote tome: 0 closed, 1 half-open, 2 open",
+                 .unit = "{state}"})
+            .instrument;
 }
 
 Connector::~Connector() = default;
@@ -146,9 +162,19 @@ ConnectionInfo Connector::Info(const RoutingTable& table, const ConnectionState&
     info.events_forwarded = c.events_forwarded.load(std::memory_order_relaxed);
     info.states_synced = c.states_synced.load(std::memory_order_relaxed);
     info.events_dropped = c.events_dropped.load(std::memory_order_relaxed);
-    if (!Present(table, c.source) || !Present(table, c.target)) {
+    // The worst breaker of a remote end: open = unhealthy, half-open = degraded.
+    CircuitState circuit = CircuitState::kClosed;
+    for (const std::string* end : {&c.source, &c.target}) {
+        auto remote = table.remotes.find(*end);
+        if (remote != table.remotes.end()) {
+            circuit = std::max(circuit, remote->second->breaker.state());
+        }
+    }
+    if (!Present(table, c.source) || !Present(table, c.target) ||
+        circuit == CircuitState::kOpen) {
         info.health = Health::kUnhealthy;
-    } else if (clock_.Now() - info.last_activity > options_.degraded_after) {
+    } else if (circuit == CircuitState::kHalfOpen ||
+               clock_.Now() - info.last_activity > options_.degraded_after) {
         info.health = Health::kDegraded;
     } else {
         info.health = Health::kHealthy;
@@ -324,10 +350,15 @@ Status Connector::Disconnect(const std::string& connection_id) {
     return Status::Ok();
 }
 
-Status Connector::RegisterRemoteTome(const std::string& tome_id, const std::string& endpoint) {
+Status Connector::RegisterRemoteTome(const std::string& tome_id, const std::string& endpoint,
+                                     std::optional<RemoteLinkOptions> options) {
     if (tome_id.empty()) return InvalidArgument("remote tome id must not be empty");
     if (endpoint.rfind("http://", 0) != 0 && endpoint.rfind("https://", 0) != 0) {
         return InvalidArgument("endpoint '" + endpoint + "' must start with http:// or https://");
+    }
+    const RemoteLinkOptions& link = options ? *options : options_.remote;
+    if (Status st = connector::Validate(link); !st.ok()) {
+        return InvalidArgument("remote tome '" + tome_id + "': " + st.message());
     }
     std::lock_guard write(write_mu_);
     auto current = Table();
@@ -335,7 +366,7 @@ Status Connector::RegisterRemoteTome(const std::string& tome_id, const std::stri
         return AlreadyExists("tome '" + tome_id + "' is already registered");
     }
     auto remotes = current->remotes;
-    remotes.emplace(tome_id, endpoint);
+    remotes.emplace(tome_id, std::make_shared<internal::RemoteLinkState>(endpoint, link));
     Publish(RoutingTable::Build(current->connections, std::move(remotes), current->sender));
     return Status::Ok();
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <deque>
 #include <exception>
+#include <thread>
 #include <unordered_set>
 
 #include "instrumentation.hpp"
@@ -12,6 +13,7 @@
 #include "tome/connector/connector.hpp"
 #include "tome/connector/remote.hpp"
 #include "tome/core/json_path.hpp"
+#include "tome/telemetry/api/backoff.hpp"
 #include "tome/telemetry/api/ids.hpp"
 
 namespace tome::connector::internal {
@@ -27,6 +29,7 @@ constexpr auto kNoParent = static_cast<std::size_t>(-1);
 Severity DropSeverity(DropReason reason) {
     switch (reason) {
         case DropReason::kAlreadyVisited:
+        case DropReason::kCircuitOpen:  // "Remote circuit opened" is the WARN, once
             return Severity::kDebug;
         case DropReason::kFiltered:
         case DropReason::kRoutingDisabled:
@@ -71,7 +74,7 @@ Json SyncUpdates(const ConnectionConfig& config, const TransitionOutcome& out) {
 struct Pending {
     std::shared_ptr<Tome> tome;             ///< Null for a remote tome.
     const std::string* remote = nullptr;    ///< Remote tome id (points into the table).
-    const std::string* endpoint = nullptr;  ///< Its endpoint (points into the table).
+    const RemoteLinkState* link = nullptr;  ///< Its link (owned by the table).
     TomeEvent event;
     std::size_t hop = 0;
     const ConnectionState* via = nullptr;
@@ -271,31 +274,74 @@ class Journey {
         EndForwarding(span);
     }
 
-    /// Hands the event to the far side, which continues the BFS and reports back.
+    /// Hands the event to the far side, which continues the BFS and reports back, unless the
+    /// link's breaker refuses it (a fast "circuit_open" drop). Retries, with backoff, what the
+    /// far side cannot have acted on (kUnavailable); each retry is a "retry" span event.
     void DeliverRemote(const Pending& p) {
+        const RemoteLinkState& link = *p.link;
         EventPath path{Branch(p.parent), {visited_.begin(), visited_.end()}};
         trace::Span span = StartDelivery(p, *p.remote, trace::SpanKind::kClient);
         AdoptTrace(span.GetContext());
+        const CircuitBreaker::Decision decision = link.breaker.Admit(clock_.Now());
+        CircuitChanged(p, decision.transition, span);
+        if (decision.admission == CircuitBreaker::Admission::kRejected) {
+            // Not delivered: another path (perhaps through the far side) may still reach it.
+            visited_.erase(*p.remote);
+            span.SetAttribute(attr::kCircuitState, CircuitStateName(link.breaker.state()));
+            span.SetStatus(trace::StatusCode::kError, "circuit open");
+            current_ = &span;
+            Drop(*p.via, Sender(*p.via, *p.remote), *p.remote, p.event.type,
+                 DropReason::kCircuitOpen);
+            current_ = nullptr;
+            return;
+        }
         // The far side's spans are children of this hop's span when there is one.
         const std::string span_id = span.GetContext().IsValid() && span.GetContext() != p.cause
                                         ? span.GetContext().span_id.ToHex()
                                         : request_.parent.span_id;
-        auto far = [&]() -> Result<DeliveryReport> {
+        auto send = [&]() -> Result<DeliveryReport> {
             if (!table_.sender) return Unavailable("no remote sender");
             // The hop's span (or its cause) with the journey's baggage is current while the
             // sender runs, so it can inject the whole Context (business.* baggage included).
             const trace::Scope scope(parent_.WithSpanContext(span.GetContext()));
             try {
-                return table_.sender->Deliver(*p.endpoint, *p.remote, p.event, report_.event_id,
-                                              report_.origin, path,
-                                              TraceParent{report_.trace_id, span_id});
+                return table_.sender->Deliver(link.endpoint, *p.remote, p.event,
+                                              report_.event_id, report_.origin, path,
+                                              TraceParent{report_.trace_id, span_id},
+                                              link.options.timeout);
             } catch (...) {
                 return Internal("remote sender threw");
             }
-        }();
+        };
+        Result<DeliveryReport> far = send();
+        auto backoff = link.options.initial_backoff;
+        int attempt = 1;
+        for (; attempt < link.options.max_attempts && !far.ok() &&
+               far.status().code() == Code::kUnavailable && table_.sender;
+             ++attempt) {
+            const auto wait = telemetry::JitteredWait(backoff);
+            backoff = telemetry::NextBackoff(backoff, link.options.max_backoff);
+            span.AddEvent("retry", {{attr::kAttempt, static_cast<std::int64_t>(attempt + 1)},
+                                    {attr::kErrorType, CodeName(far.status().code())},
+                                    {"tome.backoff_ms", static_cast<std::int64_t>(wait.count())}});
+            link.retries.fetch_add(1, std::memory_order_relaxed);
+            std::this_thread::sleep_for(wait);
+            far = send();
+        }
+        span.SetAttribute(attr::kAttempts, static_cast<std::int64_t>(attempt));
+        if (!far.ok() && far.status().code() == Code::kDeadlineExceeded) {
+            link.timeouts.fetch_add(1, std::memory_order_relaxed);
+            span.AddEvent("timeout", {{"tome.remote.timeout_ms",
+                                       static_cast<std::int64_t>(link.options.timeout.count())}});
+        }
+        const CircuitBreaker::Transition after =
+            far.ok() ? link.breaker.RecordSuccess() : link.breaker.RecordFailure(clock_.Now());
+        CircuitChanged(p, after, span);
+        span.SetAttribute(attr::kCircuitState, CircuitStateName(after.to));
         if (!far.ok()) {
             // Not delivered: another path (perhaps through the far side) may still reach it.
             visited_.erase(*p.remote);
+            span.SetAttribute(attr::kErrorType, CodeName(far.status().code()));
             span.SetStatus(trace::StatusCode::kError, far.status().message());
             current_ = &span;
             telemetry_.Log(Severity::kError, "Remote send failed",
@@ -303,7 +349,8 @@ class Journey {
                             {attr::kEventId, report_.event_id},
                             {attr::kConnectionId, p.via->id},
                             {attr::kTarget, *p.remote},
-                            {attr::kEndpoint, *p.endpoint},
+                            {attr::kEndpoint, link.endpoint},
+                            {attr::kAttempts, static_cast<std::int64_t>(attempt)},
                             {attr::kErrorType, CodeName(far.status().code())},
                             {attr::kErrorMessage, far.status().message()}},
                            span.GetContext(), parent_.baggage);
@@ -319,6 +366,28 @@ class Journey {
             Record(std::move(d), kNoParent);
         }
         for (const auto& [reason, n] : far->dropped) report_.dropped[reason] += n;
+    }
+
+    /// A breaker state change: a "circuit_state_change" span event and a log record (WARN when
+    /// it opens, INFO otherwise), both in the hop's span.
+    void CircuitChanged(const Pending& p, const CircuitBreaker::Transition& t, trace::Span& span) {
+        if (!t.changed()) return;
+        span.AddEvent("circuit_state_change",
+                      {{attr::kCircuitState, CircuitStateName(t.to)},
+                       {"tome.remote.circuit_state.previous", CircuitStateName(t.from)},
+                       {attr::kTarget, *p.remote}});
+        const bool opened = t.to == CircuitState::kOpen;
+        telemetry_.Log(opened ? Severity::kWarn : Severity::kInfo,
+                       opened ? "Remote circuit opened"
+                              : (t.to == CircuitState::kHalfOpen ? "Remote circuit half-open"
+                                                                 : "Remote circuit closed"),
+                       {{attr::kTarget, *p.remote},
+                        {attr::kEndpoint, p.link->endpoint},
+                        {attr::kCircuitState, CircuitStateName(t.to)},
+                        {"tome.remote.circuit_state.previous", CircuitStateName(t.from)},
+                        {"tome.remote.consecutive_failures",
+                         static_cast<std::int64_t>(p.link->breaker.consecutive_failures())}},
+                       span.GetContext(), parent_.baggage);
     }
 
     /// The tome that hands an event over `via` to `receiver`.
@@ -386,7 +455,7 @@ class Journey {
                     continue;
                 }
                 next.remote = &remote->first;
-                next.endpoint = &remote->second;
+                next.link = remote->second.get();
             }
             const auto& allowed = config.filters.events;
             if (!allowed.empty() &&

@@ -50,6 +50,9 @@ inline constexpr std::string_view kConnectionCount = "tome.connection_count";
 inline constexpr std::string_view kErrorType = "error.type";
 inline constexpr std::string_view kErrorMessage = "error.message";
 inline constexpr std::string_view kEndpoint = "tome.remote.endpoint";
+inline constexpr std::string_view kCircuitState = "tome.remote.circuit_state";
+inline constexpr std::string_view kAttempts = "tome.remote.attempts";
+inline constexpr std::string_view kAttempt = "tome.attempt";
 }  // namespace attr
 
 /// Which operation a tome.response_time_ms measurement timed.
@@ -134,6 +137,8 @@ struct Instrumentation {
     std::array<metrics::BoundHistogram<double>, kOperationCount> response_time;
     /// tome.connections.active; registered by the Connector (its callback reads the table).
     metrics::ObservableInstrument active;
+    /// tome.remote.circuit_state; registered by the Connector (its callback reads the table).
+    metrics::ObservableInstrument circuit_state;
 
   private:
     void LogSlow(logs::Severity severity, std::string_view message,

@@ -77,6 +77,7 @@ Json Topology::ToJson() const {
                      {"present", n.present},
                      {"connections", n.connections}};
         if (!n.endpoint.empty()) node["endpoint"] = n.endpoint;
+        if (!n.circuit_state.empty()) node["circuitState"] = n.circuit_state;
         node_list.push_back(std::move(node));
     }
     Json edge_list = Json::array();

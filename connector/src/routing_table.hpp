@@ -17,6 +17,7 @@
 #include "tome/connector/connection.hpp"
 #include "tome/connector/connector.hpp"
 #include "tome/connector/remote.hpp"
+#include "tome/connector/remote_link.hpp"
 
 namespace tome::connector::internal {
 
@@ -29,8 +30,9 @@ enum class DropReason : std::size_t {
     kTomeMissing,
     kTransformFailed,
     kRemoteFailed,
+    kCircuitOpen,
 };
-static_assert(static_cast<std::size_t>(DropReason::kRemoteFailed) + 1 == kDropReasonCount);
+static_assert(static_cast<std::size_t>(DropReason::kCircuitOpen) + 1 == kDropReasonCount);
 
 /// "already_visited", "hop_limit", ...
 std::string_view DropReasonName(DropReason reason);
@@ -71,6 +73,21 @@ struct ConnectionState {
     mutable std::atomic<Health> reported_health{Health::kHealthy};
 };
 
+/// The link to one remote tome: its options and breaker, shared by every routing table
+/// snapshot from its registration on, so the breaker's state survives Connect/Disconnect.
+struct RemoteLinkState {
+    RemoteLinkState(std::string endpoint_in, const RemoteLinkOptions& options_in)
+        : endpoint(std::move(endpoint_in)),
+          options(options_in),
+          breaker(options_in.failure_threshold, options_in.open_duration) {}
+
+    const std::string endpoint;
+    const RemoteLinkOptions options;
+    mutable CircuitBreaker breaker;
+    mutable std::atomic<std::uint64_t> retries{0};   ///< Attempts after the first.
+    mutable std::atomic<std::uint64_t> timeouts{0};  ///< Attempts that hit options.timeout.
+};
+
 /// One direction in which a tome may forward over a connection.
 struct Link {
     const ConnectionState* connection;
@@ -83,12 +100,13 @@ struct RoutingTable {
     /// tome -> links it may forward over, by connection creation.
     std::unordered_map<std::string, std::vector<Link>> links;
     std::set<std::pair<std::string, std::string>> pairs;   ///< Directed (source, target).
-    std::unordered_map<std::string, std::string> remotes;  ///< Remote tome id -> endpoint.
-    std::shared_ptr<RemoteTomeSender> sender;              ///< May be null.
+    /// Remote tome id -> its link (endpoint, options, breaker); never null.
+    std::unordered_map<std::string, std::shared_ptr<RemoteLinkState>> remotes;
+    std::shared_ptr<RemoteTomeSender> sender;  ///< May be null.
 
     static std::shared_ptr<const RoutingTable> Build(
         std::vector<std::shared_ptr<const ConnectionState>> connections,
-        std::unordered_map<std::string, std::string> remotes,
+        std::unordered_map<std::string, std::shared_ptr<RemoteLinkState>> remotes,
         std::shared_ptr<RemoteTomeSender> sender);
     /// A copy of this table's remotes and sender with other connections.
     std::shared_ptr<const RoutingTable> With(

@@ -304,7 +304,8 @@ Topology Connector::GetTopology() const {
             auto remote = table->remotes.find(*name);
             if (inserted && remote != table->remotes.end()) {
                 it->second.present = true;
-                it->second.endpoint = remote->second;
+                it->second.endpoint = remote->second->endpoint;
+                it->second.circuit_state = CircuitStateName(remote->second->breaker.state());
             }
             ++it->second.connections;
         }

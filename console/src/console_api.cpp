@@ -554,6 +554,7 @@ api::HttpResponse ConsoleError(const Status& status) {
         case Code::kNotFound: http = 404; break;
         case Code::kResourceExhausted: http = 429; break;
         case Code::kUnavailable: http = 503; break;
+        case Code::kAborted: http = 502; break;
         case Code::kUnimplemented: http = 501; break;
         default: http = 500; break;
     }

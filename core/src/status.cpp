@@ -14,6 +14,7 @@ std::string_view CodeName(Code code) noexcept {
         case Code::kDeadlineExceeded: return "deadline_exceeded";
         case Code::kUnimplemented: return "unimplemented";
         case Code::kInternal: return "internal";
+        case Code::kAborted: return "aborted";
     }
     return "unknown";
 }

@@ -73,9 +73,17 @@ Status TransportError(CURLcode code, const std::string& url, const char* detail)
         case CURLE_OUT_OF_MEMORY:
         case CURLE_WRITE_ERROR:
             return Internal(std::move(message));
-        default:
-            // Connection refused, DNS failure, reset, empty reply, TLS trouble: all worth a retry.
+        case CURLE_COULDNT_RESOLVE_PROXY:
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CACERT_BADFILE:
+            // Nothing was sent: worth a retry, which cannot repeat anything.
             return Unavailable(std::move(message));
+        default:
+            // Reset, empty reply, broken send or receive: the request may have been acted on.
+            return Aborted(std::move(message));
     }
 }
 

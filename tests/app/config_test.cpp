@@ -176,6 +176,44 @@ TEST(Config, ShutdownTimeoutIsReadFromServerBlockOrEnvironmentAndBounded) {
     }
 }
 
+TEST(Config, RemoteLinkOptionsAreReadFromTheConnectorBlockAndChecked) {
+    const std::string path = ::testing::TempDir() + "/tome_remote_link.yaml";
+    const auto write = [&path](const std::string& remote) {
+        std::ofstream out(path);
+        out << "development:\n  connector:\n    remote: " << remote << "\n";
+    };
+    write("{timeoutMs: 700, maxAttempts: 3, failureThreshold: 4, openMs: 2500}");
+    auto c = LoadConfig(path, Env({}));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->connector.remote.timeout, std::chrono::milliseconds(700));
+    EXPECT_EQ(c->connector.remote.max_attempts, 3);
+    EXPECT_EQ(c->connector.remote.failure_threshold, 4);
+    EXPECT_EQ(c->connector.remote.open_duration, std::chrono::milliseconds(2500));
+    c = LoadConfig(path, Env({{"TOME_REMOTE_TIMEOUT_MS", "90"},
+                              {"TOME_REMOTE_FAILURE_THRESHOLD", "2"},
+                              {"TOME_REMOTE_OPEN_MS", "100"}}));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->connector.remote.timeout, std::chrono::milliseconds(90));
+    EXPECT_EQ(c->connector.remote.failure_threshold, 2);
+    EXPECT_EQ(c->connector.remote.open_duration, std::chrono::milliseconds(100));
+
+    for (const auto& [remote, key] : std::map<std::string, std::string>{
+             {"{maxAttempts: 0}", "maxAttempts"},
+             {"{failureThreshold: 0}", "failureThreshold"},
+             {"{initialBackoffMs: 900, maxBackoffMs: 100}", "maxBackoffMs"},
+             {"{retries: 2}", "retries"}}) {
+        write(remote);
+        auto bad = LoadConfig(path, Env({}));
+        ASSERT_FALSE(bad.ok()) << key;
+        EXPECT_NE(bad.status().message().find(path + ":"), std::string::npos)
+            << bad.status().message();
+        EXPECT_NE(bad.status().message().find(key), std::string::npos) << bad.status().message();
+    }
+    auto bad_env = LoadConfig(TOME_TEST_CONFIG, Env({{"TOME_REMOTE_FAILURE_THRESHOLD", "0"}}));
+    ASSERT_FALSE(bad_env.ok());
+    EXPECT_NE(bad_env.status().message().find("TOME_REMOTE_FAILURE_THRESHOLD"), std::string::npos);
+}
+
 // Header values stay as written in the config; tome::Telemetry expands them at start.
 TEST(Config, TelemetryHeadersAreExpandedAtStartNotAtLoad) {
     const std::string path = ::testing::TempDir() + "/tome_headers.yaml";

@@ -30,7 +30,8 @@ class FakeSender final : public RemoteTomeSender {
     Result<DeliveryReport> Deliver(const std::string& endpoint, const std::string& tome_id,
                                    const TomeEvent& event, const std::string& event_id,
                                    const std::string& origin, const EventPath& path,
-                                   const TraceParent& trace) override {
+                                   const TraceParent& trace,
+                                   std::chrono::milliseconds /*timeout*/) override {
         calls.push_back(Call{endpoint, tome_id, event_id, origin, path, trace.trace_id});
         auto it = peers_.find(endpoint);
         if (it == peers_.end()) return Unavailable("no route to " + endpoint);

@@ -243,10 +243,16 @@ def wait_healthy(base, p, deadline_s=20):
 
 
 def tome_env():
-    """No OTLP export in the tests (the configs name the Compose Collector, which is not here)."""
-    return {"TOME_ENV": "production", "OTEL_TRACES_EXPORTER": "none", "OTEL_LOGS_EXPORTER": "none",
-            "OTEL_METRICS_EXPORTER": "none",
-            "TOME_CONSOLE_GRPC_PORT": "0"}
+    """No OTLP export in the tests (the configs name the Compose Collector, which is not here).
+    Under a sanitizer (TOME_TEST_TIME_SCALE) every process is several times slower, and a
+    forward around the ring crosses all three: the remote tomes' timeout grows by that scale."""
+    env = {"TOME_ENV": "production", "OTEL_TRACES_EXPORTER": "none", "OTEL_LOGS_EXPORTER": "none",
+           "OTEL_METRICS_EXPORTER": "none",
+           "TOME_CONSOLE_GRPC_PORT": "0"}
+    scale = int(os.environ.get("TOME_TEST_TIME_SCALE", "1"))
+    if scale > 1:
+        env["TOME_REMOTE_TIMEOUT_MS"] = str(3000 * scale)
+    return env
 
 
 # The failures of the one check script that imports this module (each runs as its own process).

@@ -10,14 +10,17 @@
 // a child of the TraceParent, else of the current Context); drops and toggle decisions are span
 // events. No span is started when toggles::kTracing is off in the journey's snapshot. Metrics:
 // tome.connections.total, tome.connections.active, tome.events.forwarded, tome.events.dropped,
-// tome.response_time_ms (milliseconds). Structured logs (ConnectorOptions::logger_provider, else
+// tome.response_time_ms (milliseconds), tome.remote.circuit_state (per remote tome: 0 closed,
+// 1 half-open, 2 open). Structured logs (ConnectorOptions::logger_provider, else
 // the global provider), each emitted with the trace and span ids of its operation's span and the
 // business.* baggage entries as attributes: INFO "Connection created" / "Connection deleted" /
 // "Network created"; DEBUG "Event forwarded" per forward; "Event dropped" per drop with the
 // tome.events.dropped reason (DEBUG already_visited; INFO filtered, routing_disabled,
-// sync_disabled, hop_limit; WARN tome_missing, transform_failed, remote_failed); ERROR "Transform
-// failed" / "Remote send failed"; WARN "Connection health degraded" and INFO "Connection health
-// recovered" when CheckHealth sees a connection's health change. Telemetry never throws into
+// sync_disabled, hop_limit; WARN tome_missing, transform_failed, remote_failed; DEBUG
+// circuit_open); ERROR "Transform failed" / "Remote send failed"; WARN "Remote circuit opened",
+// INFO "Remote circuit half-open" / "Remote circuit closed" (see remote_link.hpp); WARN
+// "Connection health degraded" and INFO "Connection health recovered" when CheckHealth sees a
+// connection's health change. Telemetry never throws into
 // the caller.
 #pragma once
 
@@ -28,11 +31,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "tome/connector/connection.hpp"
+#include "tome/connector/remote_link.hpp"
 #include "tome/core/clock.hpp"
 #include "tome/core/feature_toggles.hpp"
 #include "tome/core/status.hpp"
@@ -82,6 +87,9 @@ struct ConnectorOptions {
     /// "development" (RobotCopyOptions' defaults).
     std::string service_name = "tome";
     std::string environment = "development";
+    /// Timeout, retries and circuit breaker of every remote tome registered without options of
+    /// its own.
+    RemoteLinkOptions remote;
 };
 
 /// W3C ids in lowercase hex; an empty trace_id starts a new trace.
@@ -113,7 +121,8 @@ struct DeliveryReport {
     std::vector<Delivery> deliveries;  ///< In delivery order.
     /// Reason -> count: "already_visited", "hop_limit", "filtered", "routing_disabled",
     /// "sync_disabled", "tome_missing", "transform_failed" (a TransformFn threw),
-    /// "remote_failed" (a remote tome could not be reached). A remote hop adds the far side's
+    /// "remote_failed" (a remote tome could not be reached), "circuit_open" (its breaker refused
+    /// the forward without trying). A remote hop adds the far side's
     /// deliveries and drops.
     std::map<std::string, std::uint64_t> dropped;
 };
@@ -132,13 +141,14 @@ struct TopologyNode {
     bool present = true;          ///< False for a connected tome missing from the registry.
     std::string endpoint;         ///< Set for a remote tome (present, no local state).
     std::size_t connections = 0;  ///< Connections touching this tome.
+    std::string circuit_state;    ///< A remote tome's breaker: closed, half_open or open.
 };
 
 struct Topology {
     std::vector<TopologyNode> nodes;    ///< Registry tomes plus missing connected ones, by id.
     std::vector<ConnectionInfo> edges;  ///< By creation.
     std::size_t total = 0, healthy = 0, degraded = 0, unhealthy = 0;
-    /// {nodes:[{id, state, connections}], edges:[{id, source, target, direction, health,
+    /// {nodes:[{id, state, connections, endpoint?, circuitState?}], edges:[{id, source, target, direction, health,
     ///  createdAt, lastActivity, traceId}], counts:{total, healthy, degraded, unhealthy}}
     Json ToJson() const;
 };
@@ -187,7 +197,7 @@ struct ConnectionState;
 struct RoutingTable;
 struct RouteRequest;
 struct Instrumentation;
-inline constexpr std::size_t kDropReasonCount = 8;
+inline constexpr std::size_t kDropReasonCount = 9;
 }  // namespace internal
 
 /// All methods may be called concurrently. Borrows the registry, toggles and clock: they must
@@ -235,8 +245,11 @@ class Connector {
 
     /// Registers `tome_id` as a tome living at `endpoint` ("http://..." or "https://..."), so
     /// it may be connected and forwarded to. kAlreadyExists when the id is registered (locally
-    /// or as remote); kInvalidArgument for an empty id or a bad endpoint.
-    Status RegisterRemoteTome(const std::string& tome_id, const std::string& endpoint);
+    /// or as remote); kInvalidArgument for an empty id, a bad endpoint or bad options. Forwards
+    /// to it follow `options` (default: ConnectorOptions::remote). While its breaker is open,
+    /// its connections are unhealthy; half-open, degraded.
+    Status RegisterRemoteTome(const std::string& tome_id, const std::string& endpoint,
+                              std::optional<RemoteLinkOptions> options = std::nullopt);
     /// kNotFound when the id is not a registered remote tome. Its connections stay (and turn
     /// unhealthy).
     Status UnregisterRemoteTome(const std::string& tome_id);

@@ -20,10 +20,13 @@ enum class Code {
     kAlreadyExists,       ///< Creating something whose id is taken.
     kFailedPrecondition,  ///< The current state does not allow this; retrying will not help.
     kResourceExhausted,   ///< A bounded resource is full (queue, rate limit, size limit).
-    kUnavailable,         ///< Transient; worth retrying.
+    kUnavailable,         ///< Transient; worth retrying (the other side did not act on it).
     kDeadlineExceeded,    ///< A timeout expired.
     kUnimplemented,       ///< Not supported.
     kInternal,            ///< A bug or an unexpected library failure.
+    /// An exchange with another process broke off after the request was sent (reset, empty
+    /// reply): the other side may have acted on it, so sending it again may repeat it.
+    kAborted,
 };
 
 /// Stable lower_snake name of a code ("not_found"), used in error envelopes and logs.
@@ -66,6 +69,7 @@ inline Status FailedPrecondition(std::string m) {
 }
 inline Status ResourceExhausted(std::string m) { return {Code::kResourceExhausted, std::move(m)}; }
 inline Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
+inline Status Aborted(std::string m) { return {Code::kAborted, std::move(m)}; }
 inline Status DeadlineExceeded(std::string m) { return {Code::kDeadlineExceeded, std::move(m)}; }
 inline Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
 

@@ -34,10 +34,11 @@ public:
     virtual ~BackendClient() = default;
 
     /// POSTs the request. Any HTTP answer (also 4xx/5xx) is a response; failures are:
-    /// kDeadlineExceeded when the timeout expired, kUnavailable when the backend could not be
-    /// reached or the exchange broke off (the message names the URL and the transport's
-    /// error), kInvalidArgument for a malformed or non-HTTP URL. Never throws.
-    /// Thread-safe.
+    /// kDeadlineExceeded when the timeout expired; kUnavailable when the backend could not be
+    /// reached (DNS, connection refused, TLS handshake: nothing was sent, so a retry cannot
+    /// repeat anything); kAborted when the exchange broke off after sending (reset, empty reply:
+    /// the backend may have acted); kInvalidArgument for a malformed or non-HTTP URL. The
+    /// message names the URL and the transport's error. Never throws. Thread-safe.
     virtual Result<BackendResponse> Post(const BackendRequest& request) = 0;
 };
 
