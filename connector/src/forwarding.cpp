@@ -324,13 +324,11 @@ class Journey {
             span.AddEvent("retry", {{attr::kAttempt, static_cast<std::int64_t>(attempt + 1)},
                                     {attr::kErrorType, CodeName(far.status().code())},
                                     {"tome.backoff_ms", static_cast<std::int64_t>(wait.count())}});
-            link.retries.fetch_add(1, std::memory_order_relaxed);
             std::this_thread::sleep_for(wait);
             far = send();
         }
         span.SetAttribute(attr::kAttempts, static_cast<std::int64_t>(attempt));
         if (!far.ok() && far.status().code() == Code::kDeadlineExceeded) {
-            link.timeouts.fetch_add(1, std::memory_order_relaxed);
             span.AddEvent("timeout", {{"tome.remote.timeout_ms",
                                        static_cast<std::int64_t>(link.options.timeout.count())}});
         }

@@ -84,8 +84,6 @@ struct RemoteLinkState {
     const std::string endpoint;
     const RemoteLinkOptions options;
     mutable CircuitBreaker breaker;
-    mutable std::atomic<std::uint64_t> retries{0};   ///< Attempts after the first.
-    mutable std::atomic<std::uint64_t> timeouts{0};  ///< Attempts that hit options.timeout.
 };
 
 /// One direction in which a tome may forward over a connection.
