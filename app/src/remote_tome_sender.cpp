@@ -67,7 +67,7 @@ Result<connector::DeliveryReport> HttpRemoteTomeSender::Deliver(
                                    ? body["error"].value("message", "")
                                    : response->body.substr(0, 200);
         message = request.url + " answered " + std::to_string(status) + ": " + message;
-        if (status == 429 || status == 502 || status == 503 || status == 504) {
+        if (robotcopy::IsNotActedOnStatus(status)) {
             return Unavailable(std::move(message));  // not acted on: worth a retry
         }
         if (status >= 500) return Aborted(std::move(message));

@@ -161,6 +161,10 @@ private:
 
 }  // namespace
 
+bool IsNotActedOnStatus(long status) noexcept {
+    return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
 std::unique_ptr<BackendClient> MakeCurlBackendClient() {
     InitCurlOnce();
     return std::make_unique<CurlBackendClient>();

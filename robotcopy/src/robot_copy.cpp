@@ -48,8 +48,7 @@ std::string JoinPath(std::string base, std::string_view path, std::string_view a
 // timeout is not retried: the backend may still be working on the request.
 bool IsRetryable(const Result<BackendResponse>& response) {
     if (!response.ok()) return response.status().code() == Code::kUnavailable;
-    const long s = response->status;
-    return s == 429 || s == 502 || s == 503 || s == 504;
+    return IsNotActedOnStatus(response->status);
 }
 
 // error.type of a failed attempt: the HTTP status or the transport's status code name.

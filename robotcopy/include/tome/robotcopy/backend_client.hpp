@@ -42,6 +42,10 @@ public:
     virtual Result<BackendResponse> Post(const BackendRequest& request) = 0;
 };
 
+/// Whether an HTTP answer says the server did not act on the request, so that sending it again
+/// cannot repeat it: 429 (too many requests) or a gateway error (502, 503, 504).
+bool IsNotActedOnStatus(long status) noexcept;
+
 /// The libcurl client. Initialises libcurl globally once per process (thread-safe); never
 /// cleans it up. Redirects are not followed; only http and https are allowed.
 std::unique_ptr<BackendClient> MakeCurlBackendClient();
