@@ -66,9 +66,10 @@ public:
     }
 
     Status ReadMillis(const YAML::Node& map, const char* key, const std::string& where,
-                      std::chrono::milliseconds& out) const {
+                      std::chrono::milliseconds& out, long long min = 1,
+                      long long max = 86'400'000LL) const {
         long long v = out.count();
-        if (auto st = ReadInt(map, key, where, 1, 86'400'000LL, v); !st.ok()) return st;
+        if (auto st = ReadInt(map, key, where, min, max, v); !st.ok()) return st;
         out = std::chrono::milliseconds(v);
         return Status::Ok();
     }
@@ -272,9 +273,7 @@ Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& en
         TOME_TRY(r.ReadMillis(s, "idleTimeoutMs", w, c.server.idle_timeout));
         TOME_TRY(r.ReadMillis(s, "readTimeoutMs", w, c.server.read_timeout));
         TOME_TRY(r.ReadInt(s, "maxConnections", w, 1, 1'000'000, c.server.max_connections));
-        long long shutdown_ms = c.shutdown_timeout.count();
-        TOME_TRY(r.ReadInt(s, "shutdownTimeoutMs", w, 100, 600'000, shutdown_ms));
-        c.shutdown_timeout = std::chrono::milliseconds(shutdown_ms);
+        TOME_TRY(r.ReadMillis(s, "shutdownTimeoutMs", w, c.shutdown_timeout, 100, 600'000));
     }
     if (auto s = block["rateLimit"]) {
         const std::string w = env + ".rateLimit";
@@ -429,9 +428,10 @@ Status ApplyEnv(const EnvLookup& env, AppConfig& c) {
         out = static_cast<std::remove_reference_t<decltype(out)>>(n);
         return Status::Ok();
     };
-    auto millis = [&](const char* name, std::chrono::milliseconds& out) -> Status {
+    auto millis = [&](const char* name, std::chrono::milliseconds& out, long long min = 1,
+                      long long max = 86'400'000LL) -> Status {
         long long v = out.count();
-        TOME_TRY(integer(name, 1, 86'400'000LL, v));
+        TOME_TRY(integer(name, min, max, v));
         out = std::chrono::milliseconds(v);
         return Status::Ok();
     };
@@ -453,11 +453,7 @@ Status ApplyEnv(const EnvLookup& env, AppConfig& c) {
     TOME_TRY(integer("TOME_PORT", 0, 65535, c.server.port));
     TOME_TRY(integer("TOME_WORKERS", 1, 256, c.server.worker_threads));
     TOME_TRY(integer("TOME_MAX_BODY_BYTES", 1, 1LL << 30, c.server.max_body_bytes));
-    {
-        long long shutdown_ms = c.shutdown_timeout.count();
-        TOME_TRY(integer("TOME_SHUTDOWN_TIMEOUT_MS", 100, 600'000, shutdown_ms));
-        c.shutdown_timeout = std::chrono::milliseconds(shutdown_ms);
-    }
+    TOME_TRY(millis("TOME_SHUTDOWN_TIMEOUT_MS", c.shutdown_timeout, 100, 600'000));
     TOME_TRY(boolean("TOME_RATE_LIMIT_ENABLED", c.proxy.rate_limit.enabled));
     TOME_TRY(millis("TOME_RATE_LIMIT_WINDOW_MS", c.proxy.rate_limit.window));
     TOME_TRY(integer("TOME_RATE_LIMIT_MAX", 1, 1'000'000'000, c.proxy.rate_limit.max_requests));
@@ -469,16 +465,10 @@ Status ApplyEnv(const EnvLookup& env, AppConfig& c) {
     }
     TOME_TRY(integer("TOME_HOP_LIMIT", 1, 1024, c.connector.hop_limit));
     TOME_TRY(millis("TOME_DEGRADED_AFTER_MS", c.connector.degraded_after));
-    {
-        long long remote_ms = c.connector.remote.timeout.count();
-        TOME_TRY(integer("TOME_REMOTE_TIMEOUT_MS", 1, 600'000, remote_ms));
-        c.connector.remote.timeout = std::chrono::milliseconds(remote_ms);
-        TOME_TRY(integer("TOME_REMOTE_FAILURE_THRESHOLD", 1, 1000,
-                         c.connector.remote.failure_threshold));
-        long long open_ms = c.connector.remote.open_duration.count();
-        TOME_TRY(integer("TOME_REMOTE_OPEN_MS", 1, 3'600'000, open_ms));
-        c.connector.remote.open_duration = std::chrono::milliseconds(open_ms);
-    }
+    TOME_TRY(millis("TOME_REMOTE_TIMEOUT_MS", c.connector.remote.timeout, 1, 600'000));
+    TOME_TRY(integer("TOME_REMOTE_FAILURE_THRESHOLD", 1, 1000,
+                     c.connector.remote.failure_threshold));
+    TOME_TRY(millis("TOME_REMOTE_OPEN_MS", c.connector.remote.open_duration, 1, 3'600'000));
     TOME_TRY(millis("TOME_HEALTH_CHECK_INTERVAL_MS", c.health.interval));
     if (auto v = env("TOME_NODE_BACKEND_URL")) c.robot_copy.backends["node"] = *v;
     if (auto v = env("TOME_KOTLIN_BACKEND_URL")) c.robot_copy.backends["kotlin"] = *v;
