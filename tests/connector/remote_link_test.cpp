@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "span_attributes.hpp"
 #include "test_network.hpp"
 #include "tome/connector/remote.hpp"
 #include "tome/connector/remote_link.hpp"
@@ -22,6 +23,8 @@ namespace {
 namespace trace = telemetry::trace;
 namespace metrics = telemetry::metrics;
 using testing::Dropped;
+using testing::Int;
+using testing::Str;
 using testing::TestNetwork;
 using namespace std::chrono_literals;
 
@@ -147,14 +150,6 @@ bool HasEvent(const trace::SpanData& span, const std::string& name) {
     }
     return false;
 }
-std::string StrAttr(const std::vector<trace::Attribute>& attributes, std::string_view key) {
-    const trace::AttributeValue* v = trace::FindAttribute(attributes, key);
-    return v && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : "<none>";
-}
-std::int64_t IntAttr(const std::vector<trace::Attribute>& attributes, std::string_view key) {
-    const trace::AttributeValue* v = trace::FindAttribute(attributes, key);
-    return v && std::holds_alternative<std::int64_t>(*v) ? std::get<std::int64_t>(*v) : -1;
-}
 
 /// Local tome "a" connected one way to remote tome "r".
 struct Link {
@@ -203,11 +198,11 @@ TEST(RemoteLink, WhatTheFarSideCannotHaveActedOnIsRetriedAndTheRetriesAreOnTheSp
     EXPECT_EQ(link.sender->last_timeout, 250ms);
     EXPECT_EQ(Dropped(report, "remote_failed"), 0u);
     const trace::SpanData span = link.LastRemoteSpan();
-    EXPECT_EQ(IntAttr(span.attributes, "tome.remote.attempts"), 3);
+    EXPECT_EQ(Int(span.attributes, "tome.remote.attempts"), 3);
     int retries = 0;
     for (const auto& e : span.events) retries += e.name == "retry" ? 1 : 0;
     EXPECT_EQ(retries, 2);
-    EXPECT_EQ(StrAttr(span.attributes, "tome.remote.circuit_state"), "closed");
+    EXPECT_EQ(Str(span.attributes, "tome.remote.circuit_state"), "closed");
 }
 
 TEST(RemoteLink, TimeoutsAndBrokenExchangesAreNotRetried) {
@@ -218,7 +213,7 @@ TEST(RemoteLink, TimeoutsAndBrokenExchangesAreNotRetried) {
     EXPECT_EQ(Dropped(report, "remote_failed"), 1u);
     trace::SpanData span = link.LastRemoteSpan();
     EXPECT_TRUE(HasEvent(span, "timeout"));
-    EXPECT_EQ(StrAttr(span.attributes, "error.type"), "deadline_exceeded");
+    EXPECT_EQ(Str(span.attributes, "error.type"), "deadline_exceeded");
     EXPECT_EQ(span.status.code, trace::StatusCode::kError);
 
     link.sender->script = {Aborted("empty reply")};
@@ -240,7 +235,7 @@ TEST(RemoteLink, AnOpenBreakerDropsWithoutCallingTheFarSideAndShowsEverywhere) {
     for (int i = 0; i < 5; ++i) EXPECT_EQ(Dropped(link.Send(), "circuit_open"), 1u);
     EXPECT_EQ(link.sender->calls, 2) << "an open breaker never calls the far side";
     const trace::SpanData refused = link.LastRemoteSpan();
-    EXPECT_EQ(StrAttr(refused.attributes, "tome.remote.circuit_state"), "open");
+    EXPECT_EQ(Str(refused.attributes, "tome.remote.circuit_state"), "open");
     EXPECT_EQ(refused.status.code, trace::StatusCode::kError);
     EXPECT_EQ(link.net.connector.stats().dropped.at("circuit_open"), 5u);
 

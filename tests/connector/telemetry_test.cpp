@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "span_attributes.hpp"
 #include "test_network.hpp"
 #include "tome/telemetry/export/simple_exporters.hpp"
 #include "tome/telemetry/metrics/meter.hpp"
@@ -60,19 +61,9 @@ struct Sdk {
     std::shared_ptr<metrics::MetricReader> reader = std::make_shared<metrics::MetricReader>();
 };
 
-std::optional<trace::AttributeValue> Attr(const std::vector<trace::Attribute>& attributes,
-                                          std::string_view key) {
-    const trace::AttributeValue* v = trace::FindAttribute(attributes, key);
-    return v ? std::optional<trace::AttributeValue>(*v) : std::nullopt;
-}
-std::string Str(const std::vector<trace::Attribute>& attributes, std::string_view key) {
-    auto v = Attr(attributes, key);
-    return v && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : "<none>";
-}
-std::int64_t Int(const std::vector<trace::Attribute>& attributes, std::string_view key) {
-    auto v = Attr(attributes, key);
-    return v && std::holds_alternative<std::int64_t>(*v) ? std::get<std::int64_t>(*v) : -1;
-}
+using testing::Attr;
+using testing::Int;
+using testing::Str;
 /// The span at `hop` in `spans` (an empty SpanData, and a failed expectation, if none).
 const trace::SpanData& ByHop(const std::vector<trace::SpanData>& spans, std::int64_t hop) {
     static const trace::SpanData kNone{};
