@@ -385,7 +385,6 @@ TelemetryStats Telemetry::Stats() const noexcept {
     s.spans_sampled = t.spans_sampled;
     s.spans_ended = t.spans_ended;
     s.spans_exported = t.spans_exported;
-    s.spans_dropped = t.dropped_total();
     s.spans_dropped_queue_full = t.dropped_queue_full;
     s.spans_dropped_export_failed = t.dropped_export_failed;
     s.spans_dropped_shutdown = t.dropped_shutdown;
@@ -393,10 +392,11 @@ TelemetryStats Telemetry::Stats() const noexcept {
     if (tail_sampler_ != nullptr) {
         const trace::TailSamplingStats tail = tail_sampler_->Stats();
         s.spans_sampled_out = tail.tail_not_sampled;
-        s.spans_dropped += tail.tail_buffer_full + tail.dropped_shutdown;
         s.spans_dropped_queue_full += tail.tail_buffer_full;
         s.spans_dropped_shutdown += tail.dropped_shutdown;
     }
+    s.spans_dropped =
+        s.spans_dropped_queue_full + s.spans_dropped_export_failed + s.spans_dropped_shutdown;
     const api::RequestInstrumentationStats r = requests_->stats();
     s.requests = r.requests;
     s.metric_measurements = r.measurements;
