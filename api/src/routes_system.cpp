@@ -133,7 +133,7 @@ void Proxy::AddSystemRoutes() {
     router_.Add("GET", "/api/telemetry", "metrics_query", [this, &s](Call&) -> Result<Reply> {
         const telemetry::SelfStatsSnapshot t = telemetry::DefaultSelfStats().Snapshot();
         const RequestInstrumentationStats r = instrumentation_->stats();
-        return Reply{200,
+        Reply reply{200,
                      {{"tracing", s.toggles.IsEnabled(toggles::kTracing)},
                       {"spans",
                        {{"started", t.spans_started},
@@ -149,6 +149,8 @@ void Proxy::AddSystemRoutes() {
                       {"requests", {{"instrumented", r.requests},
                                     {"measurementsRecorded", r.measurements}}},
                       {"service", options_.service_name}}};
+        if (s.telemetry_accounting) reply.data["pipeline"] = s.telemetry_accounting();
+        return reply;
     });
     router_.Add("GET", "/api/machines", "topology_query", [&s](Call&) -> Result<Reply> {
         Json list = Json::array();

@@ -38,6 +38,7 @@ Application::Application(AppConfig config, std::unique_ptr<console::Console> con
                                 telemetry_->scrape_reader(),
                                 &telemetry_->request_instrumentation()};
     services.logger_provider = &telemetry_->logger_provider();
+    services.telemetry_accounting = [this] { return telemetry_->Stats().ToJson(); };
     proxy_ = std::make_unique<api::Proxy>(services, config_.proxy);
     routes_ = std::make_unique<Routes>(console_.get(), *proxy_);
     server::HttpServerOptions server_options = config_.server;
@@ -223,8 +224,15 @@ std::string Application::ShutdownReport::Describe() const {
     out << "; telemetry at exit: " << t.spans_exported << " spans exported, " << t.spans_dropped
         << " dropped (" << t.spans_dropped_queue_full << " queue full, "
         << t.spans_dropped_export_failed << " export failed, " << t.spans_dropped_shutdown
-        << " at shutdown), " << t.logs_exported << " log records exported, " << t.logs_dropped
-        << " dropped";
+        << " at shutdown";
+    if (t.spans_dropped_persistent_queue_full > 0) {
+        out << ", " << t.spans_dropped_persistent_queue_full << " persistent queue full";
+    }
+    out << "), ";
+    if (t.persistent_queue) {
+        out << t.persistent_queue_spans << " spans kept in the persistent queue for the next start, ";
+    }
+    out << t.logs_exported << " log records exported, " << t.logs_dropped << " dropped";
     if (!telemetry_flushed) out << "; not everything was exported before the deadline";
     return out.str();
 }

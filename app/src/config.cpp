@@ -171,7 +171,8 @@ Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w,
         "enabled",          "headers",        "sampling",           "endpoint",
         "protocol",         "compression",    "sampler",            "samplingRate",
         "maxQueueSize",     "maxExportBatchSize", "scheduledDelayMs", "exportTimeoutMs",
-        "serviceName",      "enableMetrics",  "enableLogs",         "metricExportIntervalMs"};
+        "serviceName",      "enableMetrics",  "enableLogs",         "metricExportIntervalMs",
+        "persistentQueue"};
     for (const auto& [k, v] : kOtelKeys) allowed.insert(k);
     TOME_TRY(r.CheckKeys(t, w, allowed));
     facade::TelemetryConfig& tc = c.telemetry;
@@ -222,6 +223,16 @@ Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w,
         }
     }
     if (auto s = t["sampling"]) TOME_TRY(ReadSampling(r, s, w + ".sampling", c));
+    if (auto q = t["persistentQueue"]) {
+        const std::string wq = w + ".persistentQueue";
+        if (!q.IsMap()) return r.Fail(q, wq + " must be a map {dir, maxBytes}");
+        TOME_TRY(r.CheckKeys(q, wq, {"dir", "maxBytes"}));
+        facade::TelemetryConfig::PersistentQueue pq;
+        TOME_TRY(r.ReadString(q, "dir", wq, pq.dir));
+        if (pq.dir.empty()) return r.Fail(q, wq + ".dir must name a directory");
+        TOME_TRY(r.ReadInt(q, "maxBytes", wq, 64LL << 10, 64LL << 30, pq.max_bytes));
+        tc.persistent_queue = std::move(pq);
+    }
     if (auto st = facade::Validate(tc); !st.ok()) return r.Fail(t, w + ": " + st.message());
     return Status::Ok();
 }

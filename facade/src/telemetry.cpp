@@ -67,6 +67,7 @@ thread_local SpanScope* t_span_scope = nullptr;
 struct Telemetry::Parts {
     std::shared_ptr<trace::TracerProvider> tracer_provider;
     const trace::TailSamplingProcessor* tail_sampler = nullptr;
+    bool persistent_queue = false;
     std::unique_ptr<trace::TextMapPropagator> propagator;
     std::shared_ptr<metrics::MeterProvider> meter_provider;
     std::shared_ptr<metrics::MetricReader> scrape_reader;
@@ -138,6 +139,7 @@ Result<std::unique_ptr<Telemetry>> Telemetry::Create(TelemetryConfig config, con
     parts.tracer_provider = std::move(sdk.value().provider);
     parts.propagator = std::move(sdk.value().propagator);
     parts.tail_sampler = sdk.value().tail_sampler;
+    parts.persistent_queue = traces_asked && otel_env("TOME_OTLP_PERSISTENT_QUEUE_DIR");
 
     // Metrics: one pull reader behind GET /metrics, with the same resource as the traces.
     metrics::MetricReaderOptions reader_options;
@@ -208,6 +210,7 @@ Telemetry::Telemetry(TelemetryConfig config, Parts parts)
       stats_(config_.self_stats != nullptr ? config_.self_stats : &telemetry::DefaultSelfStats()),
       tracer_provider_(std::move(parts.tracer_provider)),
       tail_sampler_(parts.tail_sampler),
+      persistent_queue_(parts.persistent_queue),
       propagator_(std::move(parts.propagator)),
       meter_provider_(std::move(parts.meter_provider)),
       scrape_reader_(std::move(parts.scrape_reader)),
@@ -388,15 +391,23 @@ TelemetryStats Telemetry::Stats() const noexcept {
     s.spans_dropped_queue_full = t.dropped_queue_full;
     s.spans_dropped_export_failed = t.dropped_export_failed;
     s.spans_dropped_shutdown = t.dropped_shutdown;
+    s.spans_dropped_persistent_queue_full = t.dropped_persistent_queue_full;
     s.export_failures = t.export_failures;
+    s.spans_queued = t.spans_queued;
+    s.persistent_queue = persistent_queue_;
+    s.persistent_queue_batches = t.persistent_queue_batches;
+    s.persistent_queue_spans = t.persistent_queue_spans;
+    s.persistent_queue_bytes = t.persistent_queue_bytes;
+    s.spans_recovered = t.persistent_queue_recovered;
     if (tail_sampler_ != nullptr) {
         const trace::TailSamplingStats tail = tail_sampler_->Stats();
         s.spans_sampled_out = tail.tail_not_sampled;
         s.spans_dropped_queue_full += tail.tail_buffer_full;
         s.spans_dropped_shutdown += tail.dropped_shutdown;
+        s.spans_queued += tail.spans_held;
     }
-    s.spans_dropped =
-        s.spans_dropped_queue_full + s.spans_dropped_export_failed + s.spans_dropped_shutdown;
+    s.spans_dropped = s.spans_dropped_queue_full + s.spans_dropped_export_failed +
+                      s.spans_dropped_shutdown + s.spans_dropped_persistent_queue_full;
     const api::RequestInstrumentationStats r = requests_->stats();
     s.requests = r.requests;
     s.metric_measurements = r.measurements;
@@ -408,24 +419,47 @@ TelemetryStats Telemetry::Stats() const noexcept {
     for (const auto& p : log_stats_) {
         const auto l = p();
         s.logs_exported += l.exported;
-        s.logs_dropped += l.dropped_queue_full + l.dropped_export_failed + l.dropped_shutdown;
+        s.logs_dropped_queue_full += l.dropped_queue_full;
+        s.logs_dropped_export_failed += l.dropped_export_failed;
+        s.logs_dropped_shutdown += l.dropped_shutdown;
+        s.logs_queued += l.queued;
     }
+    s.logs_dropped =
+        s.logs_dropped_queue_full + s.logs_dropped_export_failed + s.logs_dropped_shutdown;
     return s;
 }
 
 Json TelemetryStats::ToJson() const {
-    return {{"spans", {{"started", spans_started},
+    Json j = {{"spans", {{"started", spans_started},
                        {"sampled", spans_sampled},
                        {"processed", spans_ended},
                        {"exported", spans_exported},
                        {"dropped", spans_dropped},
-                       {"droppedByReason", {{"queueFull", spans_dropped_queue_full},
-                                            {"exportFailed", spans_dropped_export_failed},
-                                            {"shutdown", spans_dropped_shutdown}}},
+                       {"droppedByReason",
+                        {{"queueFull", spans_dropped_queue_full},
+                         {"exportFailed", spans_dropped_export_failed},
+                         {"shutdown", spans_dropped_shutdown},
+                         {"persistentQueueFull", spans_dropped_persistent_queue_full}}},
                        {"sampledOut", spans_sampled_out},
+                       {"queued", spans_queued},
+                       {"recovered", spans_recovered},
                        {"exportFailures", export_failures}}},
             {"metrics", {{"measurementsRecorded", metric_measurements}, {"requests", requests}}},
-            {"logs", {{"emitted", logs_emitted}, {"exported", logs_exported}, {"dropped", logs_dropped}}}};
+            {"logs",
+             {{"emitted", logs_emitted},
+              {"exported", logs_exported},
+              {"dropped", logs_dropped},
+              {"droppedByReason", {{"queueFull", logs_dropped_queue_full},
+                                   {"exportFailed", logs_dropped_export_failed},
+                                   {"shutdown", logs_dropped_shutdown}}},
+              {"queued", logs_queued}}}};
+    if (persistent_queue) {
+        j["spans"]["persistentQueue"] = {{"batches", persistent_queue_batches},
+                                         {"spans", persistent_queue_spans},
+                                         {"bytes", persistent_queue_bytes},
+                                         {"recovered", spans_recovered}};
+    }
+    return j;
 }
 
 bool Telemetry::Shutdown(std::chrono::milliseconds timeout) noexcept {

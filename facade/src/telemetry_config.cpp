@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "tome/telemetry/export/persistent_queue.hpp"
 #include "tome/telemetry/logs/log_record.hpp"
 
 namespace tome::facade {
@@ -69,6 +70,17 @@ Status Validate(const TelemetryConfig& c) {
     }
     if (c.export_timeout.count() <= 0) return Field("export_timeout", "must be positive");
     if (c.scheduled_delay.count() <= 0) return Field("scheduled_delay", "must be positive");
+    if (c.persistent_queue) {
+        namespace ex = telemetry::exporter;
+        if (c.persistent_queue->dir.empty()) return Field("persistent_queue.dir", "must name a directory");
+        if (c.persistent_queue->max_bytes < ex::kMinPersistentQueueBytes ||
+            c.persistent_queue->max_bytes > ex::kMaxPersistentQueueBytes) {
+            return Field("persistent_queue.max_bytes",
+                         "must be between " + std::to_string(ex::kMinPersistentQueueBytes) +
+                             " and " + std::to_string(ex::kMaxPersistentQueueBytes) + ", got " +
+                             std::to_string(c.persistent_queue->max_bytes));
+        }
+    }
     if (c.metric_export_interval.count() <= 0) {
         return Field("metric_export_interval", "must be positive");
     }
@@ -158,6 +170,10 @@ std::map<std::string, std::string> ToOtelDefaults(
     set("OTEL_METRIC_EXPORT_INTERVAL", std::to_string(c.metric_export_interval.count()));
     if (!c.enable_metrics) set("OTEL_METRICS_EXPORTER", "none");
     if (!c.enable_logs) set("OTEL_LOGS_EXPORTER", "none");
+    if (c.persistent_queue) {
+        set("TOME_OTLP_PERSISTENT_QUEUE_DIR", c.persistent_queue->dir);
+        set("TOME_OTLP_PERSISTENT_QUEUE_MAX_BYTES", std::to_string(c.persistent_queue->max_bytes));
+    }
     std::string joined;
     for (const auto& [name, value] : expanded_headers) {
         joined += (joined.empty() ? "" : ",") + name + "=" + PercentEncode(value);
@@ -195,6 +211,10 @@ Json Describe(const TelemetryConfig& c) {
               {"logConsole", c.log_console},
               {"enabled", c.enabled},
               {"otel", otel}};
+    if (c.persistent_queue) {
+        j["persistentQueue"] = {{"dir", c.persistent_queue->dir},
+                                {"maxBytes", c.persistent_queue->max_bytes}};
+    }
     if (c.tail_sampling) {
         j["tailSampling"] = {{"errorSamplingRate", c.tail_sampling->error_sampling_rate},
                              {"normalSamplingRate", c.tail_sampling->normal_sampling_rate},

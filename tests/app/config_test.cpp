@@ -120,6 +120,43 @@ TEST(Config, BadTelemetryValuesNameKeyAndLine) {
     }
 }
 
+TEST(Config, PersistentQueueBecomesTheExporterQueueVariables) {
+    const std::string path = ::testing::TempDir() + "/tome_persistent_queue.yaml";
+    {
+        std::ofstream out(path);
+        out << "development:\n  telemetry:\n    persistentQueue: {dir: /var/lib/tome/queue, "
+               "maxBytes: 1048576}\n";
+    }
+    auto c = LoadConfig(path, Env({}));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ASSERT_TRUE(c->telemetry.persistent_queue.has_value());
+    EXPECT_EQ(c->telemetry.persistent_queue->dir, "/var/lib/tome/queue");
+    EXPECT_EQ(c->telemetry.persistent_queue->max_bytes, 1048576u);
+    const auto defaults = facade::ToOtelDefaults(c->telemetry, {});
+    EXPECT_EQ(defaults.at("TOME_OTLP_PERSISTENT_QUEUE_DIR"), "/var/lib/tome/queue");
+    EXPECT_EQ(defaults.at("TOME_OTLP_PERSISTENT_QUEUE_MAX_BYTES"), "1048576");
+    EXPECT_EQ(facade::Describe(c->telemetry)["persistentQueue"]["dir"], "/var/lib/tome/queue");
+
+    auto none = LoadConfig(TOME_TEST_CONFIG, Env({}));
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->telemetry.persistent_queue.has_value()) << "opt-in";
+    EXPECT_EQ(facade::ToOtelDefaults(none->telemetry, {}).count("TOME_OTLP_PERSISTENT_QUEUE_DIR"), 0u);
+
+    for (const auto& [body, key] : std::map<std::string, std::string>{
+             {"{dir: /q, maxBytes: 10}", "maxBytes"},
+             {"{maxBytes: 1048576}", "dir"},
+             {"{dir: /q, size: 5}", "size"},
+             {"/q", "persistentQueue"}}) {
+        {
+            std::ofstream out(path);
+            out << "development:\n  telemetry:\n    persistentQueue: " << body << "\n";
+        }
+        auto bad = LoadConfig(path, Env({}));
+        ASSERT_FALSE(bad.ok()) << body;
+        EXPECT_NE(bad.status().message().find(key), std::string::npos) << bad.status().message();
+    }
+}
+
 TEST(Config, BackendRetryIsReadAndChecked) {
     auto c = LoadConfig(TOME_TEST_CONFIG, Env({}));
     ASSERT_TRUE(c.ok()) << c.status().ToString();

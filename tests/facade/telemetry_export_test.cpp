@@ -5,7 +5,10 @@
 
 #include <boost/asio.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <string>
 
@@ -234,6 +237,87 @@ TEST(TelemetryExport, ShutdownReturnsWithinTheDeadlineWhenNothingListens) {
     const auto again = std::chrono::steady_clock::now();
     (void)(*t)->Shutdown(deadline);
     EXPECT_LT(std::chrono::steady_clock::now() - again, std::chrono::milliseconds(100));
+}
+
+// The identity the outage soak checks, here without timing: every span and record is exported,
+// dropped (by reason) or queued, before, during and after an export that cannot succeed.
+TEST(TelemetryExport, EverySpanAndRecordIsExportedDroppedOrQueuedWhileTheCollectorIsDown) {
+    telemetry::SelfStats stats;
+    TelemetryConfig c = ToReceiver(ClosedPort(), stats);
+    c.scheduled_delay = std::chrono::milliseconds(10);
+    c.max_export_batch_size = 8;
+    c.max_queue_size = 16;
+    auto t = Telemetry::Create(c, Env({}));
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    auto identity_holds = [&](const char* when) {
+        const TelemetryStats s = (*t)->Stats();
+        EXPECT_EQ(s.spans_ended, s.spans_exported + s.spans_dropped + s.spans_sampled_out +
+                                     s.spans_queued)
+            << when << ": " << s.ToJson().dump();
+        EXPECT_EQ(s.logs_emitted, s.logs_exported + s.logs_dropped + s.logs_queued)
+            << when << ": " << s.ToJson().dump();
+        return s;
+    };
+    for (int i = 0; i < 100; ++i) {
+        (*t)->StartSpan("during.outage").End();
+        (*t)->Log(Severity::kWarn, "during outage");
+    }
+    const TelemetryStats during = identity_holds("during the outage");
+    EXPECT_GT(during.spans_dropped_queue_full, 0u) << "100 spans into a queue of 16";
+    EXPECT_GT(during.spans_queued, 0u);
+    (void)(*t)->Shutdown(std::chrono::milliseconds(500));
+    const TelemetryStats after = identity_holds("after shutdown");
+    EXPECT_EQ(after.spans_queued, 0u);
+    EXPECT_EQ(after.spans_exported, 0u);
+    EXPECT_EQ(after.spans_dropped, 100u);
+    EXPECT_EQ(after.spans_dropped, after.spans_dropped_queue_full +
+                                       after.spans_dropped_export_failed +
+                                       after.spans_dropped_shutdown);
+}
+
+// The persistent queue across a restart: spans written while nothing listens stay on disk at
+// shutdown (counted as kept, not dropped), and the next Telemetry on the same directory sends
+// them to the collector that is now there.
+TEST(TelemetryExport, PersistentQueueKeepsSpansAcrossARestart) {
+    const std::string dir = ::testing::TempDir() + "/tome-facade-pq-" + std::to_string(::getpid());
+    std::filesystem::remove_all(dir);
+    {
+        telemetry::SelfStats stats;
+        TelemetryConfig c = ToReceiver(ClosedPort(), stats);
+        c.enable_logs = false;
+        c.enable_metrics = false;
+        c.scheduled_delay = std::chrono::milliseconds(10);
+        c.persistent_queue = TelemetryConfig::PersistentQueue{dir, 1 << 20};
+        auto t = Telemetry::Create(c, Env({}));
+        ASSERT_TRUE(t.ok()) << t.status().ToString();
+        for (int i = 0; i < 12; ++i) (*t)->StartSpan("kept." + std::to_string(i)).End();
+        EXPECT_FALSE((*t)->tracer_provider()->ForceFlush(std::chrono::seconds(5)))
+            << "nothing listens: the batch is on disk, not delivered";
+        const TelemetryStats s = (*t)->Stats();
+        EXPECT_TRUE(s.persistent_queue);
+        EXPECT_EQ(s.persistent_queue_spans, 12u) << s.ToJson().dump();
+        EXPECT_EQ(s.spans_queued, 12u);
+        (void)(*t)->Shutdown(std::chrono::milliseconds(500));
+        EXPECT_EQ((*t)->Stats().spans_dropped, 0u) << "kept on disk is not dropped";
+    }
+    LoopbackReceiver rx;
+    telemetry::SelfStats stats;
+    TelemetryConfig c = ToReceiver(rx.port(), stats);
+    c.enable_logs = false;
+    c.enable_metrics = false;
+    c.persistent_queue = TelemetryConfig::PersistentQueue{dir, 1 << 20};
+    auto t = Telemetry::Create(c, Env({}));
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    ASSERT_TRUE(rx.WaitForRequests(1, std::chrono::seconds(10)));
+    ASSERT_TRUE((*t)->Shutdown(std::chrono::seconds(5)));
+    const auto got = Decode(rx);
+    ASSERT_EQ(got.spans.size(), 12u);
+    for (int i = 0; i < 12; ++i) EXPECT_EQ(got.spans[i].name(), "kept." + std::to_string(i));
+    const TelemetryStats s = (*t)->Stats();
+    EXPECT_EQ(s.spans_recovered, 12u);
+    EXPECT_EQ(s.spans_exported, 12u);
+    EXPECT_EQ(s.spans_queued, 0u);
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -121,6 +121,34 @@ TEST(TelemetryEnvConfig, BadValuesNameTheVariable) {
     EXPECT_TRUE(ReadTracesEnvConfig(Env({{"OTEL_TRACES_SAMPLER_ARG", "bogus"}})).ok());
 }
 
+TEST(TelemetryEnvConfig, PersistentQueueVariables) {
+    auto c = ReadTracesEnvConfig(Env({{"TOME_OTLP_PERSISTENT_QUEUE_DIR", " /var/lib/tome/q "},
+                                      {"TOME_OTLP_PERSISTENT_QUEUE_MAX_BYTES", "1048576"}}));
+    ASSERT_TRUE(c.ok()) << c.message();
+    ASSERT_TRUE(c.value().otlp.persistent_queue.has_value());
+    EXPECT_EQ(c.value().otlp.persistent_queue->dir, "/var/lib/tome/q");
+    EXPECT_EQ(c.value().otlp.persistent_queue->max_bytes, 1048576u);
+    EXPECT_FALSE(ReadTracesEnvConfig(Env({})).value().otlp.persistent_queue.has_value());
+
+    auto small = ReadTracesEnvConfig(Env({{"TOME_OTLP_PERSISTENT_QUEUE_DIR", "/q"},
+                                          {"TOME_OTLP_PERSISTENT_QUEUE_MAX_BYTES", "100"}}));
+    ASSERT_FALSE(small.ok());
+    EXPECT_NE(small.message().find("TOME_OTLP_PERSISTENT_QUEUE_MAX_BYTES"), std::string::npos);
+    if (OtlpGrpcAvailable()) {
+        auto grpc = ReadTracesEnvConfig(Env({{"TOME_OTLP_PERSISTENT_QUEUE_DIR", "/q"},
+                                             {"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}}));
+        ASSERT_FALSE(grpc.ok());
+        EXPECT_NE(grpc.message().find("not grpc"), std::string::npos) << grpc.message();
+    }
+    // A directory that cannot be made is an error at start, naming the variable.
+    auto sdk = BuildTracesSdkFromEnv(
+        Env({{"TOME_OTLP_PERSISTENT_QUEUE_DIR", "/proc/tome-cannot-be-here"},
+             {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"}}));
+    ASSERT_FALSE(sdk.ok());
+    EXPECT_NE(sdk.message().find("TOME_OTLP_PERSISTENT_QUEUE_DIR"), std::string::npos)
+        << sdk.message();
+}
+
 TEST(TelemetryEnvConfig, DisabledSdkIsNoopButPropagatorsWork) {
     auto sdk = BuildTracesSdkFromEnv(Env({{"OTEL_SDK_DISABLED", "true"}}));
     ASSERT_TRUE(sdk.ok()) << sdk.message();

@@ -135,8 +135,12 @@ TEST(SelfMetrics, PublishesSdkCountersAndOverflow) {
     stats.Add(SelfStats::Counter::kSpansExported, 7);
     stats.Add(SelfStats::Counter::kDroppedQueueFull, 2);
     stats.Add(SelfStats::Counter::kExportFailures, 1);
+    stats.Add(SelfStats::Counter::kSpansQueued, 5);
+    stats.Subtract(SelfStats::Counter::kSpansQueued, 2);
+    stats.Add(SelfStats::Counter::kDroppedPersistentQueueFull, 4);
+    stats.Add(SelfStats::Counter::kPersistentQueueBytes, 4096);
     auto handles = RegisterSelfMetrics(t.meter, stats, t.provider.get());
-    EXPECT_EQ(handles.size(), 6u);
+    EXPECT_EQ(handles.size(), 8u);
     const auto data = t.Collect();
     ASSERT_NE(data.Find("otel.sdk.exporter.span.exported"), nullptr);
     EXPECT_EQ(data.Find("otel.sdk.exporter.span.exported")->number_points[0].as_int, 7);
@@ -144,8 +148,13 @@ TEST(SelfMetrics, PublishesSdkCountersAndOverflow) {
     const auto& dropped = data.Find("otel.sdk.span.dropped")->number_points;
     EXPECT_EQ(FindPoint(dropped, "reason", "queue_full")->as_int, 2);
     EXPECT_EQ(FindPoint(dropped, "reason", "shutdown")->as_int, 0);
+    EXPECT_EQ(FindPoint(dropped, "reason", "persistent_queue_full")->as_int, 4);
     EXPECT_EQ(data.Find("otel.sdk.exporter.failures")->number_points[0].as_int, 1);
     EXPECT_EQ(data.Find("otel.sdk.metric.overflowed")->number_points[0].as_int, 0);
+    ASSERT_NE(data.Find("otel.sdk.span.queued"), nullptr);
+    EXPECT_EQ(data.Find("otel.sdk.span.queued")->number_points[0].as_int, 3);
+    EXPECT_FALSE(data.Find("otel.sdk.span.queued")->is_monotonic) << "a gauge of what waits";
+    EXPECT_EQ(data.Find("otel.sdk.persistent_queue.size")->number_points[0].as_int, 4096);
 }
 
 }  // namespace

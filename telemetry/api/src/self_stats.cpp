@@ -14,6 +14,12 @@ SelfStatsSnapshot SelfStats::Snapshot() const noexcept {
     s.rejected_by_receiver = Get(Counter::kRejectedByReceiver);
     s.export_failures = Get(Counter::kExportFailures);
     s.export_retries = Get(Counter::kExportRetries);
+    s.dropped_persistent_queue_full = Get(Counter::kDroppedPersistentQueueFull);
+    s.spans_queued = Get(Counter::kSpansQueued);
+    s.persistent_queue_batches = Get(Counter::kPersistentQueueBatches);
+    s.persistent_queue_spans = Get(Counter::kPersistentQueueSpans);
+    s.persistent_queue_bytes = Get(Counter::kPersistentQueueBytes);
+    s.persistent_queue_recovered = Get(Counter::kPersistentQueueRecovered);
     return s;
 }
 

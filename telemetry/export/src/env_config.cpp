@@ -217,6 +217,27 @@ Result<TracesEnvConfig> ReadTracesEnvConfig(const EnvLookup& env) {
     c.otlp_grpc.compression = c.otlp.compression;
     c.otlp_grpc.timeout = c.otlp.timeout;
     c.otlp_grpc.certificate_file = c.otlp.certificate_file;
+    if (auto dir = GetNonEmpty(env, "TOME_OTLP_PERSISTENT_QUEUE_DIR")) {  // env_config.hpp
+        if (c.otlp_transport == OtlpTransport::kGrpc) {
+            return Bad("TOME_OTLP_PERSISTENT_QUEUE_DIR", *dir,
+                       "the persistent queue works with OTLP/HTTP (http/protobuf, http/json), "
+                       "not grpc");
+        }
+        PersistentQueueOptions q;
+        q.dir = Trim(*dir);
+        auto max = ReadInt(env, "TOME_OTLP_PERSISTENT_QUEUE_MAX_BYTES");
+        if (!max.ok()) return max.error();
+        if (max.value()) {
+            const auto n = static_cast<std::uint64_t>(*max.value());
+            if (n < kMinPersistentQueueBytes || n > kMaxPersistentQueueBytes) {
+                return Bad("TOME_OTLP_PERSISTENT_QUEUE_MAX_BYTES", std::to_string(n),
+                           "expected " + std::to_string(kMinPersistentQueueBytes) + " to " +
+                               std::to_string(kMaxPersistentQueueBytes) + " bytes");
+            }
+            q.max_bytes = n;
+        }
+        c.otlp.persistent_queue = std::move(q);
+    }
     return c;
 }
 
@@ -295,8 +316,14 @@ Result<TracesSdk> BuildTracesSdkFromEnv(const EnvLookup& env,
         } else if (kind == TracesExporterKind::kOtlp) {
             OtlpHttpExporterOptions o = c.otlp;
             o.stats = stats;
-            po.processors.push_back(std::make_unique<trace::BatchSpanProcessor>(
-                std::make_unique<OtlpHttpExporter>(std::move(o)), b));
+            std::unique_ptr<OtlpHttpExporter> exporter;
+            try {
+                exporter = std::make_unique<OtlpHttpExporter>(std::move(o));
+            } catch (const std::exception& e) {  // the persistent queue could not be opened
+                return Error{std::string("TOME_OTLP_PERSISTENT_QUEUE_DIR: ") + e.what()};
+            }
+            po.processors.push_back(
+                std::make_unique<trace::BatchSpanProcessor>(std::move(exporter), b));
         } else if (kind == TracesExporterKind::kOtlpFile) {
             auto exporter = std::make_unique<OtlpFileExporter>(c.otlp_file);
             if (!exporter->open_error().empty())

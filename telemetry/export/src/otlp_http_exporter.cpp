@@ -1,5 +1,7 @@
 #include "tome/telemetry/export/otlp_http_exporter.hpp"
 
+#include <stdexcept>
+
 #include "tome/telemetry/export/otlp_encoder.hpp"
 #include "trace_send_result.hpp"
 
@@ -18,7 +20,9 @@ OtlpHttpTransportOptions TransportOptions(const OtlpHttpExporterOptions& o, Self
     t.certificate_file = o.certificate_file;
     t.initial_backoff = o.initial_backoff;
     t.max_backoff = o.max_backoff;
-    t.max_attempts = o.max_attempts;
+    // A persistent queue retries itself, at most max_retry_delay apart, keeping the batch on
+    // disk meanwhile: retries inside one send would only hold its thread.
+    t.max_attempts = o.persistent_queue ? 1 : o.max_attempts;
     t.stats = stats;
     return t;
 }
@@ -28,9 +32,26 @@ OtlpHttpTransportOptions TransportOptions(const OtlpHttpExporterOptions& o, Self
 OtlpHttpExporter::OtlpHttpExporter(OtlpHttpExporterOptions options)
     : options_(std::move(options)),
       stats_(options_.stats ? options_.stats : &DefaultSelfStats()),
-      transport_(TransportOptions(options_, stats_)) {}
+      transport_(TransportOptions(options_, stats_)) {
+    if (!options_.persistent_queue) return;
+    PersistentQueueOptions q = *options_.persistent_queue;
+    // One send's budget; "no limit" (0) would let a black-holed receiver hold the queue.
+    q.send_timeout = options_.timeout.count() > 0 ? options_.timeout : std::chrono::seconds(30);
+    auto opened = PersistentExportQueue::Open(
+        std::move(q),
+        [this](std::string_view body, std::string_view content_type,
+               PersistentExportQueue::Clock::time_point deadline) {
+            return transport_.Send(body, content_type, deadline);
+        },
+        [this] { transport_.Shutdown(); }, stats_);
+    if (!opened.ok()) throw std::runtime_error(opened.message());
+    queue_ = std::move(opened).value();
+}
 
-OtlpHttpExporter::~OtlpHttpExporter() { transport_.Shutdown(); }
+OtlpHttpExporter::~OtlpHttpExporter() {
+    queue_.reset();  // stops its thread, which sends through transport_
+    transport_.Shutdown();
+}
 
 ExportResult OtlpHttpExporter::Export(std::span<const std::unique_ptr<trace::SpanData>> batch,
                                       Clock::time_point deadline) noexcept {
@@ -39,6 +60,10 @@ ExportResult OtlpHttpExporter::Export(std::span<const std::unique_ptr<trace::Spa
     try {
         const bool json = options_.protocol == OtlpProtocol::kHttpJson;
         const std::string body = json ? EncodeOtlpJson(batch) : EncodeOtlpProto(batch);
+        if (queue_) {
+            return queue_->Enqueue(body, batch.size(), json) ? ExportResult::kQueued
+                                                              : ExportResult::kFailureNonRetryable;
+        }
         return internal::TraceSendResult(
             transport_.Send(body, json ? kOtlpJsonContentType : kOtlpProtobufContentType,
                             deadline),
@@ -48,9 +73,19 @@ ExportResult OtlpHttpExporter::Export(std::span<const std::unique_ptr<trace::Spa
     return ExportResult::kFailureNonRetryable;
 }
 
-bool OtlpHttpExporter::Shutdown(std::chrono::milliseconds) noexcept {
+bool OtlpHttpExporter::ForceFlush(std::chrono::milliseconds timeout) noexcept {
+    return queue_ ? queue_->Flush(Clock::now() + timeout) : true;
+}
+
+bool OtlpHttpExporter::Shutdown(std::chrono::milliseconds timeout) noexcept {
+    bool flushed = true;
+    if (queue_) {
+        const auto deadline = Clock::now() + timeout;
+        flushed = queue_->Flush(deadline);
+        queue_->Shutdown(deadline);
+    }
     transport_.Shutdown();
-    return true;
+    return flushed;
 }
 
 }  // namespace tome::telemetry::exporter

@@ -82,13 +82,13 @@ void BatchLogProcessor::OnEmit(std::unique_ptr<LogRecord> record) noexcept {
     if (!record) return;
     std::unique_lock lock(mu_);
     if (shutdown_requested_) {
-        lock.unlock();
         dropped_shutdown_.fetch_add(1, std::memory_order_relaxed);
+        lock.unlock();
         return;  // `record` is freed outside the lock
     }
     if (count_ == ring_.size()) {
-        lock.unlock();
         dropped_queue_full_.fetch_add(1, std::memory_order_relaxed);
+        lock.unlock();
         return;
     }
     ring_[(head_ + count_) % ring_.size()] = std::move(record);
@@ -104,6 +104,7 @@ void BatchLogProcessor::TakeBatch(std::vector<std::unique_ptr<LogRecord>>& out) 
         head_ = (head_ + 1) % ring_.size();
     }
     count_ -= n;
+    in_flight_ = n;
 }
 
 void BatchLogProcessor::Run() noexcept {
@@ -128,14 +129,17 @@ void BatchLogProcessor::Run() noexcept {
             lock.unlock();
             const ExportResult r = exporter_ ? exporter_->Export(batch, deadline)
                                              : ExportResult::kFailureNonRetryable;
-            if (r == ExportResult::kSuccess) {
-                exported_.fetch_add(batch.size(), std::memory_order_relaxed);
-            } else {
-                dropped_export_failed_.fetch_add(batch.size(), std::memory_order_relaxed);
-                ok = false;
-            }
+            const std::size_t n = batch.size();
             batch.clear();  // records are freed outside the lock
             lock.lock();
+            // Under the lock with in_flight_, so stats() never sees the batch twice or not at all.
+            in_flight_ = 0;
+            if (r == ExportResult::kSuccess) {
+                exported_.fetch_add(n, std::memory_order_relaxed);
+            } else {
+                dropped_export_failed_.fetch_add(n, std::memory_order_relaxed);
+                ok = false;
+            }
         }
         if (flush_target > flush_done_) {
             flush_done_ = flush_target;
@@ -189,10 +193,11 @@ bool BatchLogProcessor::Shutdown(std::chrono::milliseconds timeout) noexcept {
 }
 
 BatchLogProcessorStats BatchLogProcessor::stats() const noexcept {
+    std::lock_guard lock(mu_);
     return {exported_.load(std::memory_order_relaxed),
             dropped_queue_full_.load(std::memory_order_relaxed),
             dropped_export_failed_.load(std::memory_order_relaxed),
-            dropped_shutdown_.load(std::memory_order_relaxed)};
+            dropped_shutdown_.load(std::memory_order_relaxed), count_ + in_flight_};
 }
 
 std::size_t BatchLogProcessor::QueueSizeForTesting() const {

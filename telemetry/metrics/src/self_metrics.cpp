@@ -37,6 +37,7 @@ std::vector<ObservableInstrument> RegisterSelfMetrics(Meter& meter, const SelfSt
                  obs("queue_full", C::kDroppedQueueFull);
                  obs("export_failed", C::kDroppedExportFailed);
                  obs("shutdown", C::kDroppedShutdown);
+                 obs("persistent_queue_full", C::kDroppedPersistentQueueFull);
                  obs("rejected", C::kRejectedByReceiver);
              },
              {.description = "Spans lost before or during export, by reason", .unit = "{span}"}));
@@ -46,6 +47,15 @@ std::vector<ObservableInstrument> RegisterSelfMetrics(Meter& meter, const SelfSt
     Keep(out, meter.CreateObservableCounter<std::int64_t>(
                   "otel.sdk.exporter.retries", One(stats, C::kExportRetries),
                   {.description = "Transport-level export retries", .unit = "{retry}"}));
+    Keep(out, meter.CreateObservableUpDownCounter<std::int64_t>(
+                  "otel.sdk.span.queued", One(stats, C::kSpansQueued),
+                  {.description = "Spans waiting for export: in queues, in an export in flight "
+                                  "or in the persistent queue on disk",
+                   .unit = "{span}"}));
+    Keep(out, meter.CreateObservableUpDownCounter<std::int64_t>(
+                  "otel.sdk.persistent_queue.size", One(stats, C::kPersistentQueueBytes),
+                  {.description = "Bytes of span batches in the persistent export queue on disk",
+                   .unit = "By"}));
     if (provider != nullptr) {
         Keep(out, meter.CreateObservableCounter<std::int64_t>(
                       "otel.sdk.metric.overflowed",

@@ -52,6 +52,7 @@ void BatchSpanProcessor::OnEnd(std::unique_ptr<SpanData> span) noexcept {
         } else {
             ring_[(head_ + count_) % ring_.size()] = std::move(span);
             ++count_;
+            stats_->Add(Counter::kSpansQueued);
             wake = count_ == options_.max_export_batch_size;
         }
     }
@@ -92,9 +93,12 @@ void BatchSpanProcessor::Run() noexcept {
             const auto deadline = SteadyClock::now() + options_.export_timeout;
             const ExportResult r = exporter_ ? exporter_->Export(batch, deadline)
                                              : ExportResult::kFailureNonRetryable;
+            // The batch leaves kSpansQueued before it is counted where it went, so a reader
+            // never sees it twice (a persistent queue keeps it queued: it counts it later).
+            if (r != ExportResult::kQueued) stats_->Subtract(Counter::kSpansQueued, batch.size());
             if (r == ExportResult::kSuccess) {
                 stats_->Add(Counter::kSpansExported, batch.size());
-            } else {
+            } else if (r != ExportResult::kQueued) {
                 ok = false;
                 stats_->Add(Counter::kExportFailures);
                 stats_->Add(Counter::kDroppedExportFailed, batch.size());
@@ -108,7 +112,10 @@ void BatchSpanProcessor::Run() noexcept {
             done_cv_.notify_all();
         }
         if (shutdown_requested_) {
-            if (count_ > 0) stats_->Add(Counter::kDroppedShutdown, count_);
+            if (count_ > 0) {
+                stats_->Subtract(Counter::kSpansQueued, count_);
+                stats_->Add(Counter::kDroppedShutdown, count_);
+            }
             while (count_ > 0) {
                 ring_[head_].reset();
                 head_ = (head_ + 1) % ring_.size();

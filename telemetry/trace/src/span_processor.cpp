@@ -19,7 +19,11 @@ void SimpleSpanProcessor::OnEnd(std::unique_ptr<SpanData> span) noexcept {
     }
     const std::unique_ptr<SpanData> batch[1] = {std::move(span)};
     const auto deadline = SpanExporter::Clock::now() + std::chrono::seconds(30);
-    if (exporter_->Export(batch, deadline) == ExportResult::kSuccess) {
+    stats_->Add(Counter::kSpansQueued);  // in an export in flight
+    const ExportResult r = exporter_->Export(batch, deadline);
+    if (r == ExportResult::kQueued) return;  // a persistent queue accounts for it from here
+    stats_->Subtract(Counter::kSpansQueued);
+    if (r == ExportResult::kSuccess) {
         stats_->Add(Counter::kSpansExported);
     } else {
         stats_->Add(Counter::kExportFailures);

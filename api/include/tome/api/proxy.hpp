@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -61,6 +62,10 @@ struct ProxyServices {
     /// SERVER span (http.request.method, http.route, http.response.status_code, error.type,
     /// error.message). nullptr = the global provider (a no-op until the app installs one).
     telemetry::logs::LoggerProvider* logger_provider = nullptr;
+    /// The whole pipeline's accounting (tome::Telemetry::Stats().ToJson(): spans and logs
+    /// processed, exported, dropped by reason, queued, the persistent queue), shown by
+    /// GET /api/telemetry as "pipeline". Empty = not shown.
+    std::function<Json()> telemetry_accounting;
 };
 
 /// What a route handler returns on success: an HTTP status and the envelope's data.

@@ -69,7 +69,21 @@ struct TelemetryStats {
     std::uint64_t spans_dropped_export_failed = 0;  ///< In a batch the exporter failed.
     std::uint64_t spans_dropped_shutdown = 0;  ///< Ended after shutdown or still queued at its
                                                ///< deadline (tail sampler's buffer included).
+    std::uint64_t spans_dropped_persistent_queue_full = 0;  ///< Deleted from a full persistent
+                                                            ///< queue to make room.
     std::uint64_t spans_sampled_out = 0;  ///< Spans of traces the tail sampler decided to drop.
+    /// Spans waiting: in the tail sampler's buffer, the export queue, an export in flight or the
+    /// persistent queue on disk. With one exporter, at any moment (up to the spans that move
+    /// while the counters are read): processed + recovered = exported + dropped + sampled_out +
+    /// queued.
+    std::uint64_t spans_queued = 0;
+    /// The persistent queue (zero without one): batches, spans and bytes on disk now, and the
+    /// spans found there at start (left by an earlier run).
+    bool persistent_queue = false;
+    std::uint64_t persistent_queue_batches = 0;
+    std::uint64_t persistent_queue_spans = 0;
+    std::uint64_t persistent_queue_bytes = 0;
+    std::uint64_t spans_recovered = 0;
     std::uint64_t export_failures = 0; ///< Span export calls that failed.
     // Metrics.
     std::uint64_t metric_measurements = 0;  ///< Through the facade's instruments and request hooks.
@@ -78,6 +92,12 @@ struct TelemetryStats {
     std::uint64_t logs_emitted = 0;   ///< Records at or above the level handed to processors.
     std::uint64_t logs_exported = 0;  ///< Records an OTLP or console exporter accepted.
     std::uint64_t logs_dropped = 0;   ///< Queue full + export failed + at/after shutdown.
+    std::uint64_t logs_dropped_queue_full = 0;
+    std::uint64_t logs_dropped_export_failed = 0;
+    std::uint64_t logs_dropped_shutdown = 0;
+    /// In export queues or exports in flight. Per exporter: emitted = exported + dropped + queued
+    /// (summed over exporters when there are several, e.g. OTLP and the console's JSON lines).
+    std::uint64_t logs_queued = 0;
 
     Json ToJson() const;
 };
@@ -249,6 +269,7 @@ private:
     telemetry::SelfStats* stats_;
     std::shared_ptr<telemetry::trace::TracerProvider> tracer_provider_;
     const telemetry::trace::TailSamplingProcessor* tail_sampler_;  // owned by tracer_provider_
+    bool persistent_queue_;  // the span exporter keeps its batches on disk
     std::unique_ptr<telemetry::trace::TextMapPropagator> propagator_;
     std::shared_ptr<telemetry::metrics::MeterProvider> meter_provider_;
     std::shared_ptr<telemetry::metrics::MetricReader> scrape_reader_;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -82,6 +83,15 @@ struct TelemetryConfig {
     std::string log_level = "info";
     /// Also write log records as JSON lines to stdout (default true).
     bool log_console = true;
+    /// The OTLP/HTTP span exporter's on-disk sending queue (TOME_OTLP_PERSISTENT_QUEUE_DIR and
+    /// _MAX_BYTES; see tome/telemetry/export/persistent_queue.hpp): batches the Collector has
+    /// not taken survive its outages and tome's restarts, even kill -9. One process per
+    /// directory. nullopt (default): batches live in memory only.
+    struct PersistentQueue {
+        std::string dir;                       ///< Created when missing; must not be empty.
+        std::uint64_t max_bytes = 256ULL << 20;  ///< 64 KiB..64 GiB; oldest dropped past it.
+    };
+    std::optional<PersistentQueue> persistent_queue;
     /// False turns the whole SDK off (OTEL_SDK_DISABLED): spans are no-ops. Default true.
     bool enabled = true;
     /// Further OTEL_* defaults (e.g. OTEL_PROPAGATORS, OTEL_EXPORTER_OTLP_CERTIFICATE,

@@ -1,6 +1,8 @@
 // SelfStats: the telemetry SDK's counters about itself (spans started, sampled, ended,
-// exported, dropped by reason, export failures and retries). Any layer may read a snapshot.
-// All methods may be called concurrently; counters are relaxed atomics.
+// exported, dropped by reason, export failures and retries) and its gauges (spans waiting in
+// export queues, the persistent queue's contents). Any layer may read a snapshot. All methods
+// may be called concurrently; cells are relaxed atomics, so a snapshot taken while spans move
+// may be off by the spans in motion.
 #pragma once
 
 #include <atomic>
@@ -17,12 +19,22 @@ struct SelfStatsSnapshot {
     std::uint64_t dropped_queue_full = 0;     ///< Spans dropped because a queue was full.
     std::uint64_t dropped_export_failed = 0;  ///< Spans in batches the exporter failed.
     std::uint64_t dropped_shutdown = 0;       ///< Spans ended after shutdown or left at timeout.
+    std::uint64_t dropped_persistent_queue_full = 0;  ///< Deleted from a full persistent queue.
     std::uint64_t rejected_by_receiver = 0;   ///< partial_success.rejected_spans summed.
     std::uint64_t export_failures = 0;        ///< Export calls that returned a failure.
     std::uint64_t export_retries = 0;         ///< Transport-level retries.
+    /// Gauge: spans in batch processors' queues, in an export in flight, or in a persistent
+    /// queue on disk. With one exporter: exported + dropped_total + queued = ended (of sampled
+    /// spans) + persistent_queue_recovered, tail sampling aside.
+    std::uint64_t spans_queued = 0;
+    std::uint64_t persistent_queue_batches = 0;    ///< Gauge: batches on disk.
+    std::uint64_t persistent_queue_spans = 0;      ///< Gauge: spans in them.
+    std::uint64_t persistent_queue_bytes = 0;      ///< Gauge: their body bytes.
+    std::uint64_t persistent_queue_recovered = 0;  ///< Spans found on disk at start.
 
     std::uint64_t dropped_total() const noexcept {
-        return dropped_queue_full + dropped_export_failed + dropped_shutdown;
+        return dropped_queue_full + dropped_export_failed + dropped_shutdown +
+               dropped_persistent_queue_full;
     }
 };
 
@@ -40,6 +52,14 @@ public:
         kRejectedByReceiver,
         kExportFailures,
         kExportRetries,
+        kDroppedPersistentQueueFull,
+        // Gauges (Add and Subtract):
+        kSpansQueued,
+        kPersistentQueueBatches,
+        kPersistentQueueSpans,
+        kPersistentQueueBytes,
+        // Counter:
+        kPersistentQueueRecovered,
         kCount
     };
 
@@ -49,6 +69,10 @@ public:
 
     void Add(Counter c, std::uint64_t n = 1) noexcept {
         cells_[static_cast<int>(c)].value.fetch_add(n, std::memory_order_relaxed);
+    }
+    /// For the gauges only: takes back what an Add put in.
+    void Subtract(Counter c, std::uint64_t n = 1) noexcept {
+        cells_[static_cast<int>(c)].value.fetch_sub(n, std::memory_order_relaxed);
     }
     std::uint64_t Get(Counter c) const noexcept {
         return cells_[static_cast<int>(c)].value.load(std::memory_order_relaxed);

@@ -7,6 +7,9 @@
 // ExportTraceServiceRequest per line to <path> (OtlpFileExporter). When OTEL_TRACES_EXPORTER is
 // unset it replaces the default "otlp"; when it is set, the file is written in addition to the
 // exporters it names (so OTEL_TRACES_EXPORTER=otlp,console plus TOME_OTLP_FILE gives all three).
+// TOME_OTLP_PERSISTENT_QUEUE_DIR=<dir> puts the OTLP/HTTP span exporter's batches in a
+// PersistentExportQueue there (TOME_OTLP_PERSISTENT_QUEUE_MAX_BYTES bounds it; default 256 MiB);
+// with OTLP/gRPC it is an error.
 #pragma once
 
 #include <functional>

@@ -44,6 +44,9 @@ struct BatchLogProcessorStats {
     std::uint64_t dropped_queue_full = 0;  ///< New records refused because the queue was full.
     std::uint64_t dropped_export_failed = 0;
     std::uint64_t dropped_shutdown = 0;    ///< Emitted after shutdown or left at its deadline.
+    /// In the queue or in an export in flight. Read together with the counters above under the
+    /// processor's lock, so emitted = exported + dropped + queued holds exactly per snapshot.
+    std::uint64_t queued = 0;
 };
 
 class BatchLogProcessor final : public LogProcessor {
@@ -78,7 +81,9 @@ private:
     std::condition_variable done_cv_;              // wakes ForceFlush/Shutdown waiters
     std::vector<std::unique_ptr<LogRecord>> ring_;  // guarded by mu_, fixed capacity
     std::size_t head_ = 0;                          // guarded by mu_
-    std::size_t count_ = 0;                         // guarded by mu_
+    std::size_t count_ = 0;
+                         // guarded by mu_
+    std::size_t in_flight_ = 0;  // guarded by mu_: records of the batch being exported
     std::uint64_t flush_requested_ = 0;             // guarded by mu_
     std::uint64_t flush_done_ = 0;                  // guarded by mu_
     bool last_flush_ok_ = true;                     // guarded by mu_

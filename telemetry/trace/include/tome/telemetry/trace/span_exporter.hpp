@@ -16,6 +16,10 @@ enum class ExportResult : std::uint8_t {
     kSuccess,
     kFailureRetryable,     ///< Transient (network, 429/502/503/504) and retries ran out.
     kFailureNonRetryable,  ///< Bad data, 4xx, shut down: retrying will not help.
+    /// Kept in a persistent queue that sends it later (PersistentExportQueue): not exported
+    /// yet. From here on the queue accounts for the batch in SelfStats (it stays in
+    /// kSpansQueued until the queue delivers or drops it). Only span exporters return it.
+    kQueued,
 };
 
 class SpanExporter {
