@@ -162,7 +162,9 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     // have its default action again).
     if (signal_number.load() == 0) ::raise(SIGTERM);
     waiter.join();
-    std::cout << "tome: " << a.Shutdown(a.config().shutdown_timeout).Describe() << std::endl;
+    // Described before anything is written: the last log lines of the shutdown go to stdout too.
+    const std::string stopped = a.Shutdown(a.config().shutdown_timeout).Describe();
+    std::cout << "tome: " << stopped << std::endl;
     return 0;
 }
 

@@ -52,7 +52,9 @@ int Serve(const std::string& config_path, std::optional<int> port, std::optional
               << std::endl;
     waiter.join();
     std::cout << "tome: signal " << signal_number << " received, shutting down" << std::endl;
-    std::cout << "tome: " << a.Shutdown(a.config().shutdown_timeout).Describe() << std::endl;
+    // Described before anything is written: the last log lines of the shutdown go to stdout too.
+    const std::string stopped = a.Shutdown(a.config().shutdown_timeout).Describe();
+    std::cout << "tome: " << stopped << std::endl;
     return 0;
 }
 
