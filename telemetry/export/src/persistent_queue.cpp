@@ -252,11 +252,12 @@ void PersistentExportQueue::Run() noexcept {
     auto retry_at = Clock::time_point::min();
     std::unique_lock lock(mu_);
     for (;;) {
-        cv_.wait_until(lock, std::max(retry_at, Clock::now()), [&] {
-            return stopping_ || (!entries_.empty() && Clock::now() >= retry_at);
-        });
+        cv_.wait(lock, [&] { return stopping_ || !entries_.empty(); });
         if (stopping_) break;
-        if (entries_.empty() || Clock::now() < retry_at) continue;
+        if (Clock::now() < retry_at) {  // backing off after a failure
+            cv_.wait_until(lock, retry_at, [&] { return stopping_; });
+            continue;
+        }
         const Entry e = entries_.front();
         sending_seq_ = e.seq;
         lock.unlock();
