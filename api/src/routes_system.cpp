@@ -134,21 +134,22 @@ void Proxy::AddSystemRoutes() {
         const telemetry::SelfStatsSnapshot t = telemetry::DefaultSelfStats().Snapshot();
         const RequestInstrumentationStats r = instrumentation_->stats();
         Reply reply{200,
-                     {{"tracing", s.toggles.IsEnabled(toggles::kTracing)},
-                      {"spans",
-                       {{"started", t.spans_started},
-                        {"sampled", t.spans_sampled},
-                        {"ended", t.spans_ended},
-                        {"exported", t.spans_exported},
-                        {"dropped", {{"total", t.dropped_total()},
-                                     {"queueFull", t.dropped_queue_full},
-                                     {"exportFailed", t.dropped_export_failed},
-                                     {"shutdown", t.dropped_shutdown}}},
-                        {"rejectedByReceiver", t.rejected_by_receiver}}},
-                      {"exports", {{"failures", t.export_failures}, {"retries", t.export_retries}}},
-                      {"requests", {{"instrumented", r.requests},
-                                    {"measurementsRecorded", r.measurements}}},
-                      {"service", options_.service_name}}};
+                    {{"tracing", s.toggles.IsEnabled(toggles::kTracing)},
+                     {"spans",
+                      {{"started", t.spans_started},
+                       {"sampled", t.spans_sampled},
+                       {"ended", t.spans_ended},
+                       {"exported", t.spans_exported},
+                       {"dropped", {{"total", t.dropped_total()},
+                                    {"queueFull", t.dropped_queue_full},
+                                    {"exportFailed", t.dropped_export_failed},
+                                    {"shutdown", t.dropped_shutdown},
+                                    {"persistentQueueFull", t.dropped_persistent_queue_full}}},
+                       {"rejectedByReceiver", t.rejected_by_receiver}}},
+                     {"exports", {{"failures", t.export_failures}, {"retries", t.export_retries}}},
+                     {"requests", {{"instrumented", r.requests},
+                                   {"measurementsRecorded", r.measurements}}},
+                     {"service", options_.service_name}}};
         if (s.telemetry_accounting) reply.data["pipeline"] = s.telemetry_accounting();
         return reply;
     });

@@ -178,6 +178,13 @@ TEST_F(Routes, TelemetryReportsTheSdkCounts) {
     EXPECT_GE(t["spans"]["started"].get<int>(), 1) << t.dump();
     EXPECT_EQ(t["spans"]["started"], t["spans"]["sampled"]);
     EXPECT_TRUE(t["spans"]["dropped"].contains("queueFull"));
+    // The total is the sum of the reasons listed beside it, the persistent queue's included.
+    const auto& dropped = t["spans"]["dropped"];
+    EXPECT_EQ(dropped["total"].get<std::uint64_t>(),
+              dropped["queueFull"].get<std::uint64_t>() + dropped["exportFailed"].get<std::uint64_t>() +
+                  dropped["shutdown"].get<std::uint64_t>() +
+                  dropped["persistentQueueFull"].get<std::uint64_t>())
+        << t.dump();
 }
 
 TEST_F(Routes, TogglesSwitchRouting) {
