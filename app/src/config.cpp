@@ -13,6 +13,7 @@
 #include "tome/core/feature_toggles.hpp"
 #include "tome/core/json_text.hpp"
 #include "tome/core/yaml_json.hpp"
+#include "tome/telemetry/export/persistent_queue.hpp"
 #include "tome/telemetry/logs/log_record.hpp"
 
 #ifndef TOME_SOURCE_CONFIG
@@ -230,7 +231,9 @@ Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w,
         facade::TelemetryConfig::PersistentQueue pq;
         TOME_TRY(r.ReadString(q, "dir", wq, pq.dir));
         if (pq.dir.empty()) return r.Fail(q, wq + ".dir must name a directory");
-        TOME_TRY(r.ReadInt(q, "maxBytes", wq, 64LL << 10, 64LL << 30, pq.max_bytes));
+        namespace ex = telemetry::exporter;
+        TOME_TRY(r.ReadInt(q, "maxBytes", wq, static_cast<long long>(ex::kMinPersistentQueueBytes),
+                           static_cast<long long>(ex::kMaxPersistentQueueBytes), pq.max_bytes));
         tc.persistent_queue = std::move(pq);
     }
     if (auto st = facade::Validate(tc); !st.ok()) return r.Fail(t, w + ": " + st.message());

@@ -66,8 +66,6 @@ public:
     bool Shutdown(std::chrono::milliseconds timeout) noexcept override;
 
     const OtlpHttpExporterOptions& options() const noexcept { return options_; }
-    /// Null without a persistent queue.
-    const PersistentExportQueue* persistent_queue() const noexcept { return queue_.get(); }
 
 private:
     const OtlpHttpExporterOptions options_;
