@@ -312,6 +312,38 @@ Result<std::vector<ConnectionInfo>> Connector::AddConnections(
     return infos;
 }
 
+Status Connector::RestoreConnection(const std::string& id, const std::string& source,
+                                    const std::string& target, ConnectionConfig config,
+                                    const std::string& trace_id) {
+    if (auto st = ValidateConnectionConfig(config); !st.ok()) return st;
+    if (id.empty() || source.empty() || target.empty()) {
+        return InvalidArgument("a restored connection needs an id, a source and a target");
+    }
+    std::lock_guard write(write_mu_);
+    auto current = Table();
+    if (current->Find(id) != nullptr) return AlreadyExists("connection '" + id + "' already exists");
+    if (current->pairs.count({source, target}) > 0) {
+        return AlreadyExists("tome '" + source + "' is already connected to '" + target + "'");
+    }
+    if (current->connections.size() >= options_.max_connections) {
+        return ResourceExhausted("connection limit of " + std::to_string(options_.max_connections) +
+                                 " reached");
+    }
+    // "conn-<n>-...": later ids start after n.
+    if (id.rfind("conn-", 0) == 0) {
+        std::uint64_t n = 0;
+        std::size_t i = 5;
+        for (; i < id.size() && id[i] >= '0' && id[i] <= '9' && n < (1ull << 60); ++i) n = n * 10 + (id[i] - '0');
+        if (i > 5) next_id_ = std::max(next_id_, n + 1);
+    }
+    auto connections = current->connections;
+    connections.push_back(std::make_shared<const ConnectionState>(
+        id, source, target, std::move(config), clock_.Now(),
+        trace_id.empty() ? telemetry::GenerateTraceId().ToHex() : trace_id));
+    Publish(current->With(std::move(connections)));
+    return Status::Ok();
+}
+
 Status Connector::Disconnect(const std::string& connection_id) {
     const auto started = clock_.SteadyNow();
     trace::Span span =

@@ -91,6 +91,23 @@ TomeSnapshot Tome::Snapshot() const {
     return s;
 }
 
+Status Tome::Restore(const TomeSnapshot& saved) {
+    if (definition_.states.count(saved.state) == 0) {
+        return InvalidArgument("tome '" + definition_.id + "': kept state '" + saved.state +
+                               "' is not a state of its definition");
+    }
+    if (saved.context == nullptr || !saved.context->is_object()) {
+        return InvalidArgument("tome '" + definition_.id + "': kept context is not an object");
+    }
+    std::lock_guard lock(mu_);
+    state_ = saved.state;
+    context_ = saved.context;
+    events_received_ = saved.events_received;
+    transitions_ = saved.transitions;
+    events_ignored_ = saved.events_ignored;
+    return Status::Ok();
+}
+
 std::uint64_t Tome::Subscribe(Listener listener) {
     std::lock_guard l(listeners_mu_);
     const auto id = next_subscription_++;

@@ -217,6 +217,14 @@ class Connector {
                                    ConnectionConfig config);
     /// kNotFound when no such connection.
     Status Disconnect(const std::string& connection_id);
+    /// Puts back a connection as a store kept it (storage/): its id, ends, config and trace id,
+    /// whether or not its tomes are present now (a connection whose tome was deleted stays, and
+    /// is unhealthy, as it was before the restart). Ids handed out later continue after the
+    /// highest restored "conn-<n>-...". kAlreadyExists when the id or the pair is taken,
+    /// kInvalidArgument for a config ValidateConnectionConfig refuses. No span, log or metric:
+    /// nothing was created.
+    Status RestoreConnection(const std::string& id, const std::string& source, const std::string& target,
+                             ConnectionConfig config, const std::string& trace_id);
     /// kNotFound when no such connection.
     Result<ConnectionInfo> GetConnection(const std::string& id) const;
     /// Sorted by creation.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tome/core/status.hpp"
 #include "tome/core/tome_definition.hpp"
 
 namespace tome {
@@ -68,6 +69,12 @@ public:
     TransitionOutcome Send(const TomeEvent& event);
 
     TomeSnapshot Snapshot() const;
+
+    /// Puts back the state, context and counters a store kept (storage/), as they were before
+    /// a restart: `saved.id` and `saved.final` are ignored. kInvalidArgument when saved.state
+    /// is not a state of this tome's definition or the context is not an object. No
+    /// notification: no event happened.
+    Status Restore(const TomeSnapshot& saved);
 
     /// Registers a listener for `event` (every event received) and `stateChange`
     /// notifications. Listeners run on the sending thread, in event order, and must not call
