@@ -5,6 +5,7 @@
 #include <optional>
 #include <variant>
 
+#include "audit.hpp"
 #include "request_body.hpp"
 #include "tome/api/trace_headers.hpp"
 #include "tome/telemetry/metrics/prometheus.hpp"
@@ -67,6 +68,12 @@ Proxy::Proxy(ProxyServices services, ProxyOptions options)
       rate_limiter_(options_.rate_limit, services.clock),
       cors_(options_.cors),
       stats_(std::make_unique<Stats>()),
+      memory_audit_(services.change_store == nullptr ? std::make_unique<MemoryAuditTrail>() : nullptr),
+      audit_(services.change_store != nullptr ? static_cast<AuditTrail*>(services.change_store)
+                                              : memory_audit_.get()),
+      audit_log_((services.logger_provider != nullptr ? *services.logger_provider
+                                                      : *telemetry::logs::GetLoggerProvider())
+                     .GetLogger("tome.audit", options_.version)),
       log_((services.logger_provider != nullptr ? *services.logger_provider
                                                 : *telemetry::logs::GetLoggerProvider())
                .GetLogger("tome.api", options_.version)),
@@ -82,6 +89,7 @@ Proxy::Proxy(ProxyServices services, ProxyOptions options)
     AddConnectionRoutes();
     AddNetworkRoutes();
     AddSystemRoutes();
+    AddAuditRoutes();
 }
 
 Proxy::~Proxy() = default;
@@ -150,6 +158,14 @@ HttpResponse Proxy::Handle(const HttpRequest& request) noexcept {
 
 HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx,
                              const Router<Handler>::Match& match) {
+    if (services_.auth != nullptr) {
+        const AuthDecision decision = services_.auth->Check(request);
+        if (!decision.allowed()) {
+            if (match.route != nullptr) ctx.route = match.route->pattern;
+            return Refuse(request, ctx, decision);
+        }
+        ctx.principal = decision.principal;
+    }
     if (request.body_too_large) return ErrorResponse(ctx, PayloadTooLarge(options_.max_body_bytes));
     if (request.path == "/metrics") {
         ctx.route = "/metrics";
@@ -198,6 +214,10 @@ HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx,
     }
 
     Call call{request, match.params, ctx, body ? &*body : nullptr};
+    if (internal::IsChangeRoute(request.method, match.route->operation)) {
+        std::lock_guard changes(changes_mu_);
+        return FinishChange(request, ctx, call, match.route->handler(call));
+    }
     Result<Reply> result = match.route->handler(call);
     if (!result.ok()) {
         ctx.error_code = std::string(CodeName(result.status().code()));
@@ -207,6 +227,96 @@ HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx,
     }
     if (request.method != "GET") Track(ctx, request, result->status, "");
     return SuccessResponse(ctx, result->status, std::move(result->data));
+}
+
+HttpResponse Proxy::FinishChange(const HttpRequest& request, RequestContext& ctx, Call& call,
+                                 Result<Reply> result) {
+    AuditRecord audit;
+    audit.time_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             services_.clock.Now().time_since_epoch())
+                             .count();
+    audit.who = ctx.principal.empty() ? request.client_address : ctx.principal;
+    audit.method = request.method;
+    audit.route = ctx.route;
+    audit.target = call.target;
+    if (audit.target.empty()) {
+        for (const char* key : {"id", "name"}) {
+            if (auto it = call.params.find(key); it != call.params.end()) audit.target = it->second;
+        }
+    }
+    audit.trace_id = ctx.trace_id;
+    audit.span_id = ctx.span_id;
+    Status kept = Status::Ok();
+    if (result.ok()) {
+        audit.status = result->status;
+        audit.result = "ok";
+        audit.before = internal::AuditValue(std::move(call.before));
+        audit.after = internal::AuditValue(result->data);
+        kept = services_.change_store != nullptr
+                   ? services_.change_store->Commit(call.changes, audit)
+                   : memory_audit_->Record(audit);
+    } else {
+        audit.status = HttpStatusFor(result.status().code());
+        audit.result = std::string(CodeName(result.status().code()));
+        audit.message = result.status().message();
+        kept = audit_->Record(audit);
+    }
+    if (!kept.ok()) {
+        // The change is live in memory but would not survive a restart: say so, loudly.
+        audit.status = 500;
+        audit.result = "storage_failed";
+        audit.message = "the change was applied but could not be stored: " + kept.message();
+        ctx.error_code = audit.result;
+        ctx.error_message = audit.message;
+    }
+    internal::LogAudit(*audit_log_, audit);
+    if (!kept.ok()) {
+        Track(ctx, request, 500, audit.message);
+        return ErrorResponse(ctx, {500, audit.result, audit.message});
+    }
+    if (!result.ok()) {
+        ctx.error_code = audit.result;
+        ctx.error_message = audit.message;
+        Track(ctx, request, audit.status, audit.message);
+        return ErrorResponse(ctx, ErrorFromStatus(result.status()));
+    }
+    Track(ctx, request, result->status, "");
+    return SuccessResponse(ctx, result->status, std::move(result->data));
+}
+
+HttpResponse Proxy::Refuse(const HttpRequest& request, const AuthDecision& decision) {
+    RequestContext ctx;
+    ctx.started = std::chrono::steady_clock::now();
+    ctx.clock = &services_.clock;
+    ctx.trace_id = telemetry::GenerateTraceId().ToHex();
+    ctx.span_id = telemetry::GenerateSpanId().ToHex();
+    return Refuse(request, ctx, decision);
+}
+
+HttpResponse Proxy::Refuse(const HttpRequest& request, RequestContext& ctx, const AuthDecision& decision) {
+    const bool forbidden = decision.outcome == AuthDecision::Outcome::kForbidden;
+    ctx.error_code = forbidden ? "permission_denied" : "unauthenticated";
+    ctx.error_message = decision.message;
+    AuditRecord audit;
+    audit.time_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             services_.clock.Now().time_since_epoch())
+                             .count();
+    audit.who = decision.principal.empty() ? request.client_address : decision.principal;
+    audit.method = request.method;
+    audit.route = ctx.route.empty() ? request.path : ctx.route;
+    audit.target = request.path;
+    audit.status = decision.http_status();
+    audit.result = ctx.error_code;
+    audit.message = decision.message;
+    audit.trace_id = ctx.trace_id;
+    audit.span_id = ctx.span_id;
+    if (Status kept = audit_->Record(audit); !kept.ok()) {
+        log_->Error("Audit record not kept", {{"error.message", kept.message()}});
+    }
+    internal::LogAudit(*audit_log_, audit);
+    HttpResponse r = ErrorResponse(ctx, {decision.http_status(), ctx.error_code, decision.message});
+    r.headers.emplace_back("WWW-Authenticate", decision.challenge());
+    return r;
 }
 
 HttpResponse Proxy::ServeMetrics(const HttpRequest& request, const RequestContext& ctx) {

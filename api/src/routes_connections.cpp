@@ -13,6 +13,21 @@ Result<connector::ConnectionConfig> ConfigField(const Json& body) {
     return connector::ParseConnectionConfig(*it);
 }
 
+NetworkChange Created(const connector::ConnectionInfo& c) {
+    return {NetworkChange::Kind::kConnectionCreated, c.id,
+            {{"source", c.source},
+             {"target", c.target},
+             {"config", connector::ToJson(c.config)},
+             {"traceId", c.trace_id}}};
+}
+
+/// A network's audit target: its tomes, comma-separated.
+std::string Joined(const std::vector<std::string>& tomes) {
+    std::string out;
+    for (const auto& t : tomes) out += (out.empty() ? "" : ",") + t;
+    return out;
+}
+
 Json ConnectionList(const std::vector<connector::ConnectionInfo>& list) {
     Json out = Json::array();
     for (const auto& c : list) out.push_back(connector::ToJson(c));
@@ -52,6 +67,8 @@ void Proxy::AddConnectionRoutes() {
         if (!config.ok()) return config.status();
         auto info = s.connector.Connect(*source, *target, std::move(*config));
         if (!info.ok()) return info.status();
+        call.target = info->id;
+        call.changes.push_back(Created(*info));
         TrackConnections(s.robot_copy, call.context, "connection.create", {*info});
         return Reply{201, connector::ToJson(*info)};
     });
@@ -79,7 +96,9 @@ void Proxy::AddConnectionRoutes() {
                     const std::string& id = call.params.at("id");
                     auto info = s.connector.GetConnection(id);
                     if (!info.ok()) return info.status();
+                    call.before = connector::ToJson(*info);
                     if (auto st = s.connector.Disconnect(id); !st.ok()) return st;
+                    call.changes.push_back({NetworkChange::Kind::kConnectionDeleted, id});
                     TrackConnections(s.robot_copy, call.context, "connection.delete", {*info});
                     return Reply{200, {{"deleted", id}}};
                 });
@@ -95,8 +114,10 @@ void Proxy::AddNetworkRoutes() {
         if (!tomes.ok()) return tomes.status();
         auto config = ConfigField(*body);
         if (!config.ok()) return config.status();
+        call.target = Joined(*tomes);
         auto created = s.connector.CreateRingNetwork(*tomes, *config);
         if (!created.ok()) return created.status();
+        for (const auto& c : *created) call.changes.push_back(Created(c));
         TrackConnections(s.robot_copy, call.context, "network.create", *created);
         return Reply{201,
                      {{"type", tomes->size() >= 3 ? "ring" : "chain"},
@@ -114,8 +135,10 @@ void Proxy::AddNetworkRoutes() {
         if (!spokes.ok()) return spokes.status();
         auto config = ConfigField(*body);
         if (!config.ok()) return config.status();
+        call.target = *hub + "," + Joined(*spokes);
         auto created = s.connector.CreateHubNetwork(*hub, *spokes, *config);
         if (!created.ok()) return created.status();
+        for (const auto& c : *created) call.changes.push_back(Created(c));
         TrackConnections(s.robot_copy, call.context, "network.create", *created);
         return Reply{201,
                      {{"type", "hub"},

@@ -86,6 +86,8 @@ void Proxy::AddSystemRoutes() {
         if (!enabled.ok()) return enabled.status();
         const bool previous = s.toggles.IsEnabled(name);
         if (auto st = s.toggles.Set(name, *enabled); !st.ok()) return st;
+        call.before = {{"enabled", previous}};
+        call.changes.push_back({NetworkChange::Kind::kToggleChanged, name, {{"enabled", *enabled}}});
         return Reply{200, {{"name", name}, {"enabled", *enabled}, {"previous", previous}}};
     });
     router_.Add("PUT", "/api/toggles", "toggle_management", [&s](Call& call) -> Result<Reply> {
@@ -104,7 +106,13 @@ void Proxy::AddSystemRoutes() {
             if (!enabled.ok()) return enabled.status();
             changes.emplace_back(it.key(), *enabled);
         }
-        for (const auto& [name, on] : changes) (void)s.toggles.Set(name, on);
+        call.before = Json::object();
+        for (const auto& [name, on] : changes) {
+            call.before[name] = snap->IsEnabled(name);
+            (void)s.toggles.Set(name, on);
+            call.changes.push_back({NetworkChange::Kind::kToggleChanged, name, {{"enabled", on}}});
+            call.target += (call.target.empty() ? "" : ",") + name;
+        }
         return Reply{200, {{"toggles", TogglesJson(s.toggles)}}};
     });
     router_.Add("GET", "/api/traces/{traceId}", "trace_query", [&s](Call& call) -> Result<Reply> {

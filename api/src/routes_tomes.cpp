@@ -78,14 +78,19 @@ void Proxy::AddTomeRoutes() {
             if (!id.ok()) return id.status();
             auto endpoint = internal::RequireString(*body, "remote");
             if (!endpoint.ok()) return endpoint.status();
+            call.target = *id;
             if (s.tomes.Contains(*id)) return AlreadyExists("tome '" + *id + "' already exists");
             if (auto st = s.connector.RegisterRemoteTome(*id, *endpoint); !st.ok()) return st;
+            call.changes.push_back(
+                {NetworkChange::Kind::kRemoteTomeRegistered, *id, {{"endpoint", *endpoint}}});
             return Reply{201, {{"id", *id}, {"remote", *endpoint}}};
         }
+        if (auto id = body->find("id"); id != body->end() && id->is_string()) call.target = *id;
         auto def = ParseTomeDefinition(*body);
         if (!def.ok()) return def.status();
         auto tome = std::make_shared<Tome>(std::move(*def));
         if (auto st = s.tomes.Add(tome); !st.ok()) return st;
+        call.changes.push_back({NetworkChange::Kind::kTomeCreated, tome->id(), ToJson(tome->definition())});
         std::vector<std::string> events;
         for (const auto& [name, state] : tome->definition().states)
             for (const auto& [ev, t] : state.on) events.push_back(ev);
@@ -111,10 +116,20 @@ void Proxy::AddTomeRoutes() {
     });
     router_.Add("DELETE", "/api/tomes/{id}", "tome_management", [&s](Call& call) -> Result<Reply> {
         const std::string& id = call.params.at("id");
-        if (!s.tomes.Contains(id) && s.connector.UnregisterRemoteTome(id).ok()) {
-            return Reply{200, {{"deleted", id}, {"remote", true}}};
+        if (!s.tomes.Contains(id)) {
+            std::string endpoint;
+            for (const auto& node : s.connector.GetTopology().nodes) {
+                if (node.id == id) endpoint = node.endpoint;
+            }
+            if (s.connector.UnregisterRemoteTome(id).ok()) {
+                call.before = {{"id", id}, {"remote", endpoint}};
+                call.changes.push_back({NetworkChange::Kind::kTomeDeleted, id});
+                return Reply{200, {{"deleted", id}, {"remote", true}}};
+            }
         }
+        if (auto tome = s.tomes.Find(id)) call.before = TomeView(*tome, s.connector);
         if (auto st = s.tomes.Remove(id); !st.ok()) return st;
+        call.changes.push_back({NetworkChange::Kind::kTomeDeleted, id});
         (void)s.robot_copy.components().Unregister(id);
         Json affected = Json::array();
         for (const auto& c : s.connector.ConnectionsOf(id)) affected.push_back(c.id);

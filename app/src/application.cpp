@@ -9,16 +9,33 @@
 namespace tome::app {
 
 api::HttpResponse Application::Routes::Handle(const api::HttpRequest& request) noexcept {
-    if (console_ != nullptr && console::Console::Serves(request.path)) return console_->handler().Handle(request);
+    if (console_ != nullptr && console::Console::Serves(request.path)) {
+        if (auth_.enabled()) {
+            try {
+                const api::AuthDecision decision = auth_.Check(request);
+                if (!decision.allowed()) return proxy_.Refuse(request, decision);
+            } catch (...) {
+                api::HttpResponse r;
+                r.status = 500;
+                r.body = R"({"success":false,"error":{"code":"internal","message":"internal error"}})";
+                return r;
+            }
+        }
+        return console_->handler().Handle(request);
+    }
     return proxy_.Handle(request);
 }
 
 Application::Application(AppConfig config, std::unique_ptr<console::Console> console,
-                         std::unique_ptr<facade::Telemetry> telemetry)
+                         std::unique_ptr<facade::Telemetry> telemetry,
+                         std::unique_ptr<storage::NetworkStore> store,
+                         std::shared_ptr<const api::Authenticator> auth)
     : config_(std::move(config)),
+      auth_(std::move(auth)),
       console_(std::move(console)),
       telemetry_(std::move(telemetry)),
       log_(telemetry_->logger_provider().GetLogger("tome.app", config_.proxy.version)),
+      store_(std::move(store)),
       toggles_(config_.toggles) {
     toggles_.OnChange([log = log_](const std::string& name, bool enabled) {
         log->Info("Feature toggle changed",
@@ -29,7 +46,7 @@ Application::Application(AppConfig config, std::unique_ptr<console::Console> con
     robot_copy_ = std::make_unique<robotcopy::RobotCopy>(config_.robot_copy, toggles_, clock);
     connector_ = std::make_unique<connector::Connector>(tomes_, toggles_, clock, config_.connector);
     connector_->SetRemoteSender(std::make_shared<HttpRemoteTomeSender>(
-        robotcopy::MakeCurlBackendClient(), telemetry_->propagator()));
+        robotcopy::MakeCurlBackendClient(), telemetry_->propagator(), config_.security.remote_token.value));
     health_monitor_ = std::make_unique<robotcopy::HealthMonitor>(
         [this] { return connector_->CheckHealth().ToJson(); }, *robot_copy_, config_.health);
     api::ProxyServices services{tomes_, *connector_, *robot_copy_, toggles_, clock,
@@ -39,8 +56,10 @@ Application::Application(AppConfig config, std::unique_ptr<console::Console> con
                                 &telemetry_->request_instrumentation()};
     services.logger_provider = &telemetry_->logger_provider();
     services.telemetry_accounting = [this] { return telemetry_->Stats().ToJson(); };
+    services.change_store = store_.get();
+    services.auth = auth_.get();
     proxy_ = std::make_unique<api::Proxy>(services, config_.proxy);
-    routes_ = std::make_unique<Routes>(console_.get(), *proxy_);
+    routes_ = std::make_unique<Routes>(console_.get(), *proxy_, *auth_);
     server::HttpServerOptions server_options = config_.server;
     if (console_) {
         for (const char* path : {"/v1/traces", "/v1/metrics", "/v1/logs"}) {
@@ -108,12 +127,28 @@ Result<std::unique_ptr<Application>> Application::Create(AppConfig config,
     facade::TelemetryConfig telemetry_config = config.telemetry;
     telemetry_config.log_level = config.logging.level;
     telemetry_config.log_console = config.logging.console;
+    std::vector<api::AccessToken> tokens;
+    for (const auto& t : config.security.tokens) tokens.push_back({t.name, t.token.value, t.scopes});
+    auto created_auth = api::Authenticator::Create(std::move(tokens));
+    if (!created_auth.ok()) return InvalidArgument(config.file + ": security: " + created_auth.status().message());
+    auto auth = std::make_shared<const api::Authenticator>(std::move(created_auth).value());
     // The console first: the SDK's taps feed it from the first span on.
     std::unique_ptr<console::Console> console;
     facade::TelemetryTaps taps;
     if (config.console.enabled) {
         console::ConsoleOptions options = config.console;
         options.otlp_grpc_address = config.server.address;  // where the server listens
+        if (auth->enabled()) {
+            options.authorize_grpc_export = [auth](std::string_view authorization, std::string& message) {
+                api::HttpRequest call;  // the Export call as the authenticator sees a request
+                call.method = "POST";
+                call.path = "/v1/grpc";
+                if (!authorization.empty()) call.headers["authorization"] = std::string(authorization);
+                const api::AuthDecision decision = auth->Check(call);
+                message = decision.message;
+                return decision.allowed() ? 0 : decision.outcome == api::AuthDecision::Outcome::kForbidden ? 7 : 16;
+            };
+        }
         auto created = console::Console::Create(options, SystemClock::Get());
         if (!created.ok()) return created.status();
         console = std::move(*created);
@@ -128,23 +163,45 @@ Result<std::unique_ptr<Application>> Application::Create(AppConfig config,
         [env](std::string_view name) { return env(std::string(name)); }, std::move(taps));
     if (!telemetry.ok()) return telemetry.status();
     (*telemetry)->InstallGlobal();
-    std::unique_ptr<Application> app(
-        new Application(std::move(config), std::move(console), std::move(*telemetry)));
+    std::unique_ptr<storage::NetworkStore> store;
+    if (config.storage.enabled) {
+        auto opened = storage::NetworkStore::Open(config.storage.store);
+        if (!opened.ok()) return opened.status();
+        store = std::move(*opened);
+    }
+    std::unique_ptr<Application> app(new Application(std::move(config), std::move(console),
+                                                     std::move(*telemetry), std::move(store),
+                                                     std::move(auth)));
     if (auto st = app->BuildNetwork(); !st.ok()) return st;
+    if (auto st = app->RestoreFromStore(); !st.ok()) return st;
     return app;
+}
+
+Status Application::RestoreFromStore() {
+    if (!store_) return Status::Ok();
+    store_->SetConfigDefined(storage::ConfigDefinedIds(tomes_, *connector_));
+    auto stored = store_->Load();
+    if (!stored.ok()) return stored.status();
+    storage::RestoreTargets targets{tomes_, *connector_, toggles_, {}, {}};
+    targets.on_tome_added = [this](const Tome& tome) { RegisterComponent(tome.definition()); };
+    targets.on_tome_removed = [this](const std::string& id) {
+        (void)robot_copy_->components().Unregister(id);
+    };
+    const storage::RestoreReport report = storage::RestoreNetwork(*stored, targets);
+    for (const auto& warning : report.warnings) {
+        log_->Warn("Store: not restored", {{"tome.storage.path", store_->path()}, {"warning", warning}});
+    }
+    log_->Info("Network restored from the store",
+               {{"tome.storage.path", store_->path()}, {"tome.storage.restored", report.Describe()}});
+    state_writer_ = std::make_unique<storage::StateWriter>(*store_, tomes_, config_.storage.state);
+    return Status::Ok();
 }
 
 Status Application::BuildNetwork() {
     for (const auto& def : config_.tomes) {
         auto tome = std::make_shared<Tome>(def);
         if (auto st = tomes_.Add(tome); !st.ok()) return st;
-        robotcopy::ComponentInfo info;
-        info.id = def.id;
-        info.type = "tome";
-        for (const auto& [name, state] : def.states)
-            for (const auto& [ev, t] : state.on) info.capabilities.push_back(ev);
-        info.version = "1";
-        (void)robot_copy_->components().Register(std::move(info));
+        RegisterComponent(def);
     }
     for (const auto& remote : config_.remote_tomes) {
         if (auto st = connector_->RegisterRemoteTome(remote.id, remote.endpoint); !st.ok()) {
@@ -172,18 +229,36 @@ Status Application::BuildNetwork() {
     return Status::Ok();
 }
 
+void Application::RegisterComponent(const TomeDefinition& def) {
+    robotcopy::ComponentInfo info;
+    info.id = def.id;
+    info.type = "tome";
+    for (const auto& [name, state] : def.states)
+        for (const auto& [ev, t] : state.on) info.capabilities.push_back(ev);
+    info.version = "1";
+    (void)robot_copy_->components().Register(std::move(info));
+}
+
 Status Application::Start() {
     if (auto st = server_->Start(); !st.ok()) {
         log_->Error("Server failed to start", {{"error.message", st.message()}});
         return st;
     }
     health_monitor_->Start();
+    if (state_writer_) state_writer_->Start();
     if (console_) {
         // Alerts link back to the console's pages (generatorURL, the webhook's externalURL).
         std::string url = ConsoleUrl();
         if (url.ends_with('/')) url.pop_back();
         console_->SetExternalUrl(std::move(url));
         for (const auto& warning : console_->warnings()) log_->Warn("Console", {{"warning", warning}});
+    }
+    const std::string& host = config_.server.address;
+    const bool loopback = host == "127.0.0.1" || host == "::1" || host == "localhost" || host.starts_with("127.");
+    if (!auth_->enabled() && !loopback) {
+        log_->Warn("No tokens configured: anyone who can reach this address can change the network",
+                   {{"server.address", host},
+                    {"tome.security.hint", "add security.tokens to the config, or bind to 127.0.0.1"}});
     }
     const std::int64_t port = server_->port();
     log_->Info("Server started", {{"server.address", config_.server.address},
@@ -205,6 +280,7 @@ Application::ShutdownReport Application::Shutdown(std::chrono::milliseconds dead
     ShutdownReport report;
     report.requests_finished = server_->Shutdown(deadline / 2);
     health_monitor_->Shutdown();
+    if (state_writer_) state_writer_->Shutdown();  // the last states, after the last requests
     log_->Info("Server stopped", {{"tome.shutdown.clean", report.requests_finished}});
     // Export what the last requests recorded, then stop the console (a local store: quick),
     // all within the deadline, so that a dead or black-holed collector cannot hold exit.

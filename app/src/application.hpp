@@ -15,6 +15,9 @@
 #include "tome/robotcopy/health_monitor.hpp"
 #include "tome/robotcopy/robot_copy.hpp"
 #include "tome/server/http_server.hpp"
+#include "tome/storage/network_store.hpp"
+#include "tome/storage/restore.hpp"
+#include "tome/storage/state_writer.hpp"
 #include "tome/facade/telemetry.hpp"
 #include "tome/telemetry/logs/logger.hpp"
 
@@ -58,6 +61,8 @@ public:
     api::Proxy& proxy() { return *proxy_; }
     connector::Connector& connector() { return *connector_; }
     facade::Telemetry& telemetry() { return *telemetry_; }
+    /// The store of the network and the audit trail; null when storage is off.
+    storage::NetworkStore* store() { return store_.get(); }
     /// The embedded console; null when console.enabled is false.
     console::Console* console() { return console_.get(); }
     /// What to open in a browser ("http://localhost:3000/"), or "" without a console; a
@@ -66,32 +71,45 @@ public:
 
 private:
     /// Sends the console's paths to the console and everything else to the Proxy.
+    /// The console's data paths are checked against the tokens first (the Proxy checks its own).
     class Routes final : public api::RequestHandler {
     public:
-        Routes(console::Console* console, api::RequestHandler& proxy) : console_(console), proxy_(proxy) {}
+        Routes(console::Console* console, api::Proxy& proxy, const api::Authenticator& auth)
+            : console_(console), proxy_(proxy), auth_(auth) {}
         api::HttpResponse Handle(const api::HttpRequest& request) noexcept override;
 
     private:
         console::Console* const console_;
-        api::RequestHandler& proxy_;
+        api::Proxy& proxy_;
+        const api::Authenticator& auth_;
     };
 
     Application(AppConfig config, std::unique_ptr<console::Console> console,
-                std::unique_ptr<facade::Telemetry> telemetry);
+                std::unique_ptr<facade::Telemetry> telemetry,
+                std::unique_ptr<storage::NetworkStore> store,
+                std::shared_ptr<const api::Authenticator> auth);
     Status BuildNetwork();
+    /// Puts the store's network on top of the config's and starts writing tome states behind.
+    Status RestoreFromStore();
+    /// Registers a tome with RobotCopy's component registry.
+    void RegisterComponent(const TomeDefinition& definition);
     nlohmann::json NetworkJson() const;
 
     AppConfig config_;
+    // No tokens = auth off. Shared with the console's OTLP/gRPC receiver.
+    const std::shared_ptr<const api::Authenticator> auth_;
     // The console outlives the telemetry: the SDK's tees hand it spans and records until the
     // facade shuts down.
     std::unique_ptr<console::Console> console_;
     std::unique_ptr<facade::Telemetry> telemetry_;
     std::shared_ptr<telemetry::logs::Logger> log_;
+    std::unique_ptr<storage::NetworkStore> store_;  // null when storage is off
     TomeRegistry tomes_;
     FeatureToggles toggles_;
     std::unique_ptr<robotcopy::RobotCopy> robot_copy_;
     std::unique_ptr<connector::Connector> connector_;
     std::unique_ptr<robotcopy::HealthMonitor> health_monitor_;
+    std::unique_ptr<storage::StateWriter> state_writer_;  // with store_
     std::unique_ptr<api::Proxy> proxy_;
     std::unique_ptr<Routes> routes_;
     std::unique_ptr<server::HttpServer> server_;

@@ -240,10 +240,83 @@ Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w,
     return Status::Ok();
 }
 
+// `security`: bearer tokens ({name, token, scopes}) and the token this process presents to
+// remote tomes. Token values may be "${NAME}" (expanded by ExpandSecrets, after loading).
+Status ReadSecurity(const Reader& r, const YAML::Node& s, const std::string& w, SecurityConfig& out) {
+    TOME_TRY(r.CheckKeys(s, w, {"tokens", "remoteToken"}));
+    if (auto remote = s["remoteToken"]) {
+        TOME_TRY(r.ReadString(s, "remoteToken", w, out.remote_token.value));
+        out.remote_token.line = remote.Mark().line + 1;
+    }
+    const YAML::Node tokens = s["tokens"];
+    if (!tokens) return Status::Ok();
+    if (!tokens.IsSequence()) return r.Fail(tokens, w + ".tokens must be a list of {name, token, scopes}");
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const YAML::Node t = tokens[i];
+        const std::string at = w + ".tokens[" + std::to_string(i) + "]";
+        TOME_TRY(r.CheckKeys(t, at, {"name", "token", "scopes"}));
+        TokenSpec spec;
+        spec.line = t.Mark().line + 1;
+        TOME_TRY(r.ReadString(t, "name", at, spec.name));
+        if (spec.name.empty()) return r.Fail(t, at + ".name is required");
+        TOME_TRY(r.ReadString(t, "token", at, spec.token.value));
+        if (spec.token.value.empty()) return r.Fail(t, at + ".token is required (a secret, or ${ENV_VAR})");
+        spec.token.line = spec.line;
+        const YAML::Node scopes = t["scopes"];
+        if (!scopes || !scopes.IsSequence() || scopes.size() == 0) {
+            return r.Fail(scopes ? scopes : t, at + ".scopes must be a non-empty list of read, write, admin, "
+                                                    "ingest, remote");
+        }
+        for (const auto& scope : scopes) {
+            auto parsed = api::ParseScope(scope.IsScalar() ? scope.Scalar() : std::string());
+            if (!parsed.ok()) return r.Fail(scope, at + ".scopes: " + parsed.status().message());
+            spec.scopes |= static_cast<std::uint8_t>(*parsed);
+        }
+        out.tokens.push_back(std::move(spec));
+    }
+    return Status::Ok();
+}
+
+// Expands "${NAME}" token values from the environment; an unset or empty variable is an error
+// that names the variable and the line, never a value.
+Status ExpandSecrets(const std::string& file, const EnvLookup& env, SecurityConfig& security) {
+    const auto expand = [&](SecretValue& secret, const std::string& what) -> Status {
+        const std::string& v = secret.value;
+        if (v.size() < 4 || !v.starts_with("${") || !v.ends_with("}")) return Status::Ok();
+        const std::string name = v.substr(2, v.size() - 3);
+        auto value = env(name);
+        if (!value || value->empty()) {
+            return InvalidArgument(file + ":" + std::to_string(secret.line) + ": " + what + ": ${" + name +
+                                   "} is not set in the environment");
+        }
+        secret.value = *value;
+        return Status::Ok();
+    };
+    for (auto& t : security.tokens) TOME_TRY(expand(t.token, "security token '" + t.name + "'"));
+    return expand(security.remote_token, "security.remoteToken");
+}
+
 Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& env, AppConfig& c,
                  bool& service_name_set) {
     TOME_TRY(r.CheckKeys(block, env, {"server", "rateLimit", "cors", "toggles", "connector",
-                                      "robotcopy", "telemetry", "logging", "console", "alerts"}));
+                                      "robotcopy", "telemetry", "logging", "console", "alerts",
+                                      "storage", "security"}));
+    if (auto sec = block["security"]) TOME_TRY(ReadSecurity(r, sec, env + ".security", c.security));
+    if (auto s = block["storage"]) {
+        const std::string w = env + ".storage";
+        auto& o = c.storage;
+        TOME_TRY(r.CheckKeys(s, w, {"enabled", "path", "stateFlushMs", "auditMaxRecords"}));
+        o.enabled = true;  // a `storage` block turns it on unless it says enabled: false
+        TOME_TRY(r.ReadBool(s, "enabled", w, o.enabled));
+        TOME_TRY(r.ReadString(s, "path", w, o.store.path));
+        if (o.enabled && o.store.path.empty()) {
+            return r.Fail(s, w + ".path is required (the database file, e.g. data/tome.db)");
+        }
+        TOME_TRY(r.ReadMillis(s, "stateFlushMs", w, o.state.interval, storage::kMinStateFlushInterval.count(),
+                              storage::kMaxStateFlushInterval.count()));
+        TOME_TRY(r.ReadInt(s, "auditMaxRecords", w, static_cast<long long>(storage::kMinAuditRecords),
+                           static_cast<long long>(storage::kMaxAuditRecords), o.store.max_audit_records));
+    }
     if (auto a = block["alerts"]) TOME_TRY(ReadAlertsBlock(r.file(), a, env + ".alerts", c.console.alerting));
     if (auto s = block["console"]) {
         const std::string w = env + ".console";
@@ -458,6 +531,11 @@ Status ApplyEnv(const EnvLookup& env, AppConfig& c) {
         return Status::Ok();
     };
     if (auto v = env("TOME_HOST")) c.server.address = *v;
+    if (auto v = env("TOME_DATA_DIR")) {
+        if (v->empty()) return InvalidArgument("TOME_DATA_DIR must not be empty");
+        c.storage.enabled = true;
+        c.storage.store.path = (std::filesystem::path(*v) / "tome.db").string();
+    }
     if (auto v = env("TOME_LOG_LEVEL")) {
         if (!IsLogLevel(*v)) {
             return EnvError("TOME_LOG_LEVEL", *v, "must be trace, debug, info, warn, error or fatal");
@@ -580,6 +658,7 @@ Result<AppConfig> LoadConfig(const std::string& path, const EnvLookup& env) {
     c.proxy.environment = c.environment;
     c.robot_copy.environment = c.environment;
     TOME_TRY(ApplyEnv(env, c));
+    TOME_TRY(ExpandSecrets(path, env, c.security));
     TOME_TRY(FinishAlerting(c.console.alerting));
     c.proxy.max_body_bytes = c.server.max_body_bytes;
     if (!service_name_set) c.telemetry.service_name = c.robot_copy.service_name;

@@ -19,6 +19,8 @@
 #include "tome/robotcopy/health_monitor.hpp"
 #include "tome/robotcopy/robot_copy.hpp"
 #include "tome/server/http_server.hpp"
+#include "tome/storage/network_store.hpp"
+#include "tome/storage/state_writer.hpp"
 #include "tome/facade/telemetry_config.hpp"
 
 namespace tome::app {
@@ -43,6 +45,34 @@ struct LoggingConfig {
     bool console = true;         ///< JSON lines on stdout.
 };
 
+/// The block's `storage`: where tome keeps its network, the state of its tomes and the audit
+/// trail across restarts. TOME_DATA_DIR=<dir> turns it on with <dir>/tome.db.
+struct StorageConfig {
+    bool enabled = false;                  ///< Off when the block has no `storage`.
+    storage::NetworkStoreOptions store;    ///< path (relative to the working directory), auditMaxRecords.
+    storage::StateWriterOptions state;     ///< stateFlushMs.
+};
+
+/// A secret from the config file: the value (after ${NAME} expansion) and its line.
+struct SecretValue {
+    std::string value;
+    int line = 0;
+};
+
+struct TokenSpec {
+    std::string name;
+    SecretValue token;
+    std::uint8_t scopes = 0;  ///< Bits of api::Scope.
+    int line = 0;
+};
+
+/// The block's `security`: bearer tokens (none = auth off) and the token this process presents
+/// to the remote tomes it forwards to (`remoteToken`).
+struct SecurityConfig {
+    std::vector<TokenSpec> tokens;
+    SecretValue remote_token;
+};
+
 struct AppConfig {
     std::string file;
     std::string environment = "development";
@@ -65,6 +95,8 @@ struct AppConfig {
     facade::TelemetryConfig telemetry;
     /// The embedded console (store, OTLP receiver, query APIs, UI): the block's `console`.
     console::ConsoleOptions console;
+    StorageConfig storage;
+    SecurityConfig security;
     std::vector<RemoteTomeSpec> remote_tomes;
     std::vector<ConnectionSpec> connections;
 };

@@ -45,6 +45,9 @@ int RunDemo(const DemoCommandOptions& options, std::string_view version) {
     if (options.port) config->server.port = static_cast<unsigned short>(*options.port);
     if (options.host) config->server.address = *options.host;
     if (!options.console_logs) config->logging.console = false;
+    // The demo builds its own network each run and keeps nothing: it never opens the store (a
+    // `tome serve` of the same config may be holding it).
+    config->storage.enabled = false;
     const bool exporting = OtlpEndpointConfigured(*config, env);
     auto application = Application::Create(std::move(*config), env);
     if (!application.ok()) {

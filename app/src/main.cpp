@@ -64,6 +64,8 @@ int CheckConfig(const std::string& path) {
         std::cerr << "tome: " << config.status().message() << "\n";
         return 2;
     }
+    // The config is checked, not the store: a running `tome serve` may hold it.
+    config->storage.enabled = false;
     auto application = tome::app::Application::Create(std::move(*config), tome::app::ProcessEnv());
     if (!application.ok()) {
         std::cerr << "tome: " << application.status().message() << "\n";

@@ -35,10 +35,12 @@ trace::Context OutgoingContext(const connector::TraceParent& parent) {
 }  // namespace
 
 HttpRemoteTomeSender::HttpRemoteTomeSender(std::unique_ptr<robotcopy::BackendClient> client,
-                                           const trace::TextMapPropagator* propagator)
+                                           const trace::TextMapPropagator* propagator,
+                                           std::string bearer_token)
     : client_(std::move(client)),
       own_propagator_(propagator == nullptr ? trace::MakeW3cPropagator() : nullptr),
-      propagator_(propagator != nullptr ? propagator : own_propagator_.get()) {}
+      propagator_(propagator != nullptr ? propagator : own_propagator_.get()),
+      bearer_token_(std::move(bearer_token)) {}
 
 Result<connector::DeliveryReport> HttpRemoteTomeSender::Deliver(
     const std::string& endpoint, const std::string& tome_id, const TomeEvent& event,
@@ -50,6 +52,7 @@ Result<connector::DeliveryReport> HttpRemoteTomeSender::Deliver(
     request.url = base + "/api/remote/events";
     request.timeout = timeout;
     request.headers.emplace_back("content-type", "application/json");
+    if (!bearer_token_.empty()) request.headers.emplace_back("authorization", "Bearer " + bearer_token_);
     trace::MapCarrier carrier;
     propagator_->Inject(OutgoingContext(trace), carrier);
     for (auto& [name, value] : carrier.headers) request.headers.emplace_back(name, value);

@@ -18,8 +18,11 @@ class HttpRemoteTomeSender final : public connector::RemoteTomeSender {
 public:
     /// `propagator` is borrowed and must outlive the sender: the app's configured one
     /// (OTEL_PROPAGATORS). Null: W3C trace context plus W3C baggage, owned by the sender.
+    /// `bearer_token`: sent as "Authorization: Bearer ..." to the far side's remote-tome endpoint
+    /// (its `remote` scope); empty = none.
     HttpRemoteTomeSender(std::unique_ptr<robotcopy::BackendClient> client,
-                         const telemetry::trace::TextMapPropagator* propagator = nullptr);
+                         const telemetry::trace::TextMapPropagator* propagator = nullptr,
+                         std::string bearer_token = {});
 
     /// Injects Context::Current() (span context and baggage) into the request headers. When
     /// `trace` names another position than the current span (a different trace, or a span id
@@ -40,6 +43,7 @@ private:
     std::unique_ptr<robotcopy::BackendClient> client_;
     std::unique_ptr<telemetry::trace::TextMapPropagator> own_propagator_;  // when none is given
     const telemetry::trace::TextMapPropagator* propagator_;
+    const std::string bearer_token_;
 };
 
 }  // namespace tome::app

@@ -79,7 +79,8 @@ public:
     internal::AlertEngine alerts_;
     std::vector<metrics::ObservableInstrument> self_metrics_;
 #ifdef TOME_CONSOLE_WITH_GRPC
-    internal::OtlpGrpcReceiver grpc_{ingestor_, options_.otlp_max_decompressed_bytes};
+    internal::OtlpGrpcReceiver grpc_{ingestor_, options_.otlp_max_decompressed_bytes,
+                                     options_.authorize_grpc_export};
 #endif
     std::mutex lifecycle_mu_;
     std::vector<std::string> warnings_;  // guarded by lifecycle_mu_

@@ -23,7 +23,20 @@ std::string Utf8(const std::string& message) {
 // One Export call: read the one request message, store it, answer.
 class ExportCall final : public grpc::ServerGenericBidiReactor {
 public:
-    ExportCall(Ingestor& ingestor, grpc::GenericCallbackServerContext* ctx) : ingestor_(ingestor), ctx_(ctx) {
+    ExportCall(Ingestor& ingestor, grpc::GenericCallbackServerContext* ctx,
+               const OtlpGrpcReceiver::Authorize& authorize)
+        : ingestor_(ingestor), ctx_(ctx) {
+        if (authorize) {
+            const auto& metadata = ctx_->client_metadata();
+            const auto it = metadata.find("authorization");
+            const std::string_view value =
+                it == metadata.end() ? std::string_view() : std::string_view(it->second.data(), it->second.size());
+            std::string message;
+            if (const int code = authorize(value, message); code != 0) {
+                Finish(grpc::Status(static_cast<grpc::StatusCode>(code), message));
+                return;
+            }
+        }
         const std::string& method = ctx_->method();
         if (method == kTraces) signal_ = OtlpSignal::kTraces;
         else if (method == kMetrics) signal_ = OtlpSignal::kMetrics;
@@ -134,20 +147,23 @@ private:
 
 class Service final : public grpc::CallbackGenericService {
 public:
-    explicit Service(Ingestor& ingestor) : ingestor_(ingestor) {}
+    Service(Ingestor& ingestor, OtlpGrpcReceiver::Authorize authorize)
+        : ingestor_(ingestor), authorize_(std::move(authorize)) {}
     grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
-        return new ExportCall(ingestor_, ctx);
+        return new ExportCall(ingestor_, ctx, authorize_);
     }
 
 private:
     Ingestor& ingestor_;
+    const OtlpGrpcReceiver::Authorize authorize_;
 };
 
 }  // namespace
 
 class OtlpGrpcReceiver::Impl {
 public:
-    Impl(Ingestor& ingestor, std::size_t max_message_bytes) : service_(ingestor), max_bytes_(max_message_bytes) {}
+    Impl(Ingestor& ingestor, std::size_t max_message_bytes, Authorize authorize)
+        : service_(ingestor, std::move(authorize)), max_bytes_(max_message_bytes) {}
     Service service_;
     const std::size_t max_bytes_;
     std::mutex mu_;
@@ -155,8 +171,8 @@ public:
     int port_ = 0;
 };
 
-OtlpGrpcReceiver::OtlpGrpcReceiver(Ingestor& ingestor, std::size_t max_message_bytes)
-    : impl_(std::make_unique<Impl>(ingestor, max_message_bytes)) {}
+OtlpGrpcReceiver::OtlpGrpcReceiver(Ingestor& ingestor, std::size_t max_message_bytes, Authorize authorize)
+    : impl_(std::make_unique<Impl>(ingestor, max_message_bytes, std::move(authorize))) {}
 
 OtlpGrpcReceiver::~OtlpGrpcReceiver() { Shutdown(std::chrono::seconds(2)); }
 

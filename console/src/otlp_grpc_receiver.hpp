@@ -6,6 +6,7 @@
 // Only built with gRPC (TOME_WITH_GRPC). Thread-safety: Start once, Shutdown idempotent.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,8 +17,10 @@ namespace tome::console::internal {
 
 class OtlpGrpcReceiver {
 public:
-    /// `ingestor` must outlive the receiver.
-    OtlpGrpcReceiver(Ingestor& ingestor, std::size_t max_message_bytes);
+    /// Decides a call from its "authorization" metadata: 0 = in, else a gRPC status code.
+    using Authorize = std::function<int(std::string_view authorization, std::string& message)>;
+    /// `ingestor` must outlive the receiver. `authorize` empty: every call is let in.
+    OtlpGrpcReceiver(Ingestor& ingestor, std::size_t max_message_bytes, Authorize authorize = {});
     ~OtlpGrpcReceiver();
     OtlpGrpcReceiver(const OtlpGrpcReceiver&) = delete;
     OtlpGrpcReceiver& operator=(const OtlpGrpcReceiver&) = delete;

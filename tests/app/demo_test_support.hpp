@@ -29,6 +29,7 @@ inline Result<std::unique_ptr<Application>> MakeDemoApplication(
         config->server.port = *port;
         config->server.address = "127.0.0.1";
     }
+    config->storage.enabled = false;  // like `tome demo`: nothing kept between tests
     return Application::Create(std::move(*config), NoEnv());
 }
 

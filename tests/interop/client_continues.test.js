@@ -17,7 +17,7 @@ const {
 const {
   requireEnv, spawnAndWaitFor, stopProcess, startReceiverProcess, getReceived, pollUntil,
   flattenSpans, attributeMap,
-} = require('./helpers');
+  tempDataDir } = require('./helpers');
 
 const SPAN_KIND_SERVER = 2;
 const TRACESTATE = 'vendor=abc';
@@ -58,6 +58,7 @@ before(async () => {
     OTEL_BSP_SCHEDULE_DELAY: '100',
     OTEL_SERVICE_NAME: 'tome-under-test',
     TOME_ENV: 'development', // the config block whose settings this test assumes
+    TOME_DATA_DIR: tempDataDir(),
   });
   tome = await spawnAndWaitFor(
     tomeBinary, ['serve', '--port', '0', '--host', '127.0.0.1', '--config', tomeConfig],

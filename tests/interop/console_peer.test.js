@@ -21,7 +21,7 @@ const { LoggerProvider, SimpleLogRecordProcessor } = require('@opentelemetry/sdk
 const { OTLPLogExporter: ProtoLogExporter } = require('@opentelemetry/exporter-logs-otlp-proto');
 const { OTLPLogExporter: JsonLogExporter } = require('@opentelemetry/exporter-logs-otlp-http');
 
-const { requireEnv, spawnAndWaitFor, stopProcess, pollUntil } = require('./helpers');
+const { requireEnv, spawnAndWaitFor, stopProcess, pollUntil, tempDataDir } = require('./helpers');
 
 const tomeBinary = requireEnv('TOME_BINARY');
 const tomeConfig = requireEnv('TOME_CONFIG');
@@ -31,7 +31,7 @@ let tomeUrl;
 
 before(async () => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('TOME_')));
-  Object.assign(env, { OTEL_SERVICE_NAME: 'tome-under-test', TOME_ENV: 'development', TOME_CONSOLE_GRPC_PORT: '0' });
+  Object.assign(env, { OTEL_SERVICE_NAME: 'tome-under-test', TOME_ENV: 'development', TOME_CONSOLE_GRPC_PORT: '0', TOME_DATA_DIR: tempDataDir() });
   tome = await spawnAndWaitFor(
     tomeBinary, ['serve', '--port', '0', '--host', '127.0.0.1', '--config', tomeConfig],
     { env, pattern: /listening on http:\/\/127\.0\.0\.1:(\d+)/, name: 'tome serve', timeoutMs: 30000 },

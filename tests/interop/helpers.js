@@ -187,8 +187,20 @@ function attributeMap(attributes) {
   return m;
 }
 
+// A fresh directory for a `tome serve`'s store (TOME_DATA_DIR), removed when the test process
+// exits: each run starts from the config's network, and parallel tests never share a store.
+function tempDataDir() {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tome-interop-data-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 module.exports = {
   requireEnv,
+  tempDataDir,
   spawnAndWaitFor,
   stopProcess,
   run,

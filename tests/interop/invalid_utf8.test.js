@@ -13,7 +13,7 @@ const net = require('node:net');
 const {
   requireEnv, spawnAndWaitFor, stopProcess, startReceiverProcess, getReceived, pollUntil,
   flattenSpans, attributeMap,
-} = require('./helpers');
+  tempDataDir } = require('./helpers');
 
 const SPAN_KIND_SERVER = 2;
 const R = '\uFFFD';
@@ -39,6 +39,7 @@ async function startTome(protocol) {
     OTEL_BSP_SCHEDULE_DELAY: '100',
     OTEL_SERVICE_NAME: 'tome-utf8',
     TOME_ENV: 'development',
+    TOME_DATA_DIR: tempDataDir(),
   });
   const tome = await spawnAndWaitFor(
     tomeBinary, ['serve', '--port', '0', '--host', '127.0.0.1', '--config', tomeConfig],

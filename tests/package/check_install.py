@@ -181,6 +181,7 @@ def main():
     server = d.start_tome(os.path.join(PREFIX, "bin", "tome"), "serve",
                           os.path.join(PREFIX, "etc", "tome", "tome.yaml"), 0,
                           {"TOME_ENV": "development", "TOME_CONSOLE_GRPC_PORT": "0",
+                           "TOME_DATA_DIR": os.path.join(WORK, "data"),
                            "OTEL_TRACES_EXPORTER": "none", "OTEL_METRICS_EXPORTER": "none",
                            "OTEL_LOGS_EXPORTER": "none"},
                           os.path.join(WORK, "tome.log"))

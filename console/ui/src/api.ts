@@ -1,3 +1,4 @@
+import { authHeaders, tokenRequired } from './auth';
 // The console's JSON API (console/README.md): shapes and one fetch helper.
 // Times in answers are unix microseconds (`...Us`); query times are unix milliseconds.
 
@@ -70,7 +71,7 @@ export async function api<T>(path: string, params: Params = {}, signal?: AbortSi
       ({ status, statusText } = r);
       body = r.body as Body<T> | undefined;
     } else {
-      const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+      const res = await fetch(url, { signal, headers: authHeaders({ accept: 'application/json' }) });
       ({ status, statusText } = res);
       try { body = await res.json(); } catch { /* not JSON */ }
     }
@@ -79,6 +80,7 @@ export async function api<T>(path: string, params: Params = {}, signal?: AbortSi
     throw new ApiError(`cannot reach the tome server (${(e as Error).message})`, 'unreachable', 0);
   }
   if (signal?.aborted) throw new DOMException('aborted', 'AbortError');
+  if (status === 401) tokenRequired();
   if (body && body.success === true) return body.data as T;
   const message = body?.error?.message || `${status} ${statusText || 'error'} from ${url}`;
   throw new ApiError(message, body?.error?.code || 'http_error', status);

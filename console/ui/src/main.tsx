@@ -5,6 +5,7 @@ import { api, type StoreStats } from './api';
 import { fmtBytes, fmtCount, fmtPct, fmtTime } from './format';
 import { useLocation } from './router';
 import { subscribe } from './stream';
+import { isTokenRequired, onTokenRequired, setToken, token } from './auth';
 import { TracesPage } from './pages/Traces';
 import { TracePage } from './pages/Trace';
 import { ComparePage } from './pages/Compare';
@@ -80,6 +81,29 @@ function StoreStatus() {
   );
 }
 
+// Shown when the server answered 401: it has tokens (security.tokens) and this tab has none or a
+// wrong one. The token is kept for this tab only and the page reloads with it.
+function SignIn() {
+  const [shown, setShown] = useState(isTokenRequired());
+  const [value, setValue] = useState('');
+  useEffect(() => onTokenRequired(() => setShown(true)), []);
+  if (!shown) return null;
+  const had = token() !== '';
+  return (
+    <div class="signin-backdrop" data-testid="signin">
+      <form class="signin" onSubmit={(e) => { e.preventDefault(); if (value.trim()) { setToken(value.trim()); location.reload(); } }}>
+        <h2>Token needed</h2>
+        <p>{had ? 'The server refused the token this tab used.' : 'This tome server only answers requests that carry one of its tokens.'}
+          {' '}Paste a token with the <code>read</code> scope (from <code>security.tokens</code> in the server's config).</p>
+        <input type="password" autocomplete="off" aria-label="Token" placeholder="token" value={value}
+          onInput={(e) => setValue((e.target as HTMLInputElement).value)} autoFocus />
+        <button type="submit" disabled={!value.trim()}>Sign in</button>
+        <p class="signin-note">Kept in this browser tab only (session storage), sent as <code>Authorization: Bearer</code>.</p>
+      </form>
+    </div>
+  );
+}
+
 function Page({ path }: { path: string }) {
   let m: RegExpExecArray | null;
   if (path === '/' || path === '/network') return <NetworkPage />;
@@ -114,6 +138,7 @@ function App() {
       <main class="content">
         <Page path={path} />
       </main>
+      <SignIn />
     </div>
   );
 }

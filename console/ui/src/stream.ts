@@ -1,5 +1,7 @@
 // One shared EventSource on /console/api/stream for the whole page: `trace`, `log` and `stats`
 // events go to whoever subscribed; it opens on the first subscriber and closes on the last.
+import { withAccessToken } from './auth';
+
 type Handler = (data: unknown) => void;
 const handlers: Record<string, Set<Handler>> = {};
 let source: EventSource | null = null;
@@ -8,7 +10,7 @@ let statusListeners = new Set<(open: boolean) => void>();
 export let streamOpen = false;
 
 function open() {
-  source = new EventSource('/console/api/stream');
+  source = new EventSource(withAccessToken('/console/api/stream'));
   for (const type of ['trace', 'log', 'stats']) {
     source.addEventListener(type, (e) => {
       let data: unknown;

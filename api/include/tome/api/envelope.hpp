@@ -28,6 +28,9 @@ struct RequestContext {
     std::string route;      ///< Route template ("/api/connections/{id}"), empty when unmatched.
     std::string error_code;  ///< Code of the handler's failure ("unavailable"), empty on success.
     std::string error_message;  ///< Its message, empty on success.
+    /// Who asked: the name of the caller's bearer token; empty when auth is off (the audit
+    /// trail then names the client address).
+    std::string principal;
     std::chrono::steady_clock::time_point started;
     const Clock* clock = nullptr;
 };

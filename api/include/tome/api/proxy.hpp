@@ -6,8 +6,11 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "tome/api/auth.hpp"
+#include "tome/api/change_store.hpp"
 #include "tome/api/cors.hpp"
 #include "tome/api/envelope.hpp"
 #include "tome/api/http.hpp"
@@ -66,6 +69,12 @@ struct ProxyServices {
     /// processed, exported, dropped by reason, queued, the persistent queue), shown by
     /// GET /api/telemetry as "pipeline". Empty = not shown.
     std::function<Json()> telemetry_accounting;
+    /// Where accepted changes and their audit records are made durable before the answer
+    /// (storage::NetworkStore). nullptr = changes live in memory only and the audit trail is the
+    /// newest MemoryAuditTrail::kDefaultCapacity records in memory.
+    ChangeStore* change_store = nullptr;
+    /// Who may do what (auth.hpp); nullptr or no tokens = everyone may do everything.
+    const Authenticator* auth = nullptr;
 };
 
 /// What a route handler returns on success: an HTTP status and the envelope's data.
@@ -83,6 +92,11 @@ struct Call {
     /// invalid_json before the handler when it does not parse); nullptr otherwise. A handler
     /// may move from it.
     Json* body = nullptr;
+    /// What a change route changed, for the store (in order) and the audit record; set by the
+    /// handler. Routes that change nothing leave them empty.
+    std::vector<NetworkChange> changes;
+    std::string target;  ///< The audit record's target (a tome, connection or toggle id).
+    Json before;         ///< The target's value before the change, where it applies.
 };
 
 class Proxy final : public RequestHandler {
@@ -93,6 +107,13 @@ public:
     ~Proxy() override;
 
     HttpResponse Handle(const HttpRequest& request) noexcept override;
+
+    /// The 401 or 403 answer to a request `decision` refused, in the envelope with a
+    /// WWW-Authenticate challenge, with its audit record and log. For the requests the
+    /// application routes elsewhere (the console's data); the Proxy's own go through it too.
+    HttpResponse Refuse(const HttpRequest& request, RequestContext& ctx, const AuthDecision& decision);
+    /// The same for a request with no request context yet (fresh trace and span ids).
+    HttpResponse Refuse(const HttpRequest& request, const AuthDecision& decision);
 
     /// Request statistics shown by GET /api/metrics.
     Json StatsJson() const;
@@ -110,11 +131,16 @@ private:
     void AddConnectionRoutes();
     void AddNetworkRoutes();
     void AddSystemRoutes();
+    void AddAuditRoutes();
     HttpResponse ServeMetrics(const HttpRequest& request, const RequestContext& ctx);
     HttpResponse Dispatch(const HttpRequest& request, RequestContext& ctx,
                           const Router<Handler>::Match& match);
     void Track(const RequestContext& ctx, const HttpRequest& request, int status,
                const std::string& error);
+    /// A change route's answer: commits the changes with their audit record (or keeps the
+    /// record of a refused change) and logs it; a store failure turns a success into a 500.
+    HttpResponse FinishChange(const HttpRequest& request, RequestContext& ctx, Call& call,
+                              Result<Reply> result);
 
     ProxyServices services_;
     const ProxyOptions options_;
@@ -122,6 +148,12 @@ private:
     RateLimiter rate_limiter_;
     CorsPolicy cors_;
     std::unique_ptr<Stats> stats_;
+    std::unique_ptr<MemoryAuditTrail> memory_audit_;  // when no change store was given
+    AuditTrail* audit_;                                // change_store or memory_audit_
+    // Held by a change route from its handler to its commit, so that the store keeps changes
+    // in the order they were made in memory.
+    std::mutex changes_mu_;
+    const std::shared_ptr<telemetry::logs::Logger> audit_log_;
     std::unique_ptr<RequestInstrumentation> own_instrumentation_;  // when none was given
     const RequestInstrumentation* instrumentation_;
     const std::shared_ptr<telemetry::logs::Logger> log_;

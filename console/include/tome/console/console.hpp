@@ -57,6 +57,10 @@ struct ConsoleOptions {
     /// a Collector may hold 4317 on the same machine.
     std::string otlp_grpc_address = "127.0.0.1";
     unsigned short otlp_grpc_port = 4317;
+    /// Decides an OTLP/gRPC Export call from its "authorization" metadata ("" when absent):
+    /// 0 lets it in, 16 (UNAUTHENTICATED) or 7 (PERMISSION_DENIED) refuses it with `message`.
+    /// Empty: every call is let in. (OTLP/HTTP requests are checked by the app's router.)
+    std::function<int(std::string_view authorization, std::string& message)> authorize_grpc_export;
     /// Alert rules evaluated over the console's data, anomaly detection, notifications
     /// (GET /api/alerts shows them; tome.alerts.firing counts them).
     AlertingOptions alerting;

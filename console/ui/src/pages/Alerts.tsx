@@ -9,6 +9,7 @@ import { fmtAgo, fmtTime } from '../format';
 import { useLoad } from '../hooks';
 import { useLocation } from '../router';
 import { Empty, ErrorBox, Loading, Panel, Stat } from '../components/ui';
+import { authHeaders, tokenRequired } from '../auth';
 
 interface RootCause { text: string; service: string; operation: string; tome: string; before: number; after: number; errors: boolean; affectedTraces: number; baselineTraces: number; examples: string[] }
 interface Rule {
@@ -25,7 +26,8 @@ interface AlertsState {
 }
 
 async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
-  const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  const res = await fetch(url, { signal, headers: authHeaders({ accept: 'application/json' }) });
+  if (res.status === 401) tokenRequired();
   const body = await res.json().catch(() => undefined);
   if (!res.ok) throw new Error(body?.error?.message || `${res.status} ${res.statusText}`);
   return (body?.data ?? body) as T;
@@ -81,14 +83,14 @@ function DemoFaults() {
   const [faults, setFaults] = useState<Record<string, string> | null | undefined>(undefined);
   const [text, setText] = useState('');
   const [error, setError] = useState<string | undefined>();
-  const load = () => fetch('/api/demo/faults', { headers: { accept: 'application/json' } })
+  const load = () => fetch('/api/demo/faults', { headers: authHeaders({ accept: 'application/json' }) })
     .then(async (r) => (r.ok ? setFaults((await r.json()).data) : setFaults(null)))
     .catch(() => setFaults(null));
   useEffect(() => { load(); }, []);
   if (!faults) return null;  // not `tome demo`
   const put = async (body: Record<string, string>) => {
     setError(undefined);
-    const res = await fetch('/api/demo/faults', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch('/api/demo/faults', { method: 'PUT', headers: authHeaders({ 'content-type': 'application/json' }), body: JSON.stringify(body) });
     const json = await res.json().catch(() => undefined);
     if (!res.ok) setError(json?.error?.message || `${res.status}`);
     else setFaults(json.data);
