@@ -18,6 +18,8 @@ PACKAGES=(
   libboost-dev libboost-system-dev
   libcurl4-openssl-dev libssl-dev zlib1g-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
+  # SQLite: the store of the network, tome states and the audit trail (storage/).
+  libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-yaml
   libprotobuf-dev protobuf-compiler
