@@ -344,6 +344,11 @@ Status Connector::RestoreConnection(const std::string& id, const std::string& so
     return Status::Ok();
 }
 
+void Connector::ContinueConnectionIdsFrom(std::uint64_t next) {
+    std::lock_guard write(write_mu_);
+    next_id_ = std::max(next_id_, next);
+}
+
 Status Connector::Disconnect(const std::string& connection_id) {
     const auto started = clock_.SteadyNow();
     trace::Span span =

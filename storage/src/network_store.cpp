@@ -30,7 +30,18 @@ CREATE TABLE audit (seq INTEGER PRIMARY KEY, time_unix_ms INTEGER NOT NULL, who 
                     before TEXT, after TEXT, status INTEGER NOT NULL, result TEXT NOT NULL,
                     message TEXT NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL);
 CREATE INDEX audit_by_time ON audit (time_unix_ms);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 )sql";
+
+/// n of "conn-<n>-...", or 0.
+std::uint64_t ConnectionNumber(const std::string& id) {
+    if (id.rfind("conn-", 0) != 0) return 0;
+    std::uint64_t n = 0;
+    for (std::size_t i = 5; i < id.size() && id[i] >= '0' && id[i] <= '9' && n < (1ull << 60); ++i) {
+        n = n * 10 + static_cast<std::uint64_t>(id[i] - '0');
+    }
+    return n;
+}
 
 Status Refused(const std::string& path, const std::string& why) {
     return FailedPrecondition("storage: " + path + " " + why +
@@ -195,6 +206,12 @@ Status NetworkStore::Apply(const api::NetworkChange& c) {
             return tombstone("tome", config_.tomes);
         }
         case Kind::kConnectionCreated:
+            // Ids are never handed out twice, even after the connection is deleted and tome restarts.
+            if (auto st = run("INSERT INTO meta (key, value) VALUES ('next_connection_number', ?) "
+                              "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+                              static_cast<std::int64_t>(ConnectionNumber(c.id) + 1));
+                !st.ok())
+                return st;
             return run("INSERT OR REPLACE INTO connections (id, seq, source, target, config, trace_id) "
                        "VALUES (?, ?, ?, ?, ?, ?)",
                        std::string_view(c.id), next_seq_++, c.data.value("source", std::string()),
@@ -344,6 +361,11 @@ Result<StoredNetwork> NetworkStore::Load() {
                       net.connections.push_back({s.Text(0), s.Text(1), s.Text(2),
                                                  ParseOr(s.Text(3), Json::object()), s.Text(4)});
                   });
+    }
+    if (st.ok()) {
+        st = each("SELECT value FROM meta WHERE key = 'next_connection_number'", [&](const Statement& s) {
+            net.next_connection_number = static_cast<std::uint64_t>(s.Int(0));
+        });
     }
     if (st.ok()) {
         st = each("SELECT name, enabled FROM toggles", [&](const Statement& s) {

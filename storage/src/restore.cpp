@@ -83,6 +83,7 @@ RestoreReport RestoreNetwork(const StoredNetwork& stored, RestoreTargets& t) {
         }
         ++report.connections;
     }
+    t.connector.ContinueConnectionIdsFrom(stored.next_connection_number);
     for (const auto& [name, enabled] : stored.toggles) {
         if (auto st = t.toggles.Set(name, enabled); !st.ok()) {
             warn("toggle '" + name + "' not restored: " + st.message());

@@ -91,6 +91,8 @@ TEST(NetworkStore, KeepsEveryCommittedChangeInOrderAcrossReopening) {
     EXPECT_EQ(net->connections[0].config["bidirectional"], false);
     EXPECT_EQ(net->connections[0].trace_id, std::string(32, 'c'));
     EXPECT_EQ(net->toggles.at("enable-state-sync"), false);
+    // conn-10 was deleted, but its number stays taken.
+    EXPECT_EQ(net->next_connection_number, 11u);
     EXPECT_TRUE(net->deleted_config_tomes.empty());
     EXPECT_TRUE(net->deleted_config_connections.empty());
     auto audit = store->QueryAudit({});

@@ -112,6 +112,7 @@ TEST(RestoreNetwork, PutsTheKeptNetworkOnTopOfTheConfigsAndIdsContinue) {
     EXPECT_EQ(b.state, "busy");
     EXPECT_EQ((*b.context)["n"], 5);
     EXPECT_EQ(b.events_received, 1u);
+    EXPECT_EQ(stored->next_connection_number, std::stoull(kept_connection.substr(5)) + 1);
     // A connection made now does not reuse a restored id.
     auto next = after.connector.Connect("b", "c", {});
     ASSERT_TRUE(next.ok());

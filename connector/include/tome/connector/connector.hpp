@@ -225,6 +225,9 @@ class Connector {
     /// nothing was created.
     Status RestoreConnection(const std::string& id, const std::string& source, const std::string& target,
                              ConnectionConfig config, const std::string& trace_id);
+    /// Ids handed out later are "conn-<n>-..." with n >= `next` (a store's high-water mark, so
+    /// that the id of a connection deleted before a restart is never given to another).
+    void ContinueConnectionIdsFrom(std::uint64_t next);
     /// kNotFound when no such connection.
     Result<ConnectionInfo> GetConnection(const std::string& id) const;
     /// Sorted by creation.

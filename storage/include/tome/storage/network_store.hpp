@@ -73,6 +73,9 @@ struct StoredNetwork {
     std::vector<Connection> connections;  ///< Oldest first.
     std::map<std::string, bool> toggles;
     std::vector<TomeState> states;
+    /// The n the next "conn-<n>-..." id may take: one past the highest ever created, deleted
+    /// ones included (0: none was).
+    std::uint64_t next_connection_number = 0;
 };
 
 struct NetworkStoreStats {
