@@ -186,7 +186,7 @@ bool Console::Serves(std::string_view path) noexcept {
     if (path == "/v1/traces" || path == "/v1/metrics" || path == "/v1/logs" || path == "/api/alerts") return true;
     if (path.starts_with("/console/") || path.starts_with("/jaeger/") || path.starts_with("/assets/")) return true;
     if (path == "/" || path == "/index.html" || path == "/favicon.svg" || path == "/favicon.ico") return true;
-    for (std::string_view page : {"/traces", "/compare", "/logs", "/dashboards", "/running", "/alerts", "/network"}) {
+    for (std::string_view page : {"/traces", "/compare", "/logs", "/dashboards", "/running", "/alerts", "/network", "/audit"}) {
         if (path == page || (path.starts_with(page) && path.size() > page.size() && path[page.size()] == '/')) {
             return true;
         }

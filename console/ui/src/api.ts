@@ -57,15 +57,23 @@ type Body<T> = { success?: boolean; data?: T; error?: { code?: string; message?:
 interface Prefetched { path: string; res: Promise<{ status: number; statusText: string; body?: unknown }> }
 
 /** GET /console/api/<path>; resolves to `data`, rejects with the API's own error message. */
-export async function api<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
-  const url = `/console/api/${path}${query(params)}`;
+export function api<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+  return get<T>(`/console/api/${path}${query(params)}`, path, signal);
+}
+
+/** GET /api/<path> of tome's own HTTP API (the same envelope). */
+export function proxyApi<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+  return get<T>(`/api/${path}${query(params)}`, undefined, signal);
+}
+
+async function get<T>(url: string, path: string | undefined, signal?: AbortSignal): Promise<T> {
   let status = 0, statusText = '';
   let body: Body<T> | undefined;
   try {
     // index.html may have fetched (and parsed) this one already, while the code was loading.
     const w = window as { __tomePrefetch?: Prefetched };
     const pre = w.__tomePrefetch;
-    if (pre && pre.path === path && url === `/console/api/${path}`) {
+    if (pre && path !== undefined && pre.path === path && url === `/console/api/${path}`) {
       delete w.__tomePrefetch;
       const r = await pre.res;
       ({ status, statusText } = r);
@@ -84,4 +92,10 @@ export async function api<T>(path: string, params: Params = {}, signal?: AbortSi
   if (body && body.success === true) return body.data as T;
   const message = body?.error?.message || `${status} ${statusText || 'error'} from ${url}`;
   throw new ApiError(message, body?.error?.code || 'http_error', status);
+}
+
+/** One record of tome's audit trail (GET /api/audit). */
+export interface AuditRecord {
+  seq: number; time: string; timeUnixMs: number; who: string; method: string; route: string; target: string;
+  before: unknown; after: unknown; status: number; result: string; message: string; traceId: string; spanId: string;
 }

@@ -12,6 +12,7 @@ import { ComparePage } from './pages/Compare';
 import { LogsPage } from './pages/Logs';
 import { RunningPage } from './pages/Running';
 import { AlertsPage } from './pages/Alerts';
+import { AuditPage } from './pages/Audit';
 import { Empty, Loading } from './components/ui';
 import type { FunctionComponent } from 'preact';
 
@@ -37,6 +38,7 @@ const NAV: [string, string][] = [
   ['/dashboards', 'Dashboards'],
   ['/running', 'Running now'],
   ['/alerts', 'Alerts'],
+  ['/audit', 'Audit'],
 ];
 
 function StoreStatus() {
@@ -114,6 +116,7 @@ function Page({ path }: { path: string }) {
   if (path === '/dashboards') return <DashboardsPage />;
   if (path === '/running') return <RunningPage />;
   if (path === '/alerts') return <AlertsPage />;
+  if (path === '/audit') return <AuditPage />;
   return <Empty title="No such page">The console has <a href="/">the network</a>, <a href="/traces">traces</a>, <a href="/logs">logs</a> and <a href="/dashboards">dashboards</a>.</Empty>;
 }
 
