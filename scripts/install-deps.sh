@@ -18,8 +18,9 @@ PACKAGES=(
   libboost-dev libboost-system-dev
   libcurl4-openssl-dev libssl-dev zlib1g-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
-  # SQLite: the store of the network, tome states and the audit trail (storage/).
-  libsqlite3-dev
+  # SQLite: the store of the network, tome states and the audit trail (storage/); openssl:
+  # the TLS test makes its own CAs and certificates.
+  libsqlite3-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-yaml
   libprotobuf-dev protobuf-compiler

@@ -43,13 +43,13 @@ esac
 ci_targets() {
   case "$MODE" in
     thread) echo "tome_telemetry_tests tome_telemetry_metrics_tests tome_connector_tests
-                  tome_robotcopy_tests tome_server_tests tome_console_tests" ;;
+                  tome_robotcopy_tests tome_server_tests tome_console_tests tome_storage_tests" ;;
     address) echo "tome_core_tests tome_console_tests" ;;
   esac
 }
 ci_pattern() {
   case "$MODE" in
-    thread) echo '^(telemetry\.|Connector\.|RobotCopy\.|console\.|HttpServer)' ;;
+    thread) echo '^(telemetry\.|Connector\.|RobotCopy\.|console\.|HttpServer|NetworkStore\.|RestoreNetwork\.|StateWriter\.|Audit\.)' ;;
     address) echo '^(console|FeatureToggles|Guard|Ids|JsonPath|JsonText|ParseBool|Result|Status|Tome|TomeDefinition|TomeDefinitionErrors|TomeRegistry)\.' ;;
   esac
 }

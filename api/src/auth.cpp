@@ -126,6 +126,29 @@ const Authenticator::Entry* Authenticator::Find(std::string_view presented) cons
     return found;
 }
 
+void Authenticator::MoveAccessTokenToHeader(HttpRequest& request) {
+    std::string kept;
+    std::string token;
+    std::string_view query = request.query;
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view part = query.substr(0, amp);
+        if (part.starts_with("access_token=")) {
+            if (token.empty()) token = std::string(part.substr(13));
+        } else if (!part.empty()) {
+            if (!kept.empty()) kept += '&';
+            kept.append(part);
+        }
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    request.target = request.path + (kept.empty() ? std::string() : "?" + kept);
+    request.query = std::move(kept);
+    if (!token.empty() && request.Header("authorization").empty()) {
+        request.headers["authorization"] = "Bearer " + token;
+    }
+}
+
 AuthDecision Authenticator::Check(const HttpRequest& request) const {
     AuthDecision d;
     if (!enabled()) return d;

@@ -285,12 +285,29 @@ HttpResponse Proxy::FinishChange(const HttpRequest& request, RequestContext& ctx
 }
 
 HttpResponse Proxy::Refuse(const HttpRequest& request, const AuthDecision& decision) {
-    RequestContext ctx;
-    ctx.started = std::chrono::steady_clock::now();
-    ctx.clock = &services_.clock;
-    ctx.trace_id = telemetry::GenerateTraceId().ToHex();
-    ctx.span_id = telemetry::GenerateSpanId().ToHex();
-    return Refuse(request, ctx, decision);
+    // A SERVER span of its own, so that the audit record's trace id leads somewhere.
+    InstrumentedRequest call;
+    try {
+        call = instrumentation_->Start(request, request.path, services_.toggles.IsEnabled(toggles::kTracing));
+        RequestContext& ctx = call.context();
+        ctx.clock = &services_.clock;
+        ctx.route = request.path;
+        HttpResponse response;
+        {
+            telemetry::trace::Scope scope(call.current());
+            response = Refuse(request, ctx, decision);
+        }
+        instrumentation_->Finish(call, response.status, "");
+        cors_.Decorate(request, response);
+        return response;
+    } catch (...) {
+        RequestContext ctx;
+        ctx.started = std::chrono::steady_clock::now();
+        ctx.clock = &services_.clock;
+        ctx.trace_id = telemetry::GenerateTraceId().ToHex();
+        ctx.span_id = telemetry::GenerateSpanId().ToHex();
+        return Refuse(request, ctx, decision);
+    }
 }
 
 HttpResponse Proxy::Refuse(const HttpRequest& request, RequestContext& ctx, const AuthDecision& decision) {

@@ -9,16 +9,36 @@
 namespace tome::app {
 
 api::HttpResponse Application::Routes::Handle(const api::HttpRequest& request) noexcept {
+    // A token in the query (access_token, for the console's EventSource) has been read by the
+    // authenticator: the routes behind it never see it, so it is neither refused as an unknown
+    // parameter nor kept anywhere.
+    if (auth_.enabled() && request.query.find("access_token=") != std::string::npos) {
+        try {
+            api::HttpRequest copy = request;
+            api::Authenticator::MoveAccessTokenToHeader(copy);
+            return Route(copy);
+        } catch (...) {
+            return InternalError();
+        }
+    }
+    return Route(request);
+}
+
+api::HttpResponse Application::Routes::InternalError() {
+    api::HttpResponse r;
+    r.status = 500;
+    r.body = R"({"success":false,"error":{"code":"internal","message":"internal error"}})";
+    return r;
+}
+
+api::HttpResponse Application::Routes::Route(const api::HttpRequest& request) noexcept {
     if (console_ != nullptr && console::Console::Serves(request.path)) {
         if (auth_.enabled()) {
             try {
                 const api::AuthDecision decision = auth_.Check(request);
                 if (!decision.allowed()) return proxy_.Refuse(request, decision);
             } catch (...) {
-                api::HttpResponse r;
-                r.status = 500;
-                r.body = R"({"success":false,"error":{"code":"internal","message":"internal error"}})";
-                return r;
+                return InternalError();
             }
         }
         return console_->handler().Handle(request);
@@ -43,10 +63,12 @@ Application::Application(AppConfig config, std::unique_ptr<console::Console> con
     });
     const Clock& clock = SystemClock::Get();
     config_.robot_copy.propagator = telemetry_->propagator();  // telemetry_ outlives robot_copy_
-    robot_copy_ = std::make_unique<robotcopy::RobotCopy>(config_.robot_copy, toggles_, clock);
+    robot_copy_ = std::make_unique<robotcopy::RobotCopy>(
+        config_.robot_copy, toggles_, clock, robotcopy::MakeCurlBackendClient(config_.security.outbound_tls));
     connector_ = std::make_unique<connector::Connector>(tomes_, toggles_, clock, config_.connector);
     connector_->SetRemoteSender(std::make_shared<HttpRemoteTomeSender>(
-        robotcopy::MakeCurlBackendClient(), telemetry_->propagator(), config_.security.remote_token.value));
+        robotcopy::MakeCurlBackendClient(config_.security.outbound_tls), telemetry_->propagator(),
+        config_.security.remote_token.value));
     health_monitor_ = std::make_unique<robotcopy::HealthMonitor>(
         [this] { return connector_->CheckHealth().ToJson(); }, *robot_copy_, config_.health);
     api::ProxyServices services{tomes_, *connector_, *robot_copy_, toggles_, clock,
@@ -70,6 +92,18 @@ Application::Application(AppConfig config, std::unique_ptr<console::Console> con
         console_->RegisterSelfMetrics(meter);
     }
     server_ = std::make_unique<server::HttpServer>(server_options, *routes_);
+    if (config_.server.tls) {
+        auto meter = telemetry_->meter_provider()->GetMeter("tome.server", config_.proxy.version);
+        auto created = meter.CreateObservableCounter<std::int64_t>(
+            "tome.server.tls.handshake_failures",
+            [server = server_.get()](telemetry::metrics::ObserverResult& r) {
+                r.Observe(static_cast<std::int64_t>(server->TlsHandshakeFailures()));
+            },
+            {"TLS handshakes this server refused: not TLS, an untrusted or missing client "
+             "certificate, no common version or cipher",
+             "{handshake}"});
+        if (created.ok()) self_metrics_.push_back(std::move(created.instrument));
+    }
 }
 
 std::string Application::ConsoleUrl() const {
@@ -77,7 +111,8 @@ std::string Application::ConsoleUrl() const {
     std::string host = config_.server.address;
     if (host == "0.0.0.0" || host == "::" || host == "127.0.0.1") host = "localhost";
     else if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    return "http://" + host + ":" + std::to_string(server_->port()) + "/";
+    return std::string(config_.server.tls ? "https://" : "http://") + host + ":" +
+           std::to_string(server_->port()) + "/";
 }
 
 nlohmann::json Application::NetworkJson() const {

@@ -79,6 +79,8 @@ private:
         api::HttpResponse Handle(const api::HttpRequest& request) noexcept override;
 
     private:
+        api::HttpResponse Route(const api::HttpRequest& request) noexcept;
+        static api::HttpResponse InternalError();
         console::Console* const console_;
         api::Proxy& proxy_;
         const api::Authenticator& auth_;
@@ -113,6 +115,8 @@ private:
     std::unique_ptr<api::Proxy> proxy_;
     std::unique_ptr<Routes> routes_;
     std::unique_ptr<server::HttpServer> server_;
+    // Observable instruments over the server (the TLS handshake failures); before server_ dies.
+    std::vector<telemetry::metrics::ObservableInstrument> self_metrics_;
     bool shut_down_ = false;  // Shutdown() ran (it is idempotent; the destructor calls it)
     ShutdownReport shutdown_report_;
 };

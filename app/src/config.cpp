@@ -243,7 +243,17 @@ Status ReadTelemetry(const Reader& r, const YAML::Node& t, const std::string& w,
 // `security`: bearer tokens ({name, token, scopes}) and the token this process presents to
 // remote tomes. Token values may be "${NAME}" (expanded by ExpandSecrets, after loading).
 Status ReadSecurity(const Reader& r, const YAML::Node& s, const std::string& w, SecurityConfig& out) {
-    TOME_TRY(r.CheckKeys(s, w, {"tokens", "remoteToken"}));
+    TOME_TRY(r.CheckKeys(s, w, {"tokens", "remoteToken", "outboundTls"}));
+    if (auto t = s["outboundTls"]) {
+        const std::string wt = w + ".outboundTls";
+        TOME_TRY(r.CheckKeys(t, wt, {"caFile", "certFile", "keyFile"}));
+        TOME_TRY(r.ReadString(t, "caFile", wt, out.outbound_tls.ca_file));
+        TOME_TRY(r.ReadString(t, "certFile", wt, out.outbound_tls.cert_file));
+        TOME_TRY(r.ReadString(t, "keyFile", wt, out.outbound_tls.key_file));
+        if (out.outbound_tls.cert_file.empty() != out.outbound_tls.key_file.empty()) {
+            return r.Fail(t, wt + ": certFile and keyFile go together");
+        }
+    }
     if (auto remote = s["remoteToken"]) {
         TOME_TRY(r.ReadString(s, "remoteToken", w, out.remote_token.value));
         out.remote_token.line = remote.Mark().line + 1;
@@ -352,7 +362,19 @@ Status ReadBlock(const Reader& r, const YAML::Node& block, const std::string& en
     if (auto s = block["server"]) {
         const std::string w = env + ".server";
         TOME_TRY(r.CheckKeys(s, w, {"host", "port", "workers", "maxBodyBytes", "idleTimeoutMs",
-                                    "readTimeoutMs", "maxConnections", "shutdownTimeoutMs"}));
+                                    "readTimeoutMs", "maxConnections", "shutdownTimeoutMs", "tls"}));
+        if (auto t = s["tls"]) {
+            const std::string wt = w + ".tls";
+            TOME_TRY(r.CheckKeys(t, wt, {"certFile", "keyFile", "clientCaFile"}));
+            server::TlsServerOptions tls;
+            TOME_TRY(r.ReadString(t, "certFile", wt, tls.cert_file));
+            TOME_TRY(r.ReadString(t, "keyFile", wt, tls.key_file));
+            TOME_TRY(r.ReadString(t, "clientCaFile", wt, tls.client_ca_file));
+            if (tls.cert_file.empty() || tls.key_file.empty()) {
+                return r.Fail(t, wt + " needs certFile and keyFile (PEM files)");
+            }
+            c.server.tls = std::move(tls);
+        }
         TOME_TRY(r.ReadString(s, "host", w, c.server.address));
         TOME_TRY(r.ReadInt(s, "port", w, 0, 65535, c.server.port));
         TOME_TRY(r.ReadInt(s, "workers", w, 1, 256, c.server.worker_threads));

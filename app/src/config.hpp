@@ -71,6 +71,8 @@ struct TokenSpec {
 struct SecurityConfig {
     std::vector<TokenSpec> tokens;
     SecretValue remote_token;
+    /// https:// calls to remote tomes and backends: the CAs to trust, our client certificate.
+    robotcopy::ClientTlsOptions outbound_tls;
 };
 
 struct AppConfig {

@@ -44,7 +44,8 @@ int Serve(const std::string& config_path, std::optional<int> port, std::optional
         waiter.join();
         return 1;
     }
-    std::cout << "tome " << TOME_VERSION_STRING << " listening on http://" << a.config().server.address
+    std::cout << "tome " << TOME_VERSION_STRING << " listening on "
+              << (a.config().server.tls ? "https://" : "http://") << a.config().server.address
               << ":" << a.port()
               << (a.console() ? " - console: " + a.ConsoleUrl() : std::string(" - console disabled"))
               << " (environment " << a.config().environment << ", " << a.tomes().size()

@@ -8,8 +8,8 @@
 namespace tome::console::internal {
 namespace {
 
-constexpr std::array<std::string_view, 7> kPages = {"/traces", "/compare", "/logs", "/dashboards",
-                                                   "/running", "/alerts", "/network"};
+constexpr std::array<std::string_view, 8> kPages = {"/traces", "/compare", "/logs", "/dashboards",
+                                                   "/running", "/alerts", "/network", "/audit"};
 
 bool IsPage(std::string_view path) {
     if (path == "/" || path == "/index.html") return true;

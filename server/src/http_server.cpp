@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <cstdio>
 #include <exception>
@@ -17,7 +18,6 @@
 namespace tome::server {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-using detail::Session;
 
 namespace {
 
@@ -27,6 +27,38 @@ std::string EndpointText(const std::string& address, unsigned short port) {
 }
 
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+/// The server's TLS context: TLS 1.2+, forward-secret AEAD ciphers, no compression or
+/// renegotiation; the certificate and key; with a client CA, client certificates required.
+Result<std::unique_ptr<net::ssl::context>> MakeTlsContext(const TlsServerOptions& tls) {
+    auto ctx = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+    SSL_CTX* native = ctx->native_handle();
+    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+    SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    // TLS 1.2; TLS 1.3's suites are all AEAD and forward-secret already.
+    SSL_CTX_set_cipher_list(native, "ECDHE+AESGCM:ECDHE+CHACHA20");
+    boost::system::error_code ec;
+    const auto failed = [&](const std::string& what, const std::string& file) {
+        return InvalidArgument("server.tls: cannot use " + what + " " + file + ": " + ec.message());
+    };
+    if (tls.cert_file.empty() || tls.key_file.empty()) {
+        return InvalidArgument("server.tls needs certFile and keyFile");
+    }
+    ctx->use_certificate_chain_file(tls.cert_file, ec);
+    if (ec) return failed("the certificate", tls.cert_file);
+    ctx->use_private_key_file(tls.key_file, net::ssl::context::pem, ec);
+    if (ec) return failed("the private key", tls.key_file);
+    if (SSL_CTX_check_private_key(native) != 1) {
+        return InvalidArgument("server.tls: the private key " + tls.key_file + " does not match the certificate " +
+                               tls.cert_file);
+    }
+    if (!tls.client_ca_file.empty()) {
+        ctx->load_verify_file(tls.client_ca_file, ec);
+        if (ec) return failed("the client CA file", tls.client_ca_file);
+        ctx->set_verify_mode(net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert);
+    }
+    return ctx;
+}
 constexpr std::chrono::seconds kDestructorGrace{5};
 
 }  // namespace
@@ -46,6 +78,7 @@ class HttpServer::Impl {
     }
     unsigned short port() const { return port_.load(); }
     std::size_t InFlight() const { return state_.in_flight.load(); }
+    std::uint64_t TlsHandshakeFailures() const { return state_.tls_handshake_failures.load(); }
 
   private:
     Status Listen();
@@ -70,6 +103,7 @@ class HttpServer::Impl {
     std::mutex acceptor_mutex_;  // guards acceptor_ and retry_timer_
     tcp::acceptor acceptor_{io_context_};
     net::steady_timer retry_timer_{io_context_};
+    std::unique_ptr<net::ssl::context> tls_;  // set by Start when options.tls is
 };
 
 Status HttpServer::Impl::Start() {
@@ -82,6 +116,11 @@ Status HttpServer::Impl::Start() {
     }
     if (state_.options.worker_threads == 0) {
         return InvalidArgument("HttpServer: worker_threads must be at least 1");
+    }
+    if (state_.options.tls) {
+        auto ctx = MakeTlsContext(*state_.options.tls);
+        if (!ctx.ok()) return ctx.status();
+        tls_ = std::move(*ctx);
     }
     if (Status status = Listen(); !status.ok()) return status;
 
@@ -160,7 +199,9 @@ void HttpServer::Impl::OnAccept(const boost::system::error_code& ec, tcp::socket
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto session = std::make_shared<Session>(std::move(socket), state_);
+    std::shared_ptr<detail::SessionBase> session;
+    if (tls_) session = std::make_shared<detail::TlsSession>(std::move(socket), state_, *tls_);
+    else session = std::make_shared<detail::PlainSession>(std::move(socket), state_);
     // When refused (stopping or max_connections) the session dies here, closing the socket.
     if (state_.Register(session)) session->Start();
     DoAccept();
@@ -234,5 +275,6 @@ unsigned short HttpServer::port() const { return impl_->port(); }
 bool HttpServer::Shutdown(std::chrono::milliseconds grace) { return impl_->Shutdown(grace); }
 void HttpServer::Wait() { impl_->Wait(); }
 std::size_t HttpServer::InFlightForTesting() const { return impl_->InFlight(); }
+std::uint64_t HttpServer::TlsHandshakeFailures() const { return impl_->TlsHandshakeFailures(); }
 
 }  // namespace tome::server

@@ -40,31 +40,31 @@ bool IsHttpParseError(const beast::error_code& ec) {
 
 // ---- ServerState -------------------------------------------------------------------------
 
-bool ServerState::Register(const std::shared_ptr<Session>& session) {
+bool ServerState::Register(const std::shared_ptr<SessionBase>& session) {
     std::lock_guard lock(mutex);
     if (stopping.load() || sessions.size() >= options.max_connections) return false;
     sessions.emplace(session.get(), session);
     return true;
 }
 
-void ServerState::Unregister(const Session* session) {
+void ServerState::Unregister(const SessionBase* session) {
     std::lock_guard lock(mutex);
     if (sessions.erase(session) > 0 && sessions.empty()) drained.notify_all();
 }
 
-std::vector<std::shared_ptr<Session>> ServerState::BeginStopping() {
+std::vector<std::shared_ptr<SessionBase>> ServerState::BeginStopping() {
     std::lock_guard lock(mutex);
     stopping.store(true);
-    std::vector<std::shared_ptr<Session>> live;
+    std::vector<std::shared_ptr<SessionBase>> live;
     for (auto& [ptr, weak] : sessions) {
         if (auto session = weak.lock()) live.push_back(std::move(session));
     }
     return live;
 }
 
-std::vector<std::shared_ptr<Session>> ServerState::LiveSessions() {
+std::vector<std::shared_ptr<SessionBase>> ServerState::LiveSessions() {
     std::lock_guard lock(mutex);
-    std::vector<std::shared_ptr<Session>> live;
+    std::vector<std::shared_ptr<SessionBase>> live;
     for (auto& [ptr, weak] : sessions) {
         if (auto session = weak.lock()) live.push_back(std::move(session));
     }
@@ -73,50 +73,76 @@ std::vector<std::shared_ptr<Session>> ServerState::LiveSessions() {
 
 // ---- Session -----------------------------------------------------------------------------
 
-Session::Session(tcp::socket socket, ServerState& state)
-    : state_(state), stream_(std::move(socket)) {
+template <class Stream>
+template <class... StreamArgs>
+Session<Stream>::Session(tcp::socket socket, ServerState& state, StreamArgs&&... stream_args)
+    : state_(state), stream_(std::move(socket), std::forward<StreamArgs>(stream_args)...) {
     beast::error_code ec;
-    auto remote = stream_.socket().remote_endpoint(ec);
+    auto remote = Tcp().socket().remote_endpoint(ec);
     if (!ec) client_address_ = remote.address().to_string();
-    auto local = stream_.socket().local_endpoint(ec);
+    auto local = Tcp().socket().local_endpoint(ec);
     if (!ec) local_port_ = local.port();
 }
 
-Session::~Session() {
+template <class Stream>
+Session<Stream>::~Session() {
     if (stream_source_) stream_source_->Close();
     state_.Unregister(this);
 }
 
-void Session::Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+template <class Stream>
+void Session<Stream>::Start() {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+        if constexpr (kTls) {
+            self->Tcp().expires_after(self->state_.options.read_timeout);
+            self->stream_.async_handshake(net::ssl::stream_base::server,
+                                          beast::bind_front_handler(&Session<Stream>::OnHandshake, self));
+        } else {
+            self->WaitForRequest();
+        }
+    });
 }
 
-void Session::Stop() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->OnStop(); });
+template <class Stream>
+void Session<Stream>::OnHandshake(beast::error_code ec) {
+    if (ec) {
+        // Not TLS, an untrusted or missing client certificate, no common version or cipher.
+        state_.tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+        return;  // the destructor closes the socket
+    }
+    WaitForRequest();
 }
 
-void Session::ForceClose() {
+template <class Stream>
+void Session<Stream>::Stop() {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->OnStop(); });
+}
+
+template <class Stream>
+void Session<Stream>::ForceClose() {
     beast::error_code ec;
-    stream_.socket().close(ec);
+    Tcp().socket().close(ec);
 }
 
-void Session::OnStop() {
+template <class Stream>
+void Session<Stream>::OnStop() {
     if (phase_ == Phase::kStreaming) {
         CloseStream();
         return;
     }
     if (phase_ != Phase::kIdle) return;  // reading/busy: the response will carry Connection: close
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();  // the pending idle read completes with operation_aborted
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+    Tcp().close();  // the pending idle read completes with operation_aborted
 }
 
-void Session::WaitForRequest() {
+template <class Stream>
+void Session<Stream>::WaitForRequest() {
     phase_ = Phase::kIdle;
     if (state_.stopping.load()) {
         beast::error_code ec;
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        stream_.close();
+        Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+        Tcp().close();
         return;
     }
     parser_.emplace();
@@ -127,25 +153,28 @@ void Session::WaitForRequest() {
         ReadHeader();
         return;
     }
-    stream_.expires_after(state_.options.idle_timeout);
+    Tcp().expires_after(state_.options.idle_timeout);
     stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
-                            beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
+                            beast::bind_front_handler(&Session<Stream>::OnFirstBytes, this->shared_from_this()));
 }
 
-void Session::OnFirstBytes(beast::error_code ec, std::size_t n) {
+template <class Stream>
+void Session<Stream>::OnFirstBytes(beast::error_code ec, std::size_t n) {
     if (ec) return;  // closed by the peer, idle timeout or shutdown: drop the connection
     buffer_.commit(n);
     ReadHeader();
 }
 
-void Session::ReadHeader() {
+template <class Stream>
+void Session<Stream>::ReadHeader() {
     phase_ = Phase::kReading;
-    stream_.expires_after(state_.options.read_timeout);
+    Tcp().expires_after(state_.options.read_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+                            beast::bind_front_handler(&Session<Stream>::OnHeader, this->shared_from_this()));
 }
 
-void Session::OnHeader(beast::error_code ec, std::size_t /*n*/) {
+template <class Stream>
+void Session<Stream>::OnHeader(beast::error_code ec, std::size_t /*n*/) {
     if (ec) {
         HandleReadError(ec);
         return;
@@ -164,7 +193,7 @@ void Session::OnHeader(beast::error_code ec, std::size_t /*n*/) {
     const auto& header = parser_->get();
     if (header.version() >= 11 && beast::iequals(header[http::field::expect], "100-continue")) {
         net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
-                         [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                         [self = this->shared_from_this()](beast::error_code wec, std::size_t) {
                              if (!wec) self->ReadBody();
                          });
         return;
@@ -172,12 +201,14 @@ void Session::OnHeader(beast::error_code ec, std::size_t /*n*/) {
     ReadBody();
 }
 
-void Session::ReadBody() {
+template <class Stream>
+void Session<Stream>::ReadBody() {
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+                     beast::bind_front_handler(&Session<Stream>::OnBody, this->shared_from_this()));
 }
 
-void Session::OnBody(beast::error_code ec, std::size_t /*n*/) {
+template <class Stream>
+void Session<Stream>::OnBody(beast::error_code ec, std::size_t /*n*/) {
     if (ec == http::error::body_limit) {
         Respond(true);
     } else if (ec) {
@@ -187,13 +218,15 @@ void Session::OnBody(beast::error_code ec, std::size_t /*n*/) {
     }
 }
 
-bool Session::HandleReadError(beast::error_code ec) {
+template <class Stream>
+bool Session<Stream>::HandleReadError(beast::error_code ec) {
     if (!IsHttpParseError(ec)) return false;  // I/O error, timeout or peer gone: just close
     Write(BadRequestResponse(ec.message()), false);
     return true;
 }
 
-void Session::Respond(bool body_too_large) {
+template <class Stream>
+void Session<Stream>::Respond(bool body_too_large) {
     phase_ = Phase::kBusy;
     state_.in_flight.fetch_add(1);
     auto& wire = parser_->get();
@@ -216,15 +249,17 @@ void Session::Respond(bool body_too_large) {
     Write(ToWireResponse(std::move(response), version, keep, head), true);
 }
 
-void Session::Write(WireResponse response, bool counted) {
+template <class Stream>
+void Session<Stream>::Write(WireResponse response, bool counted) {
     phase_ = Phase::kBusy;
     response_ = std::move(response);
-    stream_.expires_after(state_.options.read_timeout);
+    Tcp().expires_after(state_.options.read_timeout);
     http::async_write(stream_, response_,
-                      beast::bind_front_handler(&Session::OnWritten, shared_from_this(), counted));
+                      beast::bind_front_handler(&Session<Stream>::OnWritten, this->shared_from_this(), counted));
 }
 
-void Session::OnWritten(bool counted, beast::error_code ec, std::size_t /*n*/) {
+template <class Stream>
+void Session<Stream>::OnWritten(bool counted, beast::error_code ec, std::size_t /*n*/) {
     if (counted) state_.in_flight.fetch_sub(1);
     if (ec) return;
     if (!response_.keep_alive()) {
@@ -236,7 +271,8 @@ void Session::OnWritten(bool counted, beast::error_code ec, std::size_t /*n*/) {
 
 // ---- streamed responses --------------------------------------------------------------------
 
-void Session::StartStream(api::HttpResponse response, unsigned version) {
+template <class Stream>
+void Session<Stream>::StartStream(api::HttpResponse response, unsigned version) {
     phase_ = Phase::kStreaming;
     stream_source_ = std::move(response.stream);
     WireResponse header = ToWireResponse(std::move(response), version, false, false);
@@ -254,19 +290,20 @@ void Session::StartStream(api::HttpResponse response, unsigned version) {
     text += header.body();  // the first piece of the body, when the handler gave one
     stream_piece_ = std::move(text);
     stream_writing_ = true;
-    stream_.expires_after(state_.options.read_timeout);
+    Tcp().expires_after(state_.options.read_timeout);
     net::async_write(stream_, net::buffer(stream_piece_),
-                     beast::bind_front_handler(&Session::OnStreamWritten, shared_from_this()));
+                     beast::bind_front_handler(&Session<Stream>::OnStreamWritten, this->shared_from_this()));
     // The request is answered: a stream does not hold up a graceful shutdown.
     state_.in_flight.fetch_sub(1);
     // Notice the peer going away while no piece is being written.
-    stream_.socket().async_read_some(net::buffer(drain_buffer_),
-                                     beast::bind_front_handler(&Session::OnStreamPeerRead, shared_from_this()));
+    Tcp().socket().async_read_some(net::buffer(drain_buffer_),
+                                     beast::bind_front_handler(&Session<Stream>::OnStreamPeerRead, this->shared_from_this()));
 }
 
-void Session::PullStream() {
+template <class Stream>
+void Session<Stream>::PullStream() {
     if (phase_ != Phase::kStreaming || !stream_source_) return;
-    std::weak_ptr<Session> weak = shared_from_this();
+    std::weak_ptr<Session> weak = this->shared_from_this();
     auto executor = stream_.get_executor();
     stream_source_->Next([weak, executor](std::string piece, bool last) {
         net::post(executor, [weak, piece = std::move(piece), last]() mutable {
@@ -275,17 +312,19 @@ void Session::PullStream() {
     });
 }
 
-void Session::WriteStreamPiece(std::string piece, bool last) {
+template <class Stream>
+void Session<Stream>::WriteStreamPiece(std::string piece, bool last) {
     if (phase_ != Phase::kStreaming || stream_writing_) return;
     stream_piece_ = std::move(piece);
     stream_last_ = last;
     stream_writing_ = true;
-    stream_.expires_after(state_.options.read_timeout);
+    Tcp().expires_after(state_.options.read_timeout);
     net::async_write(stream_, net::buffer(stream_piece_),
-                     beast::bind_front_handler(&Session::OnStreamWritten, shared_from_this()));
+                     beast::bind_front_handler(&Session<Stream>::OnStreamWritten, this->shared_from_this()));
 }
 
-void Session::OnStreamWritten(beast::error_code ec, std::size_t /*n*/) {
+template <class Stream>
+void Session<Stream>::OnStreamWritten(beast::error_code ec, std::size_t /*n*/) {
     stream_writing_ = false;
     if (ec || stream_last_ || state_.stopping.load()) {
         CloseStream();
@@ -294,41 +333,57 @@ void Session::OnStreamWritten(beast::error_code ec, std::size_t /*n*/) {
     PullStream();
 }
 
-void Session::OnStreamPeerRead(beast::error_code ec, std::size_t /*n*/) {
+template <class Stream>
+void Session<Stream>::OnStreamPeerRead(beast::error_code ec, std::size_t /*n*/) {
     if (phase_ != Phase::kStreaming) return;
     if (ec) {
         CloseStream();  // the peer closed, the socket was closed, or it timed out
         return;
     }
-    stream_.socket().async_read_some(net::buffer(drain_buffer_),
-                                     beast::bind_front_handler(&Session::OnStreamPeerRead, shared_from_this()));
+    Tcp().socket().async_read_some(net::buffer(drain_buffer_),
+                                     beast::bind_front_handler(&Session<Stream>::OnStreamPeerRead, this->shared_from_this()));
 }
 
-void Session::CloseStream() {
+template <class Stream>
+void Session<Stream>::CloseStream() {
     if (auto source = std::move(stream_source_)) source->Close();
     phase_ = Phase::kClosing;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+    Tcp().close();
 }
 
-void Session::LingeringClose() {
+template <class Stream>
+void Session<Stream>::LingeringClose() {
     phase_ = Phase::kClosing;
+    if constexpr (kTls) {
+        // close_notify, then close: a TLS client reads the response to its end without a
+        // truncation error. Bounded like the plain drain.
+        Tcp().expires_after(std::min<std::chrono::milliseconds>(state_.options.read_timeout, kMaxDrainTime));
+        stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->Tcp().close(); });
+        return;
+    }
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return;
-    stream_.expires_after(
+    Tcp().expires_after(
         std::min<std::chrono::milliseconds>(state_.options.read_timeout, kMaxDrainTime));
     drained_bytes_ = 0;
     stream_.async_read_some(net::buffer(drain_buffer_),
-                            beast::bind_front_handler(&Session::OnDrained, shared_from_this()));
+                            beast::bind_front_handler(&Session<Stream>::OnDrained, this->shared_from_this()));
 }
 
-void Session::OnDrained(beast::error_code ec, std::size_t n) {
+template <class Stream>
+void Session<Stream>::OnDrained(beast::error_code ec, std::size_t n) {
     drained_bytes_ += n;
     if (ec || drained_bytes_ > kMaxDrainBytes) return;  // the destructor closes the socket
     stream_.async_read_some(net::buffer(drain_buffer_),
-                            beast::bind_front_handler(&Session::OnDrained, shared_from_this()));
+                            beast::bind_front_handler(&Session<Stream>::OnDrained, this->shared_from_this()));
 }
+
+template class Session<beast::tcp_stream>;
+template class Session<beast::ssl_stream<beast::tcp_stream>>;
+template PlainSession::Session(tcp::socket, ServerState&);
+template TlsSession::Session(tcp::socket, ServerState&, net::ssl::context&);
 
 }  // namespace tome::server::detail

@@ -449,3 +449,101 @@ TEST(Config, KeysThatAreNotScalarsAreRefusedWithFileAndLine) {
 
 }  // namespace
 }  // namespace tome::app
+
+namespace tome::app {
+namespace {
+
+Result<AppConfig> LoadText(const std::string& name, const std::string& text,
+                           std::map<std::string, std::string> env = {}) {
+    const std::string path = ::testing::TempDir() + "/" + name;
+    std::ofstream(path) << text;
+    return LoadConfig(path, Env(std::move(env)));
+}
+
+TEST(Config, EveryShippedEnvironmentKeepsItsStoreUnderTheWorkingDirectory) {
+    for (const char* env : {"development", "staging", "production"}) {
+        auto c = LoadConfig(TOME_TEST_CONFIG, Env({{"TOME_ENV", env}}));
+        ASSERT_TRUE(c.ok()) << c.status().ToString();
+        EXPECT_TRUE(c->storage.enabled) << env;
+        EXPECT_EQ(c->storage.store.path, std::string("data/") + env + "/tome.db");
+        EXPECT_EQ(c->storage.state.interval, std::chrono::milliseconds(200));
+    }
+    auto c = LoadConfig(TOME_TEST_CONFIG, Env({{"TOME_DATA_DIR", "/var/lib/tome"}}));
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->storage.store.path, "/var/lib/tome/tome.db");
+    EXPECT_FALSE(LoadConfig(TOME_TEST_CONFIG, Env({{"TOME_DATA_DIR", ""}})).ok());
+}
+
+TEST(Config, StorageBlockIsReadAndChecked) {
+    auto c = LoadText("storage.yaml", "development:\n  storage: {path: x/t.db, stateFlushMs: 50, auditMaxRecords: 500}\n");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_TRUE(c->storage.enabled);
+    EXPECT_EQ(c->storage.store.path, "x/t.db");
+    EXPECT_EQ(c->storage.state.interval, std::chrono::milliseconds(50));
+    EXPECT_EQ(c->storage.store.max_audit_records, 500u);
+    c = LoadText("storage-off.yaml", "development:\n  storage: {enabled: false}\n");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_FALSE(c->storage.enabled);
+    c = LoadText("no-storage.yaml", "development:\n  server: {port: 1}\n");
+    ASSERT_TRUE(c.ok());
+    EXPECT_FALSE(c->storage.enabled);
+    for (const std::string bad : {"{stateFlushMs: 5, path: a.db}", "{auditMaxRecords: 10, path: a.db}", "{}",
+                                  "{path: a.db, colour: red}"}) {
+        auto refused = LoadText("storage-bad.yaml", "development:\n  storage: " + bad + "\n");
+        ASSERT_FALSE(refused.ok()) << bad;
+        EXPECT_NE(refused.status().message().find("storage-bad.yaml:2:"), std::string::npos)
+            << refused.status().message();
+    }
+}
+
+TEST(Config, SecurityTokensAreReadWithTheirScopesAndExpandedFromTheEnvironment) {
+    const std::string text =
+        "development:\n"
+        "  security:\n"
+        "    tokens:\n"
+        "      - {name: ops, token: \"${OPS}\", scopes: [admin, ingest]}\n"
+        "      - {name: view, token: literal-token-0123456789, scopes: [read]}\n"
+        "    remoteToken: \"${PEER}\"\n"
+        "    outboundTls: {caFile: /etc/ca.pem, certFile: /etc/me.pem, keyFile: /etc/me.key}\n";
+    auto c = LoadText("security.yaml", text, {{"OPS", "from-the-environment-0123"}, {"PEER", "peer-token-0123456789"}});
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ASSERT_EQ(c->security.tokens.size(), 2u);
+    EXPECT_EQ(c->security.tokens[0].token.value, "from-the-environment-0123");
+    EXPECT_EQ(c->security.tokens[0].scopes, static_cast<std::uint8_t>(static_cast<int>(api::Scope::kAdmin) |
+                                                                     static_cast<int>(api::Scope::kIngest)));
+    EXPECT_EQ(c->security.tokens[1].token.value, "literal-token-0123456789");
+    EXPECT_EQ(c->security.remote_token.value, "peer-token-0123456789");
+    EXPECT_EQ(c->security.outbound_tls.ca_file, "/etc/ca.pem");
+    EXPECT_EQ(c->security.outbound_tls.key_file, "/etc/me.key");
+
+    auto unset = LoadText("security.yaml", text, {{"PEER", "peer-token-0123456789"}});
+    ASSERT_FALSE(unset.ok());
+    EXPECT_NE(unset.status().message().find("security.yaml:4: security token 'ops': ${OPS} is not set"),
+              std::string::npos)
+        << unset.status().message();
+    auto bad_scope = LoadText("scope.yaml", "development:\n  security:\n    tokens:\n"
+                                            "      - {name: x, token: abcdefghijklmnopq, scopes: [sudo]}\n");
+    ASSERT_FALSE(bad_scope.ok());
+    EXPECT_NE(bad_scope.status().message().find("scope.yaml:4:"), std::string::npos);
+    EXPECT_NE(bad_scope.status().message().find("unknown scope 'sudo'"), std::string::npos);
+    auto half = LoadText("half.yaml", "development:\n  security:\n    outboundTls: {certFile: /a.pem}\n");
+    ASSERT_FALSE(half.ok());
+    EXPECT_NE(half.status().message().find("certFile and keyFile go together"), std::string::npos);
+}
+
+TEST(Config, ServerTlsIsReadAndNeedsACertificateAndAKey) {
+    auto c = LoadText("tls.yaml", "development:\n  server:\n    tls: {certFile: s.pem, keyFile: s.key, clientCaFile: ca.pem}\n");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ASSERT_TRUE(c->server.tls.has_value());
+    EXPECT_EQ(c->server.tls->cert_file, "s.pem");
+    EXPECT_EQ(c->server.tls->client_ca_file, "ca.pem");
+    EXPECT_FALSE(LoadText("plain.yaml", "development:\n  server: {port: 1}\n")->server.tls.has_value());
+    auto missing = LoadText("tls-bad.yaml", "development:\n  server:\n    tls: {certFile: s.pem}\n");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(missing.status().message().find("tls-bad.yaml:3: development.server.tls needs certFile and keyFile"),
+              std::string::npos)
+        << missing.status().message();
+}
+
+}  // namespace
+}  // namespace tome::app

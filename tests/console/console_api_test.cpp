@@ -198,7 +198,8 @@ TEST_F(ConsoleApi, TheLogTeeStoresRecordsAndPassesThemOn) {
 }
 
 TEST_F(ConsoleApi, TheUiIsServedForEveryPagePathAndAssetsAreCached) {
-    for (const char* page : {"/", "/traces", "/traces/abc", "/logs", "/dashboards", "/compare/a/b", "/running"}) {
+    for (const char* page : {"/", "/traces", "/traces/abc", "/logs", "/dashboards", "/compare/a/b", "/running",
+                             "/alerts", "/audit", "/network"}) {
         const api::HttpResponse r = Get(page);
         EXPECT_EQ(r.status, 200) << page;
         EXPECT_NE(r.content_type.find("text/html"), std::string::npos) << page;

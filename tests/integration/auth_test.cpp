@@ -4,8 +4,13 @@
 // process writes or shows: its log lines on stdout, its metrics, the spans and logs it keeps.
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "api_test_util.hpp"
 #include "tome_process.hpp"
@@ -171,6 +176,60 @@ TEST(Auth, ATooShortOrUnsetTokenStopsStartUpWithoutPrintingIt) {
     unset.ReadAvailableOutput();
     EXPECT_NE(unset.output().find("${NO_SUCH_TOKEN_VAR} is not set"), std::string::npos) << unset.output();
     std::filesystem::remove(path);
+}
+
+/// A loopback port that was free a moment ago (the console's gRPC receiver has no "pick one").
+unsigned short FreePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+TEST(Auth, TheConsolesOtlpGrpcReceiverTakesOnlyAnIngestToken) {
+    const std::string config = WriteConfig();
+    const unsigned short grpc_port = FreePort();
+    TomeProcess receiver({}, {{"TOME_ENV", "development"}, {"TOME_CONSOLE_GRPC_PORT", std::to_string(grpc_port)},
+                              {"TEST_ADMIN_TOKEN", kTokens.at("admin")}, {"OTEL_TRACES_EXPORTER", "none"},
+                              {"OTEL_METRICS_EXPORTER", "none"}, {"OTEL_LOGS_EXPORTER", "none"}},
+                         config);
+    // Two senders: tome processes exporting their own telemetry over OTLP/gRPC to the receiver's
+    // console, one with the ingest token, one with the reader's (no ingest scope).
+    const auto sender_env = [&](const std::string& service, const std::string& token) {
+        return std::map<std::string, std::string>{
+            {"TOME_ENV", "development"}, {"TOME_CONSOLE_ENABLED", "false"}, {"OTEL_SERVICE_NAME", service},
+            {"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"},
+            {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + std::to_string(grpc_port)},
+            {"OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer " + token}, {"OTEL_BSP_SCHEDULE_DELAY", "100"}};
+    };
+    TomeProcess good({}, sender_env("grpc-sender-good", kTokens.at("ingest")));
+    TomeProcess bad({}, sender_env("grpc-sender-bad", kTokens.at("reader")));
+    HttpClient to_good(good.port()), to_bad(bad.port()), to_receiver(receiver.port());
+    const auto reader = std::map<std::string, std::string>{{"authorization", "Bearer " + kTokens.at("reader")}};
+    const auto services = [&] {
+        const ClientResponse r = to_receiver.Request("GET", "/console/api/services", "", reader);
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.body;
+    };
+    // Each sender makes spans until the good one's arrive and the bad one has seen its exports fail.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    int bad_failures = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+        (void)to_good.Get("/api/tomes");
+        (void)to_bad.Get("/api/tomes");
+        bad_failures = CheckEnvelope(to_bad.Get("/api/telemetry"), true)["exports"]["failures"].get<int>();
+        if (services().find("grpc-sender-good") != std::string::npos && bad_failures > 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling what the processes show
+    }
+    EXPECT_NE(services().find("grpc-sender-good"), std::string::npos) << services();
+    EXPECT_GT(bad_failures, 0);
+    EXPECT_EQ(services().find("grpc-sender-bad"), std::string::npos) << services();
+    std::filesystem::remove(config);
 }
 
 }  // namespace

@@ -127,7 +127,9 @@ TEST(Audit, EveryChangeRouteLeavesOneRecordWithWhoWhatAndTheTraceId) {
         EXPECT_EQ(r["status"], s.status);
         EXPECT_EQ(r["traceId"], trace_ids[i]);
         EXPECT_EQ(r["result"], s.status < 400 ? "ok" : s.status == 404 ? "not_found" : "already_exists");
-        if (s.status >= 400) EXPECT_FALSE(r["message"].get<std::string>().empty());
+        if (s.status >= 400) {
+            EXPECT_FALSE(r["message"].get<std::string>().empty());
+        }
     }
     // before -> after where it applies.
     const Json& toggle = records[steps.size() - 1 - 7];

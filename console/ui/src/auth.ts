@@ -38,3 +38,9 @@ export function onTokenRequired(l: () => void): () => void {
   listeners.add(l);
   return () => listeners.delete(l);
 }
+
+/** Asks for another token (a page whose data needs more scope than this tab's token has). */
+export function requestToken() {
+  required = false;
+  tokenRequired();
+}

@@ -95,7 +95,7 @@ function SignIn() {
     <div class="signin-backdrop" data-testid="signin">
       <form class="signin" onSubmit={(e) => { e.preventDefault(); if (value.trim()) { setToken(value.trim()); location.reload(); } }}>
         <h2>Token needed</h2>
-        <p>{had ? 'The server refused the token this tab used.' : 'This tome server only answers requests that carry one of its tokens.'}
+        <p>{had ? 'The server refused this tab\'s token, or the token lacks the scope this page needs.' : 'This tome server only answers requests that carry one of its tokens.'}
           {' '}Paste a token with the <code>read</code> scope (from <code>security.tokens</code> in the server's config).</p>
         <input type="password" autocomplete="off" aria-label="Token" placeholder="token" value={value}
           onInput={(e) => setValue((e.target as HTMLInputElement).value)} autoFocus />

@@ -70,6 +70,11 @@ public:
     /// needs no scope.
     AuthDecision Check(const HttpRequest& request) const;
 
+    /// Moves an access_token query parameter into "Authorization: Bearer" (unless the request
+    /// has that header already) and drops it from the query: the routes behind the check never
+    /// see a token in the query, to refuse as an unknown parameter or to keep.
+    static void MoveAccessTokenToHeader(HttpRequest& request);
+
 private:
     struct Entry {
         std::string name;

@@ -7,6 +7,7 @@ import { fmtCount, fmtTime, shortId } from '../format';
 import { useLoad } from '../hooks';
 import { setQuery, useLocation } from '../router';
 import { Empty, ErrorBox, Loading, Panel } from '../components/ui';
+import { requestToken } from '../auth';
 
 const RANGES: [string, number][] = [['1h', 3600e3], ['24h', 86400e3], ['7d', 7 * 86400e3], ['all', 0]];
 
@@ -51,11 +52,15 @@ export function AuditPage() {
         <div class="field actions"><button type="submit" class="primary">Search</button>{(who || target) && <a class="button" href="/audit">Clear</a>}</div>
       </form>
       <ErrorBox error={result.error} what="the audit trail" />
+      {result.error && /scope/.test(result.error) && (
+        <p><button type="button" class="button" onClick={requestToken} data-testid="use-another-token">Use another token</button>
+          {' '}<span class="muted">the audit trail needs a token with the <code>admin</code> scope</span></p>
+      )}
       {!result.data && !result.error && <Loading what="the audit trail" />}
       {result.data && (records.length === 0
         ? <Empty title="No audit records here">Changes appear as they are made: create a tome, connect two, or flip a toggle (<code>PUT /api/toggles/&lt;name&gt;</code>).</Empty>
         : (
-          <Panel title={`${fmtCount(records.length)} records${records.length >= Number(limit) ? ` (the newest ${limit})` : ''}`}>
+          <Panel title={`${fmtCount(records.length)} ${records.length === 1 ? 'record' : 'records'}${records.length >= Number(limit) ? ` (the newest ${limit})` : ''}`}>
             <table class="grid audit" data-testid="audit-records">
               <thead><tr><th>time</th><th>who</th><th>change</th><th>target</th><th>result</th><th>before → after</th><th>trace</th></tr></thead>
               <tbody>
@@ -65,10 +70,10 @@ export function AuditPage() {
                       <td class="nowrap mono small">{fmtTime(r.timeUnixMs * 1000)}</td>
                       <td class="nowrap"><a href={`/audit?who=${encodeURIComponent(r.who)}`} onClick={(e) => e.stopPropagation()}>{r.who}</a></td>
                       <td class="nowrap"><b>{r.method}</b> <span class="mono small">{r.route}</span></td>
-                      <td class="mono small">{r.target ? <a href={`/audit?target=${encodeURIComponent(r.target)}`} onClick={(e) => e.stopPropagation()}>{r.target}</a> : <span class="muted">—</span>}</td>
+                      <td class="mono small audit-target">{r.target ? <a href={`/audit?target=${encodeURIComponent(r.target)}`} onClick={(e) => e.stopPropagation()}>{r.target}</a> : <span class="muted">—</span>}</td>
                       <td class="nowrap"><span class={`status-badge ${r.status >= 500 ? 'bad' : r.status >= 400 ? 'warn' : 'good'}`}>{r.status}</span> {r.result !== 'ok' && <span class="small">{r.result}</span>}</td>
                       <td class="audit-change"><Value v={r.before} /> <span class="muted">→</span> <Value v={r.status < 400 ? r.after : null} /></td>
-                      <td><a class="mono small" href={`/traces/${r.traceId}?span=${r.spanId}`} onClick={(e) => e.stopPropagation()} title="the request's trace">{shortId(r.traceId)} →</a></td>
+                      <td class="nowrap"><a class="mono small" href={`/traces/${r.traceId}?span=${r.spanId}`} onClick={(e) => e.stopPropagation()} title="the request's trace">{shortId(r.traceId)} →</a></td>
                     </tr>
                     {open === r.seq && (
                       <tr key={`${r.seq}-detail`} class="audit-detail"><td colSpan={7}>

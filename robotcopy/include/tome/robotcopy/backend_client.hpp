@@ -46,8 +46,16 @@ public:
 /// cannot repeat it: 429 (too many requests) or a gateway error (502, 503, 504).
 bool IsNotActedOnStatus(long status) noexcept;
 
+/// How https:// calls check the far side and show themselves (YAML security.outboundTls).
+/// The far side's certificate and host name are always verified.
+struct ClientTlsOptions {
+    std::string ca_file;    ///< PEM CAs to trust; empty = the system's.
+    std::string cert_file;  ///< PEM client certificate (mutual TLS); empty = none.
+    std::string key_file;   ///< Its private key.
+};
+
 /// The libcurl client. Initialises libcurl globally once per process (thread-safe); never
-/// cleans it up. Redirects are not followed; only http and https are allowed.
-std::unique_ptr<BackendClient> MakeCurlBackendClient();
+/// cleans it up. Redirects are not followed; only http and https are allowed; TLS 1.2 at least.
+std::unique_ptr<BackendClient> MakeCurlBackendClient(ClientTlsOptions tls = {});
 
 }  // namespace tome::robotcopy

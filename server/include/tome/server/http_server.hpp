@@ -5,8 +5,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +17,17 @@
 #include "tome/core/status.hpp"
 
 namespace tome::server {
+
+/// HTTPS instead of HTTP (YAML server.tls). TLS 1.2 and 1.3 only, forward-secret AEAD
+/// ciphers (ECDHE with AES-GCM or ChaCha20-Poly1305), no compression or renegotiation.
+struct TlsServerOptions {
+    std::string cert_file;  ///< PEM: the server's certificate, then its chain.
+    std::string key_file;   ///< PEM: its private key.
+    /// PEM: the CAs whose client certificates are accepted. Set = mutual TLS: a client without a
+    /// certificate signed by one of them fails the handshake (counted). Empty = no client
+    /// certificates asked for.
+    std::string client_ca_file;
+};
 
 struct HttpServerOptions {
     /// IP address to listen on (IPv4 or IPv6 literal, no host names). Default "127.0.0.1".
@@ -40,6 +53,8 @@ struct HttpServerOptions {
     /// Open connections allowed; a connection accepted beyond this is closed at once.
     /// Default 1024.
     std::size_t max_connections = 1024;
+    /// Serve HTTPS with these; unset = plain HTTP.
+    std::optional<TlsServerOptions> tls;
 };
 
 /// Start once; Shutdown is idempotent; the destructor calls Shutdown(5 s) if still running.
@@ -72,6 +87,10 @@ class HttpServer {
 
     /// Requests received whose response is not yet fully written.
     std::size_t InFlightForTesting() const;
+
+    /// TLS handshakes that failed (a client that does not speak TLS, an untrusted or missing
+    /// client certificate, no common protocol version or cipher). 0 without TLS.
+    std::uint64_t TlsHandshakeFailures() const;
 
   private:
     class Impl;
