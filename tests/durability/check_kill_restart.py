@@ -57,9 +57,11 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support", "python"))
+from tome_server import SCALE, Failure, TomeServer, check, short, tome_env, wait_for_binary  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
-SCALE = max(1, int(os.environ.get("TOME_TEST_TIME_SCALE", "1") or "1"))
 
 READY_RE = re.compile(rb"tome \S+ listening on http://127\.0\.0\.1:(\d+)")
 HOP_LIMIT = 16          # development.connector.hopLimit
@@ -78,102 +80,16 @@ ROUTE = {  # route template of each change kind, as the audit trail names it
 MISSING = object()
 
 
-class Failure(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise Failure(message)
-
-
-def short(value, limit=400):
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
 # ---------------------------------------------------------------------------------------------
 # The tome process
 
-def tome_env(data_dir):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOME_", "OTEL_"))}
-    env.update(TOME_ENV="development", TOME_DATA_DIR=data_dir, TOME_CONSOLE_GRPC_PORT="0",
-               OTEL_TRACES_EXPORTER="none", OTEL_METRICS_EXPORTER="none", OTEL_LOGS_EXPORTER="none",
-               TOME_LOG_LEVEL="warn")
-    return env
-
-
-def wait_for_binary(tome):
-    """The binary may be missing for a moment while it is relinked."""
-    deadline = time.monotonic() + 60 * SCALE
-    while not (os.path.isfile(tome) and os.access(tome, os.X_OK)):
-        if time.monotonic() > deadline:
-            raise Failure(f"{tome} does not exist or is not executable")
-        time.sleep(0.2)
-
-
-class Server:
+class Server(TomeServer):
     """One `tome serve` run on `data_dir`; stdout and stderr go to <data_dir>/<name>.log."""
 
     def __init__(self, opts, data_dir, name):
-        self.opts = opts
+        super().__init__(opts.tome, opts.config, name, os.path.join(data_dir, name + ".log"),
+                         tome_env(data_dir, TOME_LOG_LEVEL="warn"), data_dir, READY_RE)
         self.data_dir = data_dir
-        self.name = name
-        self.log_path = os.path.join(data_dir, name + ".log")
-        self.proc = None
-        self.port = None
-
-    def command(self):
-        return [self.opts.tome, "serve", "--port", "0", "--host", "127.0.0.1", "--config", self.opts.config]
-
-    def start(self):
-        wait_for_binary(self.opts.tome)
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, env=tome_env(self.data_dir), cwd=self.data_dir)
-        deadline = time.monotonic() + 20 * SCALE
-        while True:
-            m = READY_RE.search(self.output())
-            if m:
-                self.port = int(m.group(1))
-                return self
-            if self.proc.poll() is not None:
-                raise Failure(f"{self.name}: tome exited with {self.proc.returncode} before listening:\n"
-                              + self.tail())
-            if time.monotonic() > deadline:
-                raise Failure(f"{self.name}: tome did not print its listening line in {20 * SCALE} s:\n"
-                              + self.tail())
-            time.sleep(0.01)
-
-    def output(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read()
-        except OSError:
-            return b""
-
-    def tail(self, n=2500):
-        return self.output()[-n:].decode("utf-8", "replace")
-
-    def stop(self):
-        """SIGTERM; returns the exit code."""
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=20 * SCALE)
-        except subprocess.TimeoutExpired:
-            raise Failure(f"{self.name}: tome did not stop within {20 * SCALE} s of SIGTERM:\n" + self.tail())
-
-    def reap(self):
-        """Waits until the killed process is gone (its store lock with it)."""
-        try:
-            return self.proc.wait(timeout=20 * SCALE)
-        except subprocess.TimeoutExpired:
-            raise Failure(f"{self.name}: tome pid {self.proc.pid} still runs 20 s after SIGKILL")
-
-    def cleanup(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 class Api:

@@ -10,18 +10,16 @@
 #include "tome/storage/network_store.hpp"
 #include "tome/testing/fake_clock.hpp"
 #include "tome/testing/in_memory_telemetry.hpp"
+#include "tome/testing/temp_dir.hpp"
 
 namespace tome::storage {
 namespace {
 
-namespace fs = std::filesystem;
 namespace logs = telemetry::logs;
 
 struct Fixture : tome::testing::InMemoryTelemetry {
     Fixture() {
-        std::string pattern = (fs::temp_directory_path() / "tome-audit-test-XXXXXX").string();
-        dir = ::mkdtemp(pattern.data());
-        store = NetworkStore::Open({dir + "/tome.db"}).value();
+        store = NetworkStore::Open({dir.File("tome.db")}).value();
         connector = std::make_unique<connector::Connector>(tomes, toggles, clock);
         robotcopy::RobotCopyOptions rc;
         rc.tracer_provider = tracer;
@@ -36,8 +34,6 @@ struct Fixture : tome::testing::InMemoryTelemetry {
     ~Fixture() {
         proxy.reset();
         store.reset();
-        std::error_code ec;
-        fs::remove_all(dir, ec);
     }
 
     Json Call(const std::string& method, const std::string& target, const std::string& body = "") {
@@ -61,7 +57,7 @@ struct Fixture : tome::testing::InMemoryTelemetry {
         return reply["data"]["records"].get<std::vector<Json>>();
     }
 
-    std::string dir;
+    tome::testing::TempDir dir{"tome-audit-test"};
     std::unique_ptr<NetworkStore> store;
     TomeRegistry tomes;
     FeatureToggles toggles;

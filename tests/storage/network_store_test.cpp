@@ -10,24 +10,17 @@
 #include <sstream>
 
 #include "tome/storage/network_store.hpp"
+#include "tome/testing/temp_dir.hpp"
 
 namespace tome::storage {
 namespace {
 
-namespace fs = std::filesystem;
 using Kind = api::NetworkChange::Kind;
 
-struct TempDir {
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "tome-store-test-XXXXXX").string();
-        path = ::mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string File(const std::string& name = "tome.db") const { return (fs::path(path) / name).string(); }
-    std::string path;
+/// The store's file in a fresh temporary directory.
+struct TempDir : testing::TempDir {
+    TempDir() : testing::TempDir("tome-store-test") {}
+    std::string File(const std::string& name = "tome.db") const { return testing::TempDir::File(name); }
 };
 
 std::string Contents(const std::string& file) {

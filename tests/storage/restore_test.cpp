@@ -8,24 +8,12 @@
 #include "tome/storage/restore.hpp"
 #include "tome/storage/state_writer.hpp"
 #include "tome/testing/fake_clock.hpp"
+#include "tome/testing/temp_dir.hpp"
 
 namespace tome::storage {
 namespace {
 
-namespace fs = std::filesystem;
 using Kind = api::NetworkChange::Kind;
-
-struct TempDir {
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "tome-restore-test-XXXXXX").string();
-        path = ::mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string path;
-};
 
 TomeDefinition Machine(const std::string& id) {
     auto def = ParseTomeDefinition({{"id", id},
@@ -62,8 +50,8 @@ api::AuditRecord Audit() {
 }
 
 TEST(RestoreNetwork, PutsTheKeptNetworkOnTopOfTheConfigsAndIdsContinue) {
-    TempDir dir;
-    const std::string file = dir.path + "/tome.db";
+    testing::TempDir dir("tome-restore-test");
+    const std::string file = dir.File("tome.db");
     std::string kept_connection;
     {
         Network before;
@@ -138,9 +126,9 @@ TEST(RestoreNetwork, WhatNoLongerFitsIsSkippedWithAWarning) {
 }
 
 TEST(StateWriter, WritesOnlyTomesThatMovedAndItsThreadWritesBehind) {
-    TempDir dir;
+    testing::TempDir dir("tome-restore-test");
     Network net;
-    auto store = NetworkStore::Open({dir.path + "/tome.db"}).value();
+    auto store = NetworkStore::Open({dir.File("tome.db")}).value();
     StateWriter writer(*store, net.tomes, {std::chrono::milliseconds(10)});
     ASSERT_TRUE(writer.Flush());
     EXPECT_EQ(store->stats().states_written, 0u);  // nothing moved since construction

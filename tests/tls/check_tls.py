@@ -44,27 +44,20 @@ import tempfile
 import time
 import warnings
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support", "python"))
+from tome_server import SCALE, Failure, TomeServer, check, tome_env  # noqa: E402
+from tome_server import short as shared_short  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
-SCALE = max(1, int(os.environ.get("TOME_TEST_TIME_SCALE", "1") or "1"))
 
 READY_RE = re.compile(rb"tome \S+ listening on https://127\.0\.0\.1:(\d+)")
 FAILURES_RE = re.compile(r"^(\w*tls_handshake_failures\w*)(\{[^}]*\})?\s+([0-9.eE+]+)\s*$", re.M)
 AEAD_MARKS = ("GCM", "CHACHA20", "CCM")
 
 
-class Failure(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise Failure(message)
-
-
 def short(value, limit=600):
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-    return text if len(text) <= limit else text[:limit] + "..."
+    return shared_short(value, limit)
 
 
 def simple_tome(tome_id):
@@ -135,36 +128,15 @@ def client_context(ca_pem, cert=None, key=None):
 # ---------------------------------------------------------------------------------------------
 # The tome processes
 
-def tome_env(data_dir):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOME_", "OTEL_"))}
-    env.update(TOME_ENV="development", TOME_DATA_DIR=data_dir, TOME_CONSOLE_GRPC_PORT="0",
-               OTEL_TRACES_EXPORTER="none", OTEL_METRICS_EXPORTER="none", OTEL_LOGS_EXPORTER="none")
-    return env
-
-
-def wait_for_binary(tome):
-    """The binary may be missing for a moment while it is relinked."""
-    deadline = time.monotonic() + 60 * SCALE
-    while not (os.path.isfile(tome) and os.access(tome, os.X_OK)):
-        if time.monotonic() > deadline:
-            raise Failure(f"{tome} does not exist or is not executable")
-        time.sleep(0.2)
-
-
-class Server:
+class Server(TomeServer):
     """One `tome serve` with TLS; its config, data and log (<name>.log) live in <workdir>/<name>."""
 
     def __init__(self, opts, workdir, name, cert, key, ca):
-        self.opts = opts
-        self.name = name
-        self.dir = os.path.join(workdir, name)
-        self.data_dir = os.path.join(self.dir, "data")
+        directory = os.path.join(workdir, name)
+        self.data_dir = os.path.join(directory, "data")
         os.makedirs(self.data_dir)
-        self.config = os.path.join(self.dir, "tome.yaml")
-        self.log_path = os.path.join(self.dir, name + ".log")
-        self.proc = None
-        self.port = None
-        with open(self.config, "w") as f:
+        config = os.path.join(directory, "tome.yaml")
+        with open(config, "w") as f:
             f.write("development:\n"
                     "  server:\n"
                     "    host: 127.0.0.1\n"
@@ -172,56 +144,12 @@ class Server:
                     f"    tls: {{certFile: {cert}, keyFile: {key}, clientCaFile: {ca}}}\n"
                     "  security:\n"
                     f"    outboundTls: {{caFile: {ca}, certFile: {cert}, keyFile: {key}}}\n")
-
-    def start(self):
-        wait_for_binary(self.opts.tome)
-        cmd = [self.opts.tome, "serve", "--port", "0", "--host", "127.0.0.1", "--config", self.config]
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         env=tome_env(self.data_dir), cwd=self.dir)
-        deadline = time.monotonic() + 20 * SCALE
-        while True:
-            m = READY_RE.search(self.output())
-            if m:
-                self.port = int(m.group(1))
-                return self
-            if self.proc.poll() is not None:
-                raise Failure(f"{self.name}: tome exited with {self.proc.returncode} before listening:\n"
-                              + self.tail())
-            if time.monotonic() > deadline:
-                raise Failure(f"{self.name}: tome did not print an https:// listening line in {20 * SCALE} s:\n"
-                              + self.tail())
-            time.sleep(0.01)
+        super().__init__(opts.tome, config, name, os.path.join(directory, name + ".log"),
+                         tome_env(self.data_dir), directory, READY_RE)
 
     @property
     def url(self):
         return f"https://127.0.0.1:{self.port}"
-
-    def output(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read()
-        except OSError:
-            return b""
-
-    def tail(self, n=2500):
-        return self.output()[-n:].decode("utf-8", "replace")
-
-    def alive(self):
-        check(self.proc.poll() is None, f"{self.name}: tome exited with {self.proc.returncode}:\n" + self.tail())
-
-    def stop(self):
-        """SIGTERM; returns the exit code."""
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=20 * SCALE)
-        except subprocess.TimeoutExpired:
-            raise Failure(f"{self.name}: tome did not stop within {20 * SCALE} s of SIGTERM:\n" + self.tail())
-
-    def cleanup(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 class Api:
