@@ -263,7 +263,14 @@ Status NetworkStore::Commit(const std::vector<api::NetworkChange>& changes, api:
 
 Status NetworkStore::Record(api::AuditRecord record) {
     std::lock_guard lock(mu_);
-    return InTransaction([&] { return InsertAudit(record); });
+    // A record that goes with no change (a refused or failed request) is not worth an fsync each:
+    // a flood of refused requests must not turn into a flood of disk flushes. synchronous=NORMAL
+    // keeps it across a crash of the process (the WAL is written before COMMIT returns); the next
+    // change's commit flushes it to the disk with its own.
+    (void)db_->Exec("PRAGMA synchronous=NORMAL");
+    Status st = InTransaction([&] { return InsertAudit(record); });
+    (void)db_->Exec("PRAGMA synchronous=FULL");
+    return st;
 }
 
 Result<std::vector<api::AuditRecord>> NetworkStore::QueryAudit(const api::AuditQuery& q) const {

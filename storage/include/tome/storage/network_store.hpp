@@ -107,6 +107,8 @@ public:
 
     // api::ChangeStore
     Status Commit(const std::vector<api::NetworkChange>& changes, api::AuditRecord audit) override;
+    /// Keeps a record of a refused or failed request: safe across a crash of the process, on
+    /// the disk with the next change's commit (no fsync of its own).
     Status Record(api::AuditRecord record) override;
     Result<std::vector<api::AuditRecord>> QueryAudit(const api::AuditQuery& query) const override;
 
