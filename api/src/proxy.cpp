@@ -235,23 +235,29 @@ HttpResponse Proxy::Dispatch(const HttpRequest& request, RequestContext& ctx,
     return SuccessResponse(ctx, result->status, std::move(result->data));
 }
 
-HttpResponse Proxy::FinishChange(const HttpRequest& request, RequestContext& ctx, Call& call,
-                                 Result<Reply> result) {
+AuditRecord Proxy::StartAuditRecord(const HttpRequest& request, const RequestContext& ctx,
+                                    const std::string& principal) const {
     AuditRecord audit;
     audit.time_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              services_.clock.Now().time_since_epoch())
                              .count();
-    audit.who = ctx.principal.empty() ? request.client_address : ctx.principal;
+    audit.who = principal.empty() ? request.client_address : principal;
     audit.method = request.method;
     audit.route = ctx.route;
+    audit.trace_id = ctx.trace_id;
+    audit.span_id = ctx.span_id;
+    return audit;
+}
+
+HttpResponse Proxy::FinishChange(const HttpRequest& request, RequestContext& ctx, Call& call,
+                                 Result<Reply> result) {
+    AuditRecord audit = StartAuditRecord(request, ctx, ctx.principal);
     audit.target = call.target;
     if (audit.target.empty()) {
         for (const char* key : {"id", "name"}) {
             if (auto it = call.params.find(key); it != call.params.end()) audit.target = it->second;
         }
     }
-    audit.trace_id = ctx.trace_id;
-    audit.span_id = ctx.span_id;
     Status kept = Status::Ok();
     if (result.ok()) {
         audit.status = result->status;
@@ -320,19 +326,12 @@ HttpResponse Proxy::Refuse(const HttpRequest& request, RequestContext& ctx, cons
     const bool forbidden = decision.outcome == AuthDecision::Outcome::kForbidden;
     ctx.error_code = forbidden ? "permission_denied" : "unauthenticated";
     ctx.error_message = decision.message;
-    AuditRecord audit;
-    audit.time_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             services_.clock.Now().time_since_epoch())
-                             .count();
-    audit.who = decision.principal.empty() ? request.client_address : decision.principal;
-    audit.method = request.method;
-    audit.route = ctx.route.empty() ? request.path : ctx.route;
+    AuditRecord audit = StartAuditRecord(request, ctx, decision.principal);
+    if (audit.route.empty()) audit.route = request.path;
     audit.target = request.path;
     audit.status = decision.http_status();
     audit.result = ctx.error_code;
     audit.message = decision.message;
-    audit.trace_id = ctx.trace_id;
-    audit.span_id = ctx.span_id;
     if (Status kept = audit_->Record(audit); !kept.ok()) {
         log_->Error("Audit record not kept", {{"error.message", kept.message()}});
     }

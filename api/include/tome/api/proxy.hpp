@@ -139,6 +139,10 @@ private:
                const std::string& error);
     /// A change route's answer: commits the changes with their audit record (or keeps the
     /// record of a refused change) and logs it; a store failure turns a success into a 500.
+    /// An audit record of `request`: when, who (`principal`, else the client address), method,
+    /// route and the request's trace and span ids; the caller adds what and how it ended.
+    AuditRecord StartAuditRecord(const HttpRequest& request, const RequestContext& ctx,
+                                 const std::string& principal) const;
     HttpResponse FinishChange(const HttpRequest& request, RequestContext& ctx, Call& call,
                               Result<Reply> result);
 
