@@ -15,11 +15,13 @@ and at the end that the receiver holds at least as many distinct spans as tome c
 Every API response must be 2xx. Deadlines grow with TOME_TEST_TIME_SCALE (as in deploy/).
 Usage: check_outage_soak.py TOME WORKDIR [--seconds-per-mode N]   (N defaults to 30: about 2.5 min)"""
 import argparse
-import http.client
+import bisect
 import json
 import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -61,12 +63,13 @@ RSS_HEADROOM = 64 * MiB
 # is full (RSS flat, ~60 MiB) within the first ~40 s and the RSS left to compare is the export's.
 CONSOLE_MAX_BYTES = 16 * MiB
 P99_RATIO = 1.2
-# Below ~3 ms, the p99 of a Python client on loopback is scheduling noise (GIL hand-offs between
-# this script's threads, the 2-core machine shared with tome's workers and this test's receiver),
-# not tome's latency. It was 2 ms until a run of 2026-12-06 where the "slow" mode's p99 came out
-# 6.83 ms against 4.22 ms healthy (+2.6 ms) while its p50 stayed at 1.03 ms against 0.92 ms and the
-# other three modes were at 0.94-1.07x; the run before, "slow" was at 1.18x. The receiver's
-# "slow" mode decodes each held batch in Python when it answers, on the same two cores.
+# Below ~3 ms, the p99 of a Python client on loopback is scheduling noise (the 2-core machine
+# shared with tome's workers and this test's receiver), not tome's latency. Until 2026-12-06 the
+# client was a thread of this process, where the receiver's json.loads of each 512-span batch
+# holds the GIL for milliseconds: the "slow" mode, whose held batches are all decoded when they
+# are answered, measured p99s of 6.8 and 8.6 ms against 4.2 and 5.2 ms healthy (max 74 ms) with
+# its p50 unchanged. The client is now a process of its own (api_load.py); two runs since gave
+# "slow" 4.29 ms against 3.73 ms healthy (max 10.9 ms), the other modes within +0.7 ms.
 P99_NOISE_MS = 3.0
 
 SPAN_FIELDS = ["processed", "exported", "dropped", "sampledOut", "queued"]
@@ -157,69 +160,55 @@ def check_accounting(phase, base):
 
 # -- load and RSS, tagged with the phase ----------------------------------------------------
 class Phase:
+    """The current phase, and when each began (CLOCK_MONOTONIC), so a request measured by the
+    load process can be tagged with the phase it started in."""
+
     def __init__(self, name):
         self._lock = threading.Lock()
-        self._name = name
+        self._starts = [(float("-inf"), name)]
 
     def set(self, name):
         with self._lock:
-            self._name = name
+            self._starts.append((time.monotonic(), name))
         print(f"phase {name}", flush=True)
 
     def get(self):
         with self._lock:
-            return self._name
+            return self._starts[-1][1]
+
+    def at(self, t):
+        """The phase that was current at monotonic time t."""
+        with self._lock:
+            return self._starts[bisect.bisect_right(self._starts, (t, "\uffff")) - 1][1]
 
 
 class Load(threading.Thread):
-    """GETs at LOAD_RATE on one keep-alive connection, on a fixed monotonic schedule; records
-    (phase, seconds) per request and every non-2xx answer or connection error."""
+    """Runs api_load.py (GETs at LOAD_RATE on one keep-alive connection, timed in a process of
+    its own: see there why) and records (phase, seconds) per request and every non-2xx answer
+    or connection error as (phase, path, what)."""
 
     def __init__(self, port, phase):
         super().__init__(daemon=True, name="load")
-        self.port, self.phase = port, phase
-        self.stopping = threading.Event()
+        self.phase = phase
         self.latencies = []   # (phase, seconds)
         self.errors = []      # (phase, path, what)
-        self._conn = None
-
-    def _get(self, path):
-        if self._conn is None:
-            self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10 * SCALE)
-        try:
-            self._conn.request("GET", path)
-            r = self._conn.getresponse()
-            r.read()
-            return str(r.status) if not 200 <= r.status < 300 else None
-        except (OSError, http.client.HTTPException) as e:
-            self._conn.close()
-            self._conn = None
-            return f"{type(e).__name__}: {e}"
+        self._proc = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "api_load.py"), str(port), str(LOAD_RATE), str(10 * SCALE),
+             *LOAD_PATHS], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     def run(self):
-        start, i = time.monotonic(), 0
-        while not self.stopping.is_set():
-            due = start + i / LOAD_RATE
-            now = time.monotonic()
-            if due > now:
-                if self.stopping.wait(due - now):  # pacing on the schedule, not synchronisation
-                    break
-            elif now - due > 1.0:                  # after a stall: restart the schedule, no burst
-                start, i = now, 0
-            path = LOAD_PATHS[i % len(LOAD_PATHS)]
-            phase = self.phase.get()
-            t = time.perf_counter()
-            err = self._get(path)
-            dt = time.perf_counter() - t
-            self.latencies.append((phase, dt))
-            if err:
-                self.errors.append((phase, path, err))
-            i += 1
-        if self._conn:
-            self._conn.close()
+        for line in self._proc.stdout:
+            start, dt, path, what = line.rstrip("\n").split(" ", 3)
+            phase = self.phase.at(float(start))
+            self.latencies.append((phase, float(dt)))
+            if what != "-":
+                self.errors.append((phase, path, what))
 
     def stop(self):
-        self.stopping.set()
+        """Stops the load process by its pid (SIGTERM) and waits for its last lines."""
+        if self._proc.poll() is None:
+            os.kill(self._proc.pid, signal.SIGTERM)
+        self._proc.wait(timeout=15 * SCALE)
         self.join()
 
 
@@ -257,14 +246,14 @@ class RssSampler(threading.Thread):
 
 # -- phases ---------------------------------------------------------------------------------
 def run_for(seconds, tome, load):
-    """Lets a phase run its length, stopping early (a failure) if tome or the load thread dies."""
+    """Lets a phase run its length, stopping early (a failure) if tome or the load process dies."""
     end = time.monotonic() + seconds
     idle = threading.Event()
     while (left := end - time.monotonic()) > 0:
         if not tome.alive():
             raise AssertionError("tome exited during the soak:\n" + tome.output()[-2000:])
         if not load.is_alive():
-            raise AssertionError("the load thread died")
+            raise AssertionError("the load process (api_load.py) died")
         idle.wait(min(0.5, left))  # the phase's length is the test's design, not a wait for a state
 
 
