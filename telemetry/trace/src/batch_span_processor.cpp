@@ -1,8 +1,9 @@
 #include "tome/telemetry/trace/batch_span_processor.hpp"
 
 #include <algorithm>
+#include <pthread.h>
 
-#include "span_data_pool.hpp"
+#include "tome/telemetry/trace/span_data_pool.hpp"
 
 namespace tome::telemetry::trace {
 
@@ -27,7 +28,10 @@ BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter,
       exporter_(std::move(exporter)),
       stats_(options.stats ? options.stats : &DefaultSelfStats()),
       ring_(options_.max_queue_size),
-      worker_([this] { Run(); }) {}
+      worker_([this] {
+          pthread_setname_np(pthread_self(), "tome-spans");
+          Run();
+      }) {}
 
 BatchSpanProcessor::~BatchSpanProcessor() {
     Shutdown(options_.export_timeout);
@@ -57,7 +61,8 @@ void BatchSpanProcessor::OnEnd(std::unique_ptr<SpanData> span) noexcept {
         }
     }
     if (wake) work_cv_.notify_one();
-    // A dropped span (if any) is freed here, outside the lock.
+    // A dropped span (if any) goes back to this thread's cache, outside the lock.
+    if (span) detail::RecycleSpanDataHere(std::move(span));
 }
 
 void BatchSpanProcessor::TakeBatch(std::vector<std::unique_ptr<SpanData>>& out) {

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "provider_state.hpp"
-#include "span_data_pool.hpp"
+#include "tome/telemetry/trace/span_data_pool.hpp"
 
 namespace tome::telemetry::trace {
 
@@ -105,8 +105,8 @@ Span Tracer::StartRecording(std::string_view name, const StartSpanOptions& optio
         data->name.assign(name);
         data->kind = options.kind;
         data->start_unix_nano = options.start_unix_nano != 0 ? options.start_unix_nano : st->Now();
-        data->scope = scope_;
-        data->resource = st->resource;
+        if (data->scope != scope_) data->scope = scope_;  // a pooled record often has them
+        if (data->resource != st->resource) data->resource = st->resource;
         const SpanLimits& l = st->limits;
         data->attributes.reserve(
             std::min(options.attributes.size() + result.attributes.size() + 4, l.attribute_count));
