@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tome/telemetry/logs/log_exporter.hpp"
+#include "tome/telemetry/logs/log_record_pool.hpp"
 
 namespace tome::facade::detail {
 
@@ -46,7 +47,7 @@ public:
         if (processors_.empty()) return;
         for (std::size_t i = 0; i + 1 < processors_.size(); ++i) {
             try {
-                processors_[i]->OnEmit(std::make_unique<telemetry::logs::LogRecord>(*record));
+                processors_[i]->OnEmit(telemetry::logs::CopyLogRecord(*record));
             } catch (...) {
                 // Out of memory copying: this processor misses the record.
             }

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "tome/telemetry/logs/log_record_pool.hpp"
 #include "tome/telemetry/logs/logger.hpp"
 #include "tome/telemetry/logs/redaction.hpp"
 #include "tome/telemetry/trace/context.hpp"
@@ -206,6 +207,91 @@ TEST(Logger, FeedsEveryProcessorWithItsOwnCopy) {
     ASSERT_EQ(s2->Snapshot().size(), 1u);
     EXPECT_EQ(s1->Snapshot()[0].attributes[0].value, LogValue(std::string(kRedacted)));
     EXPECT_EQ(s2->Snapshot()[0].attributes[0].value, LogValue(std::string(kRedacted)));
+}
+
+// Records are pooled: the simple processor hands each back to this thread, whose next record
+// reuses it in place. Nothing of a record may show in the next one.
+TEST(Logger, APooledRecordCarriesNothingOverFromItsLastUse) {
+    auto h = Make();
+    auto logger = h.provider->GetLogger("t");
+    LogRecord full;
+    full.time_unix_nano = 42;
+    full.severity = Severity::kWarn;
+    full.severity_text = "warning";
+    full.body = LogValue(std::string("the first record, with a body longer than a short string"));
+    full.attributes = {{"a.string", "a value long enough to need the heap, not SSO"},
+                       {"b.int", 7},
+                       {"c.array", LogValue::Array{LogValue(1), LogValue(2)}},
+                       {"d.map", LogValue::Map{{"k", LogValue("v")}}},
+                       {"e.bool", true}};
+    full.dropped_attributes_count = 3;
+    full.event_name = "tome.first";
+    full.trace_id = SomeSpan().trace_id;
+    full.span_id = SomeSpan().span_id;
+    full.trace_flags = trace::kTraceFlagSampled;
+    logger->Emit(full);
+    logger->Log(Severity::kInfo, "second", std::vector<trace::AttributeKV>{{"b.int", "now a string"}},
+                SomeSpan());
+    logger->Info("third");
+    logger->Info("fourth", {{"x", 1.5}, {"a.string", "short"}});
+
+    const auto records = h.storage->Snapshot();
+    ASSERT_EQ(records.size(), 4u);
+    EXPECT_EQ(records[0].event_name, "tome.first");
+    EXPECT_EQ(records[0].attributes.size(), 5u);
+    EXPECT_EQ(records[0].dropped_attributes_count, 3u);
+
+    const LogRecord& second = records[1];
+    EXPECT_EQ(second.body, LogValue(std::string("second")));
+    ASSERT_EQ(second.attributes.size(), 1u);
+    EXPECT_EQ(second.attributes[0].key, "b.int");
+    EXPECT_EQ(second.attributes[0].value, LogValue(std::string("now a string")));
+    EXPECT_EQ(second.severity, Severity::kInfo);
+    EXPECT_EQ(second.severity_text, "");
+    EXPECT_EQ(second.event_name, "");
+    EXPECT_EQ(second.dropped_attributes_count, 0u);
+    EXPECT_EQ(second.time_unix_nano, kNow);
+    EXPECT_EQ(second.span_id, SomeSpan().span_id);
+
+    const LogRecord& third = records[2];
+    EXPECT_EQ(third.body, LogValue(std::string("third")));
+    EXPECT_TRUE(third.attributes.empty());
+    EXPECT_FALSE(third.trace_id.IsValid());  // no current context, no explicit span
+    EXPECT_FALSE(third.span_id.IsValid());
+    EXPECT_EQ(third.trace_flags, 0);
+
+    const LogRecord& fourth = records[3];
+    ASSERT_EQ(fourth.attributes.size(), 2u);
+    EXPECT_EQ(fourth.attributes[0].key, "x");
+    EXPECT_EQ(fourth.attributes[0].value, LogValue(1.5));
+    EXPECT_EQ(fourth.attributes[1].key, "a.string");
+    EXPECT_EQ(fourth.attributes[1].value, LogValue(std::string("short")));
+    EXPECT_EQ(fourth.resource, records[0].resource);
+    EXPECT_EQ(fourth.scope->name, "t");
+}
+
+TEST(LogRecordPool, AnAcquiredRecordEqualsAFreshOneAndACopyEqualsItsSource) {
+    LogRecord source;
+    source.body = LogValue(std::string("copied"));
+    source.attributes = {{"k", "v"}};
+    source.event_name = "e";
+    auto copy = CopyLogRecord(source);
+    EXPECT_EQ(copy->body, source.body);
+    EXPECT_EQ(copy->attributes, source.attributes);
+    EXPECT_EQ(copy->event_name, "e");
+    std::vector<std::unique_ptr<LogRecord>> back;
+    back.push_back(std::move(copy));
+    RecycleLogRecords(back);
+    EXPECT_TRUE(back.empty());
+    for (int i = 0; i < 64; ++i) {  // through the thread cache and the shared pool
+        auto r = AcquireLogRecord();
+        EXPECT_TRUE(r->body.empty());
+        EXPECT_TRUE(r->attributes.empty());
+        EXPECT_EQ(r->event_name, "");
+        EXPECT_EQ(r->time_unix_nano, 0u);
+        EXPECT_EQ(r->resource, nullptr);
+        RecycleLogRecordHere(std::move(r));
+    }
 }
 
 TEST(GlobalLoggerProvider, IsNoopUntilSetAndNeverNull) {

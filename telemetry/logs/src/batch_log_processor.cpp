@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <pthread.h>
+
+#include "tome/telemetry/logs/log_record_pool.hpp"
 
 namespace tome::telemetry::logs {
 namespace {
@@ -67,7 +70,10 @@ BatchLogProcessor::BatchLogProcessor(std::unique_ptr<LogExporter> exporter,
       }()),
       exporter_(std::move(exporter)),
       ring_(options_.max_queue_size) {
-    worker_ = std::thread([this] { Run(); });
+    worker_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "tome-logs");
+        Run();
+    });
 }
 
 BatchLogProcessor::~BatchLogProcessor() {
@@ -81,20 +87,20 @@ BatchLogProcessor::~BatchLogProcessor() {
 void BatchLogProcessor::OnEmit(std::unique_ptr<LogRecord> record) noexcept {
     if (!record) return;
     std::unique_lock lock(mu_);
-    if (shutdown_requested_) {
-        dropped_shutdown_.fetch_add(1, std::memory_order_relaxed);
+    if (shutdown_requested_ || count_ == ring_.size()) {
+        (shutdown_requested_ ? dropped_shutdown_ : dropped_queue_full_)
+            .fetch_add(1, std::memory_order_relaxed);
         lock.unlock();
-        return;  // `record` is freed outside the lock
-    }
-    if (count_ == ring_.size()) {
-        dropped_queue_full_.fetch_add(1, std::memory_order_relaxed);
-        lock.unlock();
+        RecycleLogRecordHere(std::move(record));  // outside the lock
         return;
     }
     ring_[(head_ + count_) % ring_.size()] = std::move(record);
     ++count_;
-    // Wake the worker only when a full batch is ready; otherwise the schedule delay does.
-    if (count_ == options_.max_export_batch_size) work_cv_.notify_one();
+    // Wake the worker only when a full batch is ready (otherwise the schedule delay does), and
+    // after unlocking, so it does not wake into a mutex this thread still holds.
+    const bool wake = count_ == options_.max_export_batch_size;
+    lock.unlock();
+    if (wake) work_cv_.notify_one();
 }
 
 void BatchLogProcessor::TakeBatch(std::vector<std::unique_ptr<LogRecord>>& out) {
@@ -130,7 +136,9 @@ void BatchLogProcessor::Run() noexcept {
             const ExportResult r = exporter_ ? exporter_->Export(batch, deadline)
                                              : ExportResult::kFailureNonRetryable;
             const std::size_t n = batch.size();
-            batch.clear();  // records are freed outside the lock
+            // Back to the pool, outside the lock: the producers reuse them, so this thread
+            // never frees what they allocated (see telemetry/api record_pool.hpp).
+            RecycleLogRecords(batch);
             lock.lock();
             // Under the lock with in_flight_, so stats() never sees the batch twice or not at all.
             in_flight_ = 0;

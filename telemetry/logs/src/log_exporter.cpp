@@ -1,5 +1,8 @@
 #include "tome/telemetry/logs/log_exporter.hpp"
 
+#include "tome/telemetry/api/coarse_clock.hpp"
+#include "tome/telemetry/logs/log_record_pool.hpp"
+
 namespace tome::telemetry::logs {
 
 SimpleLogProcessor::SimpleLogProcessor(std::unique_ptr<LogExporter> exporter)
@@ -12,12 +15,14 @@ void SimpleLogProcessor::OnEmit(std::unique_ptr<LogRecord> record) noexcept {
     std::lock_guard lock(mu_);
     if (shut_down_ || !exporter_) {
         ++dropped_;
+        RecycleLogRecordHere(std::move(record));
         return;
     }
-    const std::unique_ptr<LogRecord> one[] = {std::move(record)};
+    std::unique_ptr<LogRecord> one[] = {std::move(record)};
     // The simple processor has no timeout option: give one export 30 s, as the batch default.
-    const auto deadline = LogExporter::Clock::now() + std::chrono::seconds(30);
+    const auto deadline = CoarseSteadyNow() + std::chrono::seconds(30);  // a budget, not a timestamp
     if (exporter_->Export(one, deadline) != ExportResult::kSuccess) ++dropped_;
+    RecycleLogRecordHere(std::move(one[0]));  // this thread's next record reuses it
 }
 
 bool SimpleLogProcessor::ForceFlush(std::chrono::milliseconds) noexcept { return true; }

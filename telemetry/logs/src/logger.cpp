@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "log_record_fill.hpp"
+#include "tome/telemetry/logs/log_record_pool.hpp"
 #include "tome/telemetry/trace/context.hpp"
 
 namespace tome::telemetry::logs {
@@ -23,57 +25,59 @@ Logger::Logger(std::shared_ptr<const LoggerProvider> provider,
       enabled_(enabled),
       min_severity_(min_severity) {}
 
-void Logger::Emit(LogRecord record) noexcept {
+bool Logger::Passes(Severity severity) const noexcept {
     // Severity 0 (unspecified) counts as passing only when nothing is filtered.
-    if (!enabled_ || (static_cast<std::uint8_t>(record.severity) < min_severity_ &&
-                      !(record.severity == Severity::kUnspecified && min_severity_ <= 1)))
-        return;
+    return enabled_ && (static_cast<std::uint8_t>(severity) >= min_severity_ ||
+                        (severity == Severity::kUnspecified && min_severity_ <= 1));
+}
+
+void Logger::Emit(LogRecord record) noexcept {
+    if (!Passes(record.severity)) return;
     try {
-        const LoggerProviderOptions& o = provider_->options_;
-        auto r = std::make_unique<LogRecord>(std::move(record));
-        r->observed_time_unix_nano = o.now_unix_nano ? o.now_unix_nano() : SystemNowUnixNano();
-        r->resource = o.resource;
-        r->scope = scope_;
-        // Explicit ids win; otherwise the resolved (current) context fills all three fields.
-        if (!r->trace_id.IsValid() && !r->span_id.IsValid()) {
-            const trace::SpanContext& sc = trace::Context::Current().span_context;
-            if (sc.IsValid()) {
-                r->trace_id = sc.trace_id;
-                r->span_id = sc.span_id;
-                r->trace_flags = sc.trace_flags;
-            }
-        }
-        // Redact before any processor sees the record, so every destination is covered.
-        RedactAttributes(r->attributes, o.redaction);
-        RedactValue(r->body, o.redaction);
-        provider_->Dispatch(std::move(r));
+        std::unique_ptr<LogRecord> r = AcquireLogRecord();
+        *r = std::move(record);
+        EmitOwned(std::move(r));
     } catch (...) {
         // Out of memory while building the record: drop it, never break the caller.
     }
+}
+
+void Logger::EmitOwned(std::unique_ptr<LogRecord> r, std::uint64_t observed_unix_nano) const noexcept {
+    const LoggerProviderOptions& o = provider_->options_;
+    if (observed_unix_nano == 0)
+        observed_unix_nano = o.now_unix_nano ? o.now_unix_nano() : SystemNowUnixNano();
+    r->observed_time_unix_nano = observed_unix_nano;
+    // A pooled record usually holds these already: skip the reference-count round trips.
+    if (r->resource != o.resource) r->resource = o.resource;
+    if (r->scope != scope_) r->scope = scope_;
+    // Explicit ids win; otherwise the resolved (current) context fills all three fields.
+    if (!r->trace_id.IsValid() && !r->span_id.IsValid()) {
+        const trace::SpanContext& sc = trace::Context::Current().span_context;
+        if (sc.IsValid()) {
+            r->trace_id = sc.trace_id;
+            r->span_id = sc.span_id;
+            r->trace_flags = sc.trace_flags;
+        }
+    }
+    // Redact before any processor sees the record, so every destination is covered.
+    RedactAttributes(r->attributes, o.redaction);
+    RedactValue(r->body, o.redaction);
+    provider_->Dispatch(std::move(r));
 }
 
 void Logger::LogSlow(Severity severity, std::string_view message,
                      std::span<const trace::AttributeKV> attributes,
                      const trace::SpanContext& span, std::uint64_t time_unix_nano) noexcept {
     try {
-        LogRecord r;
-        r.severity = severity;
-        r.body = LogValue(std::string(message));
-        r.attributes.reserve(attributes.size());
-        for (const auto& kv : attributes)
-            r.attributes.push_back(LogKeyValue{std::string(kv.key), ToLogValue(kv.value)});
-        if (time_unix_nano != 0) {
-            r.time_unix_nano = time_unix_nano;
-        } else {
-            const auto& now = provider_->options_.now_unix_nano;
-            r.time_unix_nano = now ? now() : SystemNowUnixNano();
-        }
-        if (span.IsValid()) {  // explicit ids win over the current Context's in Emit
-            r.trace_id = span.trace_id;
-            r.span_id = span.span_id;
-            r.trace_flags = span.trace_flags;
-        }
-        Emit(std::move(r));
+        // A pooled record, overwritten in place: its strings and attribute list keep the
+        // capacity of their last use, so a steady stream of records allocates nothing.
+        std::unique_ptr<LogRecord> r = detail::AcquireLogRecordForFill();
+        // One clock read: a record logged "now" is observed at the same instant.
+        const auto& clock = provider_->options_.now_unix_nano;
+        const std::uint64_t now = clock ? clock() : SystemNowUnixNano();
+        detail::FillLogRecord(*r, severity, message, attributes,
+                              time_unix_nano != 0 ? time_unix_nano : now, span);
+        EmitOwned(std::move(r), now);
     } catch (...) {
     }
 }
@@ -104,7 +108,7 @@ void LoggerProvider::Dispatch(std::unique_ptr<LogRecord> record) const noexcept 
     if (ps.empty()) return;
     for (std::size_t i = 0; i + 1 < ps.size(); ++i) {
         try {
-            ps[i]->OnEmit(std::make_unique<LogRecord>(*record));
+            ps[i]->OnEmit(CopyLogRecord(*record));
         } catch (...) {
         }
     }

