@@ -1,9 +1,22 @@
 #include "ingestor.hpp"
 
+#include <algorithm>
+#include <pthread.h>
+
+#include "tome/telemetry/logs/log_record_pool.hpp"
+#include "tome/telemetry/trace/span_data_pool.hpp"
+
 namespace tome::console::internal {
 namespace {
 
 constexpr std::chrono::milliseconds kTick{1000};
+// The longest an item waits in the queue before the worker stores it (what the console's pages
+// lag behind the application by). The worker wakes on this period rather than at each push: at
+// thousands of spans and records per second a wake-up per push (a futex call from the
+// application thread and a context switch of the worker) cost more than storing them.
+constexpr std::chrono::milliseconds kIngestDelay{20};
+// A push that makes the queue this long wakes the worker at once (a burst, or a flush).
+constexpr std::size_t kWakeItems = 1024;
 
 // Rough heap size of a queued item, for the queue's byte bound.
 std::size_t SpanBytes(const telemetry::trace::SpanData& s) {
@@ -27,7 +40,7 @@ std::int64_t Ingestor::NowMs() const {
 }
 
 Ingestor::Push Ingestor::Enqueue(Item item) {
-    bool was_empty = false;
+    bool wake = false;
     {
         std::lock_guard lock(mu_);
         if (stopping_ || !started_) return Push::kStopped;
@@ -35,13 +48,12 @@ Ingestor::Push Ingestor::Enqueue(Item item) {
             return Push::kFull;
         }
         queued_bytes_.fetch_add(item.bytes, std::memory_order_relaxed);
-        was_empty = queue_.empty();
         queue_.push_back(std::move(item));
         ++pushed_;
+        wake = queue_.size() == kWakeItems;
     }
-    // The worker takes the whole queue at once: only the push that makes it non-empty has to
-    // wake it (a wake-up per span was a futex call on every span end).
-    if (was_empty) wake_.notify_one();
+    // Otherwise the worker comes by within kIngestDelay.
+    if (wake) wake_.notify_one();
     return Push::kQueued;
 }
 
@@ -87,15 +99,23 @@ void Ingestor::Start() {
     std::lock_guard lock(mu_);
     if (started_ || stopping_) return;
     started_ = true;
-    worker_ = std::thread([this] { Run(); });
+    worker_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "tome-console");
+        Run();
+    });
 }
 
 bool Ingestor::Flush(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mu_);
     if (!started_) return true;
     const std::uint64_t target = pushed_;
-    return progress_.wait_for(lock, timeout, [&] { return processed_ >= target || stopping_; }) &&
-           processed_ >= target;
+    ++flushing_;  // the worker takes the queue now rather than at its next round
+    wake_.notify_one();
+    const bool done =
+        progress_.wait_for(lock, timeout, [&] { return processed_ >= target || stopping_; }) &&
+        processed_ >= target;
+    --flushing_;
+    return done;
 }
 
 void Ingestor::Stop(std::chrono::milliseconds timeout) {
@@ -115,7 +135,7 @@ void Ingestor::Stop(std::chrono::milliseconds timeout) {
     if (worker_.joinable()) worker_.join();
     // Whatever is left (only when the flush timed out) is handed on unstored, so that the
     // export chain behind a tee still sees every span and record.
-    std::deque<Item> rest;
+    std::vector<Item> rest;
     {
         std::lock_guard lock(mu_);
         rest.swap(queue_);
@@ -149,16 +169,37 @@ void Ingestor::Process(Item& item, std::int64_t now_ms) {
     }
 }
 
+// Spans and records no export chain took (a tee without one) go back to the SDK's pools
+// rather than being freed on this thread: the application threads that allocated them reuse
+// them (telemetry/api record_pool.hpp).
+void Ingestor::RecycleUnforwarded(std::vector<Item>& batch,
+                                  std::vector<std::unique_ptr<telemetry::trace::SpanData>>& spans,
+                                  std::vector<std::unique_ptr<telemetry::logs::LogRecord>>& logs) noexcept {
+    try {
+        for (Item& item : batch) {
+            if (auto* s = std::get_if<SpanItem>(&item.payload); s && s->span) spans.push_back(std::move(s->span));
+            if (auto* l = std::get_if<LogItem>(&item.payload); l && l->record) logs.push_back(std::move(l->record));
+        }
+    } catch (...) {  // what did not fit is freed with the batch
+    }
+    telemetry::trace::detail::RecycleSpanData(spans);
+    telemetry::logs::RecycleLogRecords(logs);
+}
+
 void Ingestor::Run() {
     auto next_tick = std::chrono::steady_clock::now() + kTick;
     auto next_collect = std::chrono::steady_clock::now() + options_.metric_interval;
-    std::deque<Item> batch;
+    std::vector<Item> batch;
+    std::vector<std::unique_ptr<telemetry::trace::SpanData>> spent_spans;
+    std::vector<std::unique_ptr<telemetry::logs::LogRecord>> spent_logs;
     while (true) {
         bool stop = false;
         {
             std::unique_lock lock(mu_);
-            wake_.wait_until(lock, std::min(next_tick, next_collect),
-                             [&] { return stopping_ || !queue_.empty(); });
+            const auto round = std::chrono::steady_clock::now() + kIngestDelay;
+            wake_.wait_until(lock, std::min({next_tick, next_collect, round}), [&] {
+                return stopping_ || queue_.size() >= kWakeItems || (flushing_ > 0 && !queue_.empty());
+            });
             batch.swap(queue_);
             stop = stopping_;
         }
@@ -177,6 +218,7 @@ void Ingestor::Run() {
             std::lock_guard lock(mu_);
             processed_ += batch.size();
         }
+        RecycleUnforwarded(batch, spent_spans, spent_logs);
         batch.clear();
         progress_.notify_all();
         const auto now = std::chrono::steady_clock::now();

@@ -12,12 +12,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include <google/protobuf/message.h>
 
@@ -95,6 +95,9 @@ private:
     Push Enqueue(Item item);
     void Run();
     void Process(Item& item, std::int64_t now_ms);
+    static void RecycleUnforwarded(std::vector<Item>& batch,
+                                   std::vector<std::unique_ptr<telemetry::trace::SpanData>>& spans,
+                                   std::vector<std::unique_ptr<telemetry::logs::LogRecord>>& logs) noexcept;
     std::int64_t NowMs() const;
 
     Store& store_;
@@ -105,11 +108,12 @@ private:
     OtlpIngest otlp_;
 
     mutable std::mutex mu_;
-    std::condition_variable wake_;      // the worker: items, flush or stop
+    std::condition_variable wake_;      // the worker: a long queue, a flush or stop
     std::condition_variable progress_;  // Flush waiters
-    std::deque<Item> queue_;            // guarded by mu_
+    std::vector<Item> queue_;           // guarded by mu_; swapped with the worker's batch
     std::uint64_t pushed_ = 0;          // guarded by mu_
     std::uint64_t processed_ = 0;       // guarded by mu_
+    int flushing_ = 0;                  // guarded by mu_: Flush calls waiting
     bool stopping_ = false;             // guarded by mu_
     bool started_ = false;              // guarded by mu_
     std::atomic<std::size_t> queued_bytes_{0};
