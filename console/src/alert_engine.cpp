@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <pthread.h>
 
 #include "views.hpp"
 
@@ -155,7 +156,10 @@ void AlertEngine::Start() {
     std::lock_guard lock(run_mu_);
     if (started_ || stopping_ || (rules_.empty() && !options_.detect_anomalies)) return;
     started_ = true;
-    worker_ = std::thread([this] { Run(); });
+    worker_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "tome-alerts");
+        Run();
+    });
 }
 
 void AlertEngine::Shutdown(std::chrono::milliseconds timeout) {

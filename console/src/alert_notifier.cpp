@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <pthread.h>
 
 #include "tome/telemetry/api/backoff.hpp"
 
@@ -14,7 +15,10 @@ std::size_t Discard(char*, std::size_t size, std::size_t n, void*) { return size
 }  // namespace
 
 AlertNotifier::AlertNotifier(AlertNotifyOptions options) : options_(std::move(options)) {
-    worker_ = std::thread([this] { Run(); });
+    worker_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "tome-alert-send");
+        Run();
+    });
 }
 
 AlertNotifier::~AlertNotifier() { Shutdown(std::chrono::seconds(2)); }

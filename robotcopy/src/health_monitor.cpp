@@ -4,6 +4,7 @@
 #include <exception>
 #include <string>
 #include <utility>
+#include <pthread.h>
 
 #include "instrumentation.hpp"
 
@@ -35,7 +36,10 @@ void HealthMonitor::Start() {
     std::lock_guard lock(lifecycle_mu_);
     if (started_) return;
     started_ = true;
-    thread_ = std::jthread([this](std::stop_token stop) { Loop(std::move(stop)); });
+    thread_ = std::jthread([this](std::stop_token stop) {
+        pthread_setname_np(pthread_self(), "tome-health");
+        Loop(std::move(stop));
+    });
 }
 
 void HealthMonitor::Shutdown() {

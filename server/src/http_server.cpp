@@ -12,6 +12,7 @@
 #include <optional>
 #include <thread>
 #include <vector>
+#include <pthread.h>
 
 #include "session.hpp"
 
@@ -129,7 +130,10 @@ Status HttpServer::Impl::Start() {
     try {
         threads_.reserve(state_.options.worker_threads);
         for (std::size_t i = 0; i < state_.options.worker_threads; ++i) {
-            threads_.emplace_back([this] { RunWorker(); });
+            threads_.emplace_back([this] {
+                pthread_setname_np(pthread_self(), "tome-http");
+                RunWorker();
+            });
         }
     } catch (const std::exception& e) {
         io_context_.stop();

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <vector>
+#include <pthread.h>
 
 #include "tome/telemetry/api/backoff.hpp"
 #include "trace_send_result.hpp"
@@ -160,7 +161,10 @@ PersistentExportQueue::PersistentExportQueue(PersistentQueueOptions options, Sen
     stats_->Add(Counter::kPersistentQueueRecovered, counts_.recovered_items);
     if (!entries_.empty()) next_seq_ = entries_.back().seq + 1;
     MakeRoom(0);  // the limit may have been lowered since the batches were written
-    worker_ = std::thread([this] { Run(); });
+    worker_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "tome-otlp-queue");
+        Run();
+    });
 }
 
 PersistentExportQueue::~PersistentExportQueue() {

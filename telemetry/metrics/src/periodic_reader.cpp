@@ -1,6 +1,7 @@
 #include "tome/telemetry/metrics/periodic_reader.hpp"
 
 #include <charconv>
+#include <pthread.h>
 
 namespace tome::telemetry::metrics {
 namespace {
@@ -37,7 +38,10 @@ PeriodicExportingMetricReader::PeriodicExportingMetricReader(
     std::shared_ptr<MetricReader> reader, std::unique_ptr<MetricExporter> exporter,
     PeriodicReaderOptions options)
     : options_(options), reader_(std::move(reader)), exporter_(std::move(exporter)) {
-    worker_ = std::thread([this] { Run(); });
+    worker_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "tome-metrics");
+        Run();
+    });
 }
 
 PeriodicExportingMetricReader::~PeriodicExportingMetricReader() {

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <pthread.h>
 
-#include "span_data_pool.hpp"
+#include "tome/telemetry/trace/span_data_pool.hpp"
 
 namespace tome::telemetry::trace {
 namespace {
@@ -68,7 +69,10 @@ TailSamplingProcessor::TailSamplingProcessor(std::unique_ptr<SpanProcessor> down
       error_threshold_(ProbabilityToThreshold(options_.error_sampling_rate)),
       normal_threshold_(ProbabilityToThreshold(options_.normal_sampling_rate)),
       rule_thresholds_(RuleThresholds(options_)),
-      sweeper_([this](std::stop_token stop) { Run(std::move(stop)); }) {}
+      sweeper_([this](std::stop_token stop) {
+          pthread_setname_np(pthread_self(), "tome-tailsample");
+          Run(std::move(stop));
+      }) {}
 
 TailSamplingProcessor::~TailSamplingProcessor() { Shutdown(std::chrono::seconds(5)); }
 
