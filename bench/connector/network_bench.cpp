@@ -19,6 +19,15 @@
 //   (~55 ns per delivery: sampler, ids, context copies; no allocation).
 // Already-visited skips are one count attribute per span, not one event each: as events the
 // sampled ring cost 3.1x (5162 ns).
+//
+// Re-run on Release (-O3), 2026-12-06, 2 x AMD EPYC vCPU at 2.7 GHz (shared VM), g++ 12.2,
+// median of 3, CPU time per event:
+//   RingOfFive 3567 ns, HubOfTen 8028, TracingOff 3713, RoutingOff 1188, RingOfFiveSdk 9761,
+//   HubOfTenSdk 19881, SdkTracingOff 2158, SdkUnsampled 2574, LogsAtInfo 2971,
+//   SdkLogsAtInfo 5889, TomeSendAlone 57.4 ns. The no-op ring is twice its November figure
+//   (RelWithDebInfo then, a busier VM now or work added per delivery since: not investigated).
+//   (Sdk - SdkLogsAtInfo) / 5 deliveries: ~780 ns per debug record in this program, against
+//   ~300 ns in logs_bench: worth a look.
 #include <benchmark/benchmark.h>
 
 #include <map>

@@ -3,6 +3,10 @@
 // Reference run: 2026-11-24, 2-core Debian 12 VM, g++ 12.2, RelWithDebInfo (-O2):
 //   BM_TraceParentInject    16 ns
 //   BM_TraceParentExtract   35 ns
+//
+// Re-run on Release (-O3), 2026-12-06, 2 x AMD EPYC vCPU at 2.7 GHz (shared VM), g++ 12.2,
+// median of 3:
+//   BM_TraceParentInject 18.4 ns, BM_TraceParentExtract 38.6 ns
 #include <benchmark/benchmark.h>
 
 #include <cstring>
