@@ -83,10 +83,13 @@ for (const [encoding, Exporter, service] of [['protobuf', ProtoTraceExporter, 'j
       if (res.status !== 200) return null;
       const data = (await res.json()).data;
       const names = new Set(data.services.map((s) => s.name));
-      // Each JS span is its own POST (SimpleSpanProcessor), stored when the console's ingest
-      // thread gets to it: wait for the root too, not only for both services.
+      // Each JS span is its own POST (SimpleSpanProcessor, two requests in flight at once), and
+      // each is stored in the console's next ingest round: wait for all three spans, not only for
+      // both services (the root can land a round before the client span).
       const hasRoot = data.spans.some((s) => s.name === 'GET /checkout');
-      return names.has(service) && names.has('tome-under-test') && hasRoot ? data : null;
+      const hasClient = data.spans.some((s) => s.spanId === clientSpanId);
+      const hasServer = data.spans.some((s) => s.service === 'tome-under-test' && s.kind === 'server');
+      return names.has(service) && hasRoot && hasClient && hasServer ? data : null;
     }, { what: `trace ${traceId} with the JS root, the JS client span and tome's span`, timeoutMs: 20000 });
     assert.equal(trace.rootService, service);
     assert.equal(trace.rootName, 'GET /checkout');
