@@ -1,24 +1,13 @@
 #include "tome/telemetry/logs/redaction.hpp"
 
+#include "tome/telemetry/api/ascii.hpp"
+
 namespace tome::telemetry::logs {
 namespace {
 
-// ASCII case folding, inline: keys are compared on every emitted record, and std::tolower is a
-// locale-aware call per character (a quarter of a record's cost when it was used here).
-constexpr char AsciiLower(char c) noexcept {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-    }
-    return true;
-}
-
 bool EndsWithNoCase(std::string_view s, std::string_view suffix) noexcept {
-    return s.size() >= suffix.size() && EqualsNoCase(s.substr(s.size() - suffix.size()), suffix);
+    return s.size() >= suffix.size() &&
+           EqualsIgnoreAsciiCase(s.substr(s.size() - suffix.size()), suffix);
 }
 
 std::size_t RedactIn(LogValue& value, const RedactionOptions& options);
@@ -54,13 +43,13 @@ bool IsSensitiveKey(std::string_view key, const std::vector<std::string>& extra_
                                                   "api_key",       "apikey",   "cookie",
                                                   "set-cookie",    "secret"};
     for (std::string_view k : kExact) {
-        if (EqualsNoCase(key, k)) return true;
+        if (EqualsIgnoreAsciiCase(key, k)) return true;
     }
     for (std::string_view suffix : {"_token", ".token", "_password"}) {
         if (EndsWithNoCase(key, suffix)) return true;
     }
     for (const auto& k : extra_keys) {
-        if (EqualsNoCase(key, k)) return true;
+        if (EqualsIgnoreAsciiCase(key, k)) return true;
     }
     return false;
 }

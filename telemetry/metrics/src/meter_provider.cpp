@@ -4,23 +4,13 @@
 #include <cstdio>
 
 #include "provider_state.hpp"
+#include "tome/telemetry/api/ascii.hpp"
 #include "tome/telemetry/metrics/meter.hpp"
 #include "tome/telemetry/metrics/metric_reader.hpp"
 
 namespace tome::telemetry::metrics {
 namespace detail {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
 
 bool StrictlyIncreasing(const std::vector<double>& v) noexcept {
     for (std::size_t i = 1; i < v.size(); ++i)
@@ -89,7 +79,7 @@ Result<std::shared_ptr<InstrumentStorage>> ProviderState::CreateInstrument(
         }
     }
     for (const View& v : options.views) {
-        if (!EqualsIgnoreCase(v.instrument_name, d.name)) continue;
+        if (!EqualsIgnoreAsciiCase(v.instrument_name, d.name)) continue;
         if (v.cardinality_limit != 0) config.cardinality_limit = v.cardinality_limit;
         if (d.kind == InstrumentKind::kHistogram && !v.histogram_boundaries.empty() &&
             StrictlyIncreasing(v.histogram_boundaries)) {
@@ -100,7 +90,7 @@ Result<std::shared_ptr<InstrumentStorage>> ProviderState::CreateInstrument(
     auto& instruments = scopes.at(scope_index).instruments;
     for (const auto& existing : instruments) {
         const auto& e = existing->descriptor();
-        if (!EqualsIgnoreCase(e.name, d.name)) continue;
+        if (!EqualsIgnoreAsciiCase(e.name, d.name)) continue;
         if (e.kind == d.kind && e.value_type == d.value_type && e.unit == d.unit) return existing;
         return Error{"instrument '" + d.name +
                      "' already exists in this meter with a different kind, type or unit"};

@@ -62,7 +62,7 @@ void BatchSpanProcessor::OnEnd(std::unique_ptr<SpanData> span) noexcept {
     }
     if (wake) work_cv_.notify_one();
     // A dropped span (if any) goes back to this thread's cache, outside the lock.
-    if (span) detail::RecycleSpanDataHere(std::move(span));
+    detail::RecycleSpanDataHere(std::move(span));
 }
 
 void BatchSpanProcessor::TakeBatch(std::vector<std::unique_ptr<SpanData>>& out) {
