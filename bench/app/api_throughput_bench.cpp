@@ -19,13 +19,18 @@
 //   BM_ApiMix/TelemetryOnConsole: the same with the embedded console on, as the shipped
 //                                 development config has it (its store takes every span, record
 //                                 and metric of the process).
+//   BM_ApiMix/TelemetryOnNoExport: TelemetryOn with every exporter "none": spans, records and
+//                                 metrics recorded, sampled and tail-sampled as in TelemetryOn,
+//                                 never batched, encoded or sent. The difference between the two
+//                                 is what the export pipeline costs on the same cores.
 // The network store (storage:) is off in all three: it measures the disk (bench/storage does).
 // The environment is passed through the EnvLookup only; the process environment is not read or
 // changed. Console logs (JSON lines on stdout) are off so the output stays readable; the OTLP
 // log exporter still gets every record. Each benchmark run starts its own Application (and
 // receiver) and ends with Application::Shutdown. The last lines printed are the ratios on/off
 // of each telemetry configuration (means and medians of the runs) and, per configuration, the
-// spans sampled, exported and dropped by reason in the last run.
+// spans sampled, exported and dropped by reason in the last run, with the OTLP bytes received per
+// signal.
 //
 // Reference run: 2026-12-06, 2 x AMD EPYC vCPU at 2.7 GHz (a shared VM, its load varying from
 // run to run by +-10%), Debian 12, g++ 12.2, Release (-O3), --benchmark_repetitions=6
@@ -59,6 +64,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -142,6 +148,8 @@ Running g_running;
 
 struct RunSummary {
     std::uint64_t otlp_bytes = 0, otlp_requests = 0;
+    // Per signal: traces, metrics, logs (the receiver's paths).
+    std::uint64_t signal_bytes[3] = {0, 0, 0}, signal_requests[3] = {0, 0, 0};
     std::uint64_t spans_sampled = 0, spans_exported = 0, spans_dropped = 0;
     std::uint64_t dropped_queue_full = 0, dropped_export_failed = 0, dropped_shutdown = 0;
 };
@@ -187,24 +195,30 @@ void SetupOff(const benchmark::State&) {
                      /*console=*/false);
 }
 
-void StartWithTelemetry(bool console) {
-    g_running.receiver = std::make_unique<OtlpReceiver>();
-    const std::string endpoint = "http://127.0.0.1:" + std::to_string(g_running.receiver->port());
+// `exporters`: "otlp" (to this process's loopback receiver) or "none" (recorded, sampled,
+// batched, never encoded or sent).
+void StartWithTelemetry(bool console, const char* exporters) {
+    const bool otlp = std::string_view(exporters) == "otlp";
+    if (otlp) g_running.receiver = std::make_unique<OtlpReceiver>();
+    const std::string endpoint =
+        otlp ? "http://127.0.0.1:" + std::to_string(g_running.receiver->port())
+             : std::string("http://127.0.0.1:9");  // never used
     StartApplication({{"OTEL_SDK_DISABLED", "false"},
                       {"TOME_TOGGLE_ENABLE_TRACING", "true"},
                       {"OTEL_TRACES_SAMPLER", "always_on"},
                       {"OTEL_EXPORTER_OTLP_ENDPOINT", endpoint},
                       {"OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"},
-                      {"OTEL_TRACES_EXPORTER", "otlp"},
-                      {"OTEL_METRICS_EXPORTER", "otlp"},
-                      {"OTEL_LOGS_EXPORTER", "otlp"},
+                      {"OTEL_TRACES_EXPORTER", exporters},
+                      {"OTEL_METRICS_EXPORTER", exporters},
+                      {"OTEL_LOGS_EXPORTER", exporters},
                       {"OTEL_BSP_SCHEDULE_DELAY", "200"},
                       {"OTEL_METRIC_EXPORT_INTERVAL", "1000"}},
                      console);
 }
 
-void SetupOn(const benchmark::State&) { StartWithTelemetry(/*console=*/false); }
-void SetupOnConsole(const benchmark::State&) { StartWithTelemetry(/*console=*/true); }
+void SetupOn(const benchmark::State&) { StartWithTelemetry(/*console=*/false, "otlp"); }
+void SetupOnConsole(const benchmark::State&) { StartWithTelemetry(/*console=*/true, "otlp"); }
+void SetupOnNoExport(const benchmark::State&) { StartWithTelemetry(/*console=*/false, "none"); }
 
 void StopApplication(const std::string& name) {
     if (g_running.app) {
@@ -227,6 +241,12 @@ void StopApplication(const std::string& name) {
         g_running.receiver->Stop();
         s.otlp_bytes = g_running.receiver->bytes();
         s.otlp_requests = g_running.receiver->requests();
+        using Signal = OtlpReceiver::Signal;
+        for (Signal signal : {Signal::kTraces, Signal::kMetrics, Signal::kLogs}) {
+            const auto i = static_cast<std::size_t>(signal);
+            s.signal_bytes[i] = g_running.receiver->bytes(signal);
+            s.signal_requests[i] = g_running.receiver->requests(signal);
+        }
         g_running.receiver.reset();
     }
     g_last_summary[name] = s;
@@ -236,6 +256,7 @@ void StopApplication(const std::string& name) {
 void TeardownOff(const benchmark::State&) { StopApplication("TelemetryOff"); }
 void TeardownOn(const benchmark::State&) { StopApplication("TelemetryOn"); }
 void TeardownOnConsole(const benchmark::State&) { StopApplication("TelemetryOnConsole"); }
+void TeardownOnNoExport(const benchmark::State&) { StopApplication("TelemetryOnNoExport"); }
 
 // ---------------------------------------------------------------------------------------------
 
@@ -301,6 +322,13 @@ BENCHMARK(BM_ApiMix)
     ->Threads(kClientThreads)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ApiMix)
+    ->Name("BM_ApiMix/TelemetryOnNoExport")
+    ->Setup(SetupOnNoExport)
+    ->Teardown(TeardownOnNoExport)
+    ->Threads(kClientThreads)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 /// Console output as usual, plus the requests/s of every iteration run, by configuration.
 class CapturingReporter : public benchmark::ConsoleReporter {
@@ -345,7 +373,7 @@ int main(int argc, char** argv) {
         std::printf(
             "%s (last run): spans sampled %llu, exported %llu, dropped %llu (queue full "
             "%llu, export failed %llu, at shutdown %llu); OTLP receiver %llu requests, "
-            "%llu body bytes\n",
+            "%llu body bytes (traces %llu in %llu, metrics %llu in %llu, logs %llu in %llu)\n",
             name.c_str(), static_cast<unsigned long long>(s.spans_sampled),
             static_cast<unsigned long long>(s.spans_exported),
             static_cast<unsigned long long>(s.spans_dropped),
@@ -353,12 +381,18 @@ int main(int argc, char** argv) {
             static_cast<unsigned long long>(s.dropped_export_failed),
             static_cast<unsigned long long>(s.dropped_shutdown),
             static_cast<unsigned long long>(s.otlp_requests),
-            static_cast<unsigned long long>(s.otlp_bytes));
+            static_cast<unsigned long long>(s.otlp_bytes),
+            static_cast<unsigned long long>(s.signal_bytes[0]),
+            static_cast<unsigned long long>(s.signal_requests[0]),
+            static_cast<unsigned long long>(s.signal_bytes[1]),
+            static_cast<unsigned long long>(s.signal_requests[1]),
+            static_cast<unsigned long long>(s.signal_bytes[2]),
+            static_cast<unsigned long long>(s.signal_requests[2]));
     }
     const auto& runs = reporter.by_config_;
     const auto off_it = runs.find("TelemetryOff");
     bool any = false;
-    for (const char* on_name : {"TelemetryOn", "TelemetryOnConsole"}) {
+    for (const char* on_name : {"TelemetryOn", "TelemetryOnConsole", "TelemetryOnNoExport"}) {
         const auto on_it = runs.find(on_name);
         if (off_it == runs.end() || on_it == runs.end()) continue;
         const double off_mean = CapturingReporter::Mean(off_it->second);
