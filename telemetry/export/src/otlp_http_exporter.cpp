@@ -59,15 +59,24 @@ ExportResult OtlpHttpExporter::Export(std::span<const std::unique_ptr<trace::Spa
     if (batch.empty()) return ExportResult::kSuccess;
     try {
         const bool json = options_.protocol == OtlpProtocol::kHttpJson;
-        const std::string body = json ? EncodeOtlpJson(batch) : EncodeOtlpProto(batch);
-        if (queue_) {
-            return queue_->Enqueue(body, batch.size(), json) ? ExportResult::kQueued
-                                                              : ExportResult::kFailureNonRetryable;
+        std::string& body = body_.Begin();
+        if (json) {
+            EncodeOtlpJson(batch, body);
+        } else {
+            EncodeOtlpProto(batch, body);
         }
-        return internal::TraceSendResult(
-            transport_.Send(body, json ? kOtlpJsonContentType : kOtlpProtobufContentType,
-                            deadline),
-            json, *stats_);
+        ExportResult result;
+        if (queue_) {
+            result = queue_->Enqueue(body, batch.size(), json) ? ExportResult::kQueued
+                                                                : ExportResult::kFailureNonRetryable;
+        } else {
+            result = internal::TraceSendResult(
+                transport_.Send(body, json ? kOtlpJsonContentType : kOtlpProtobufContentType,
+                                deadline),
+                json, *stats_);
+        }
+        body_.End();
+        return result;
     } catch (...) {
     }
     return ExportResult::kFailureNonRetryable;

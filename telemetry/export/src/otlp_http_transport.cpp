@@ -163,8 +163,8 @@ OtlpHttpTransport::~OtlpHttpTransport() {
     if (curl_->headers) curl_slist_free_all(curl_->headers);
 }
 
-OtlpHttpTransport::Attempt OtlpHttpTransport::Post(const std::string& body,
-                                                   const std::string& content_type,
+OtlpHttpTransport::Attempt OtlpHttpTransport::Post(std::string_view body,
+                                                   std::string_view content_type,
                                                    Clock::time_point deadline) noexcept {
     Attempt a;
     CURL* h = curl_->handle;
@@ -178,7 +178,7 @@ OtlpHttpTransport::Attempt OtlpHttpTransport::Post(const std::string& body,
         curl_slist_free_all(curl_->headers);
         curl_->headers = nullptr;
         curl_->content_type = content_type;
-        const std::string type_line = "Content-Type: " + content_type;
+        const std::string type_line = "Content-Type: " + std::string(content_type);
         curl_->headers = curl_slist_append(curl_->headers, type_line.c_str());
         if (options_.compression == OtlpCompression::kGzip)
             curl_->headers = curl_slist_append(curl_->headers, "Content-Encoding: gzip");
@@ -237,15 +237,17 @@ OtlpSendResult OtlpHttpTransport::Send(std::string_view raw, std::string_view co
     try {
         if (options_.timeout.count() > 0)
             deadline = std::min(deadline, Clock::now() + options_.timeout);
-        std::string body(raw);
+        // The encoded request is posted from the caller's buffer: only gzip makes a new one.
+        std::string compressed;
+        std::string_view body = raw;
         if (options_.compression == OtlpCompression::kGzip) {
-            body = GzipCompress(body);
-            if (body.empty()) return Finish(std::move(r));
+            compressed = GzipCompress(raw);
+            if (compressed.empty()) return Finish(std::move(r));
+            body = compressed;
         }
-        const std::string type(content_type);
         auto backoff = options_.initial_backoff;
         for (;;) {
-            Attempt a = Post(body, type, deadline);
+            Attempt a = Post(body, content_type, deadline);
             ++r.attempts;
             r.last_http_status = a.status;
             if (shutdown_.load()) {

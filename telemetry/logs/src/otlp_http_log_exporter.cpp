@@ -64,15 +64,17 @@ ExportResult OtlpHttpLogExporter::Export(std::span<const std::unique_ptr<LogReco
     if (batch.empty()) return ExportResult::kSuccess;
     try {
         const exporter::OtlpProtocol protocol = options_.protocol;
-        std::string body;
+        std::string& body = body_.Begin();
         if (protocol == exporter::OtlpProtocol::kHttpJson) {
             EncodeOtlpLogsJson(batch, body);
         } else {
             EncodeOtlpLogs(batch, body);
         }
-        return exporter::AccountOtlpSend(
+        const ExportResult result = exporter::AccountOtlpSend(
             transport_.Send(body, exporter::OtlpContentType(protocol), deadline), batch.size(),
             exported_, rejected_, failures_, protocol);
+        body_.End();
+        return result;
     } catch (...) {
     }
     failures_.fetch_add(1, std::memory_order_relaxed);

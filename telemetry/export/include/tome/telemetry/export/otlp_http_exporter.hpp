@@ -71,6 +71,7 @@ private:
     const OtlpHttpExporterOptions options_;
     SelfStats* const stats_;
     OtlpHttpTransport transport_;
+    EncodeBuffer body_;  // Export's, reused
     std::unique_ptr<PersistentExportQueue> queue_;  // after transport_: stopped first
 };
 

@@ -45,6 +45,27 @@ constexpr std::string_view OtlpContentType(OtlpProtocol protocol) noexcept {
     return protocol == OtlpProtocol::kHttpJson ? kOtlpJsonContentType : kOtlpProtobufContentType;
 }
 
+/// An exporter's request buffer, kept from one export to the next so that a steady stream of
+/// batches encodes without allocating. After a burst larger than kRetainedBytes the buffer is
+/// released rather than kept. Not synchronised: the exporter's Export owns it.
+class EncodeBuffer {
+public:
+    static constexpr std::size_t kRetainedBytes = std::size_t{4} << 20;
+
+    /// The buffer, empty, its capacity kept.
+    std::string& Begin() noexcept {
+        text_.clear();
+        return text_;
+    }
+    /// Called once the request has been sent.
+    void End() noexcept {
+        if (text_.capacity() > kRetainedBytes) std::string().swap(text_);
+    }
+
+private:
+    std::string text_;
+};
+
 /// Reads partial_success (field 1) .rejected_<items> (field 1, int64) of an
 /// Export{Trace,Metrics,Logs}ServiceResponse in protobuf form: the three share that shape.
 /// 0 when absent or malformed. Pure.
@@ -130,7 +151,7 @@ public:
 private:
     struct Attempt;
     struct Curl;
-    Attempt Post(const std::string& body, const std::string& content_type,
+    Attempt Post(std::string_view body, std::string_view content_type,
                  Clock::time_point deadline) noexcept;
     bool WaitBeforeRetry(Clock::time_point until) noexcept;
     OtlpSendResult Finish(OtlpSendResult r) noexcept;

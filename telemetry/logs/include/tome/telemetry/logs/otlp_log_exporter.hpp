@@ -83,6 +83,7 @@ public:
 private:
     const OtlpHttpLogExporterOptions options_;
     exporter::OtlpHttpTransport transport_;
+    exporter::EncodeBuffer body_;  // Export's, reused
     std::atomic<std::uint64_t> exported_{0}, rejected_{0}, failures_{0};
 };
 
