@@ -29,9 +29,11 @@ struct ProviderState {
     }
 };
 
-/// Sets or replaces `key` within the limits; counts a drop over the count limit.
+/// Sets or replaces `key` within the limits; counts a drop over the count limit. A new
+/// attribute is built in `buffers` when given (a recording span's own record).
 void SetAttributeLimited(std::vector<Attribute>& attrs, std::uint32_t& dropped,
                          std::size_t count_limit, std::size_t length_limit,
-                         std::string_view key, const AttributeView& value);
+                         std::string_view key, const AttributeView& value,
+                         AttributeBuffers* buffers = nullptr);
 
 }  // namespace tome::telemetry::trace::detail

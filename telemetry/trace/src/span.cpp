@@ -12,11 +12,12 @@ namespace detail {
 
 void SetAttributeLimited(std::vector<Attribute>& attrs, std::uint32_t& dropped,
                          std::size_t count_limit, std::size_t length_limit,
-                         std::string_view key, const AttributeView& value) {
+                         std::string_view key, const AttributeView& value,
+                         AttributeBuffers* buffers) {
     if (key.empty()) return;
     for (auto& a : attrs) {
         if (a.key == key) {
-            a.value = ToOwned(value, length_limit);
+            AssignOwned(a.value, value, length_limit);
             return;
         }
     }
@@ -24,7 +25,11 @@ void SetAttributeLimited(std::vector<Attribute>& attrs, std::uint32_t& dropped,
         ++dropped;
         return;
     }
-    attrs.push_back(Attribute{std::string(key), ToOwned(value, length_limit)});
+    if (buffers != nullptr) {
+        attrs.push_back(buffers->Make(key, value, length_limit));
+    } else {
+        attrs.push_back(Attribute{std::string(key), ToOwned(value, length_limit)});
+    }
 }
 
 }  // namespace detail
@@ -74,7 +79,8 @@ void Span::SetAttributeRecording(std::string_view key, const AttributeView& valu
     try {
         const SpanLimits& l = state_->limits;
         detail::SetAttributeLimited(data_->attributes, data_->dropped_attributes_count,
-                                    l.attribute_count, l.attribute_value_length, key, value);
+                                    l.attribute_count, l.attribute_value_length, key, value,
+                                    &data_->attribute_buffers);
     } catch (...) {
         ++data_->dropped_attributes_count;
     }
