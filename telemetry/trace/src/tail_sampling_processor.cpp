@@ -121,6 +121,8 @@ void TailSamplingProcessor::OnEnd(std::unique_ptr<SpanData> span) noexcept {
     const bool local_root = !span->parent_span_id.IsValid() || span->parent_is_remote;
     const TraceId id = span->context.trace_id;
     Decided decided;
+    std::unique_ptr<SpanData> alone;  // a local root that ended first in its trace
+    bool keep_alone = false;
     {
         std::lock_guard lock(mu_);
         ++stats_.spans_received;
@@ -134,6 +136,9 @@ void TailSamplingProcessor::OnEnd(std::unique_ptr<SpanData> span) noexcept {
                 decided.keep.push_back(std::move(span));
             } catch (...) {
             }
+        } else if (local_root && !traces_.contains(id)) {
+            keep_alone = DecideAloneLocked(id, threshold);
+            alone = std::move(span);
         } else {
             try {
                 auto it = traces_.find(id);
@@ -171,11 +176,52 @@ void TailSamplingProcessor::OnEnd(std::unique_ptr<SpanData> span) noexcept {
             }
         }
     }
+    if (alone) {
+        if (!keep_alone) {
+            detail::RecycleSpanDataHere(std::move(alone));  // this thread's next span reuses it
+        } else if (downstream_) {
+            downstream_->OnEnd(std::move(alone));
+        }
+        return;
+    }
     Forward(decided);
 }
 
+bool TailSamplingProcessor::DecideAloneLocked(const TraceId& id,
+                                              std::uint64_t threshold) noexcept {
+    // The span's own threshold already has its latency (its duration is the trace's).
+    if (threshold == kNoCategory) threshold = normal_threshold_;
+    const bool keep = SampledByThreshold(id, threshold);
+    if (keep) {
+        ++stats_.traces_kept;
+        ++stats_.spans_forwarded;
+        try {
+            RememberKeptLocked(id);
+        } catch (...) {  // allocation failure: a late span of this trace will be held instead
+        }
+    } else {
+        ++stats_.traces_dropped;
+        ++stats_.tail_not_sampled;
+    }
+    return keep;
+}
+
 void TailSamplingProcessor::RememberKeptLocked(const TraceId& id) {
-    if (options_.kept_cache_size == 0 || !kept_cache_.insert(id).second) return;
+    if (options_.kept_cache_size == 0 || kept_cache_.contains(id)) return;
+    if (kept_order_.size() >= options_.kept_cache_size) {
+        // Full: the oldest id's nodes (set and list) carry the new one, with no allocation.
+        auto node = kept_cache_.extract(kept_order_.front());
+        kept_order_.splice(kept_order_.end(), kept_order_, kept_order_.begin());
+        kept_order_.back() = id;
+        if (node.empty()) {  // not expected: the two always hold the same ids
+            kept_cache_.insert(id);
+        } else {
+            node.value() = id;
+            kept_cache_.insert(std::move(node));
+        }
+        return;
+    }
+    if (!kept_cache_.insert(id).second) return;
     try {
         kept_order_.push_back(id);
     } catch (...) {

@@ -84,6 +84,9 @@ private:
     std::uint64_t SpanThreshold(const SpanData& span) const noexcept;
     // Takes trace `id` out of the map and decides it into `out`. Requires mu_ held.
     void DecideLocked(const TraceId& id, Decided& out) noexcept;
+    // Decides trace `id` whose only span so far is its local root (a one-span trace) without
+    // holding it: what DecideLocked would decide for it. True to keep. Requires mu_ held.
+    bool DecideAloneLocked(const TraceId& id, std::uint64_t threshold) noexcept;
     void RememberKeptLocked(const TraceId& id);
     // Decides every held trace with what it has and forwards the kept ones.
     void DecideAll() noexcept;
