@@ -135,6 +135,50 @@ TEST(TelemetryTailSampling, ErrorTraceKeptNormalTraceDropped) {
     EXPECT_EQ(s.spans_held, 0u);
 }
 
+// A root that ends first in its trace (a one-span trace, or one whose children come later) is
+// decided at once; a late span of a kept trace passes straight through while the trace is in
+// the kept cache, and is held once the cache (2 ids here) has forgotten it.
+TEST(TelemetryTailSampling, RootFirstTracesDecidedAtOnceAndKeptCacheForgetsTheOldest) {
+    FakeClock clock;
+    TailSamplingOptions o = BaseOptions(clock, /*normal=*/1.0);
+    o.kept_cache_size = 2;
+    Harness h(std::move(o));
+    std::vector<std::unique_ptr<SpanData>> roots;
+    for (std::uint64_t i = 1; i <= 3; ++i) {
+        roots.push_back(MakeSpan(IdFrom(i, 0x00ffffffffffffffULL), nullptr));
+        auto copy = std::make_unique<SpanData>(*roots.back());
+        h.tail.OnEnd(std::move(copy));
+        EXPECT_EQ(h.store->size(), i) << "a lone root is forwarded at once";
+    }
+    auto s = h.tail.Stats();
+    EXPECT_EQ(s.traces_kept, 3u);
+    EXPECT_EQ(s.spans_forwarded, 3u);
+    EXPECT_EQ(s.traces_held, 0u);
+    EXPECT_EQ(s.spans_held, 0u);
+
+    h.tail.OnEnd(MakeSpan(roots[2]->context.trace_id, roots[2].get()));  // newest: remembered
+    EXPECT_EQ(h.store->size(), 4u);
+    h.tail.OnEnd(MakeSpan(roots[1]->context.trace_id, roots[1].get()));  // still remembered
+    EXPECT_EQ(h.store->size(), 5u);
+    h.tail.OnEnd(MakeSpan(roots[0]->context.trace_id, roots[0].get()));  // forgotten: held
+    EXPECT_EQ(h.store->size(), 5u);
+    s = h.tail.Stats();
+    EXPECT_EQ(s.traces_held, 1u);
+    EXPECT_EQ(s.spans_held, 1u);
+}
+
+TEST(TelemetryTailSampling, LoneRootOfADroppedTraceIsNotForwarded) {
+    FakeClock clock;
+    Harness h(BaseOptions(clock, /*normal=*/0.0));
+    h.tail.OnEnd(MakeSpan(IdFrom(5, 0x1234), nullptr));
+    EXPECT_EQ(h.store->size(), 0u);
+    const auto s = h.tail.Stats();
+    EXPECT_EQ(s.traces_dropped, 1u);
+    EXPECT_EQ(s.tail_not_sampled, 1u);
+    EXPECT_EQ(s.spans_received, 1u);
+    EXPECT_EQ(s.traces_held, 0u);
+}
+
 TEST(TelemetryTailSampling, NormalRateWithinFourSigma) {
     FakeClock clock;
     Harness h(BaseOptions(clock, /*normal=*/0.1));
