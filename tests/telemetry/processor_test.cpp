@@ -209,50 +209,6 @@ TEST(TelemetryBatchProcessor, RecycledRecordsCarryNothingOver) {
     }
 }
 
-// A reused record builds its attributes in the strings of its last use (AttributeBuffers): what
-// comes out must be exactly what this use set, whatever the last one held at each position
-// (longer or shorter strings, another type), truncated to this provider's limit.
-TEST(TelemetryBatchProcessor, RecycledRecordsReuseAttributeBuffersWithoutMixingValues) {
-    auto store = std::make_shared<CollectingExporter::Store>();
-    TracerProviderOptions po;
-    po.sampler = MakeAlwaysOnSampler();
-    po.limits.attribute_value_length = 40;
-    po.processors.push_back(std::make_unique<BatchSpanProcessor>(
-        std::make_unique<CollectingExporter>(store), BatchSpanProcessorOptions{}));
-    TracerProvider provider(std::move(po));
-    Tracer tracer = provider.GetTracer("t");
-    const std::string long_value(100, 'x');
-    for (int i = 0; i < 200; ++i) {
-        Span s = tracer.StartSpan("first", {{"a.rather.long.attribute.key.one", long_value},
-                                            {"short", "v"},
-                                            {"a.rather.long.attribute.key.three", "text"}});
-        s.SetAttribute("a.rather.long.attribute.key.four", "a value longer than fifteen");
-        s.End();
-    }
-    ASSERT_TRUE(provider.ForceFlush(5s));  // the records and their attributes go back
-    for (int i = 0; i < 200; ++i) {
-        Span s = tracer.StartSpan("second", {{"k", std::int64_t{7}},
-                                             {"another.long.key.for.position.two", "y"},
-                                             {"third", long_value}});
-        s.SetAttribute("k", "now a string value, replaced in place");
-        s.End();
-    }
-    ASSERT_TRUE(provider.ForceFlush(5s));
-    std::lock_guard lock(store->mu);
-    ASSERT_EQ(store->spans.size(), 400u);
-    const std::vector<Attribute> first = {
-        {"a.rather.long.attribute.key.one", std::string(40, 'x')},
-        {"short", std::string("v")},
-        {"a.rather.long.attribute.key.three", std::string("text")},
-        {"a.rather.long.attribute.key.four", std::string("a value longer than fifteen")}};
-    const std::vector<Attribute> second = {
-        {"k", std::string("now a string value, replaced in place")},
-        {"another.long.key.for.position.two", std::string("y")},
-        {"third", std::string(40, 'x')}};
-    for (std::size_t i = 0; i < 200; ++i) EXPECT_EQ(store->spans[i]->attributes, first) << i;
-    for (std::size_t i = 200; i < 400; ++i) EXPECT_EQ(store->spans[i]->attributes, second) << i;
-}
-
 TEST(TelemetryMultiProcessor, EveryProcessorGetsEverySpan) {
     auto s1 = std::make_shared<CollectingExporter::Store>();
     auto s2 = std::make_shared<CollectingExporter::Store>();

@@ -57,17 +57,6 @@ AttributeValue ToOwned(const AttributeView& view, std::size_t max_length) {
         view.storage());
 }
 
-void AssignOwned(AttributeValue& out, const AttributeView& view, std::size_t max_length) {
-    const auto* text = std::get_if<std::string_view>(&view.storage());
-    auto* buffer = std::get_if<std::string>(&out);
-    if (text == nullptr || buffer == nullptr) {
-        out = ToOwned(view, max_length);
-        return;
-    }
-    buffer->assign(*text);
-    TruncateUtf8(*buffer, max_length);
-}
-
 const AttributeValue* FindAttribute(const std::vector<Attribute>& attributes,
                                     std::string_view key) noexcept {
     for (const auto& a : attributes)

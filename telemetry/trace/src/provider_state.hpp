@@ -29,11 +29,9 @@ struct ProviderState {
     }
 };
 
-/// Sets or replaces `key` within the limits; counts a drop over the count limit. A new
-/// attribute is built in `buffers` when given (a recording span's own record).
+/// Sets or replaces `key` within the limits; counts a drop over the count limit.
 void SetAttributeLimited(std::vector<Attribute>& attrs, std::uint32_t& dropped,
                          std::size_t count_limit, std::size_t length_limit,
-                         std::string_view key, const AttributeView& value,
-                         AttributeBuffers* buffers = nullptr);
+                         std::string_view key, const AttributeView& value);
 
 }  // namespace tome::telemetry::trace::detail

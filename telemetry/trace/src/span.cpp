@@ -12,12 +12,11 @@ namespace detail {
 
 void SetAttributeLimited(std::vector<Attribute>& attrs, std::uint32_t& dropped,
                          std::size_t count_limit, std::size_t length_limit,
-                         std::string_view key, const AttributeView& value,
-                         AttributeBuffers* buffers) {
+                         std::string_view key, const AttributeView& value) {
     if (key.empty()) return;
     for (auto& a : attrs) {
         if (a.key == key) {
-            AssignOwned(a.value, value, length_limit);
+            a.value = ToOwned(value, length_limit);
             return;
         }
     }
@@ -25,11 +24,7 @@ void SetAttributeLimited(std::vector<Attribute>& attrs, std::uint32_t& dropped,
         ++dropped;
         return;
     }
-    if (buffers != nullptr) {
-        attrs.push_back(buffers->Make(key, value, length_limit));
-    } else {
-        attrs.push_back(Attribute{std::string(key), ToOwned(value, length_limit)});
-    }
+    attrs.push_back(Attribute{std::string(key), ToOwned(value, length_limit)});
 }
 
 }  // namespace detail
@@ -79,8 +74,7 @@ void Span::SetAttributeRecording(std::string_view key, const AttributeView& valu
     try {
         const SpanLimits& l = state_->limits;
         detail::SetAttributeLimited(data_->attributes, data_->dropped_attributes_count,
-                                    l.attribute_count, l.attribute_value_length, key, value,
-                                    &data_->attribute_buffers);
+                                    l.attribute_count, l.attribute_value_length, key, value);
     } catch (...) {
         ++data_->dropped_attributes_count;
     }

@@ -22,7 +22,7 @@ void SpanAttributesProcessor::OnStart(SpanData& span, const Context& parent) noe
                 ++span.dropped_attributes_count;
                 continue;
             }
-            span.attributes.push_back(span.attribute_buffers.Copy(a));
+            span.attributes.push_back(a);
         }
     } catch (...) {  // allocation failure: the span goes on without the stamps
     }

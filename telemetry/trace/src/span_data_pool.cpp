@@ -15,7 +15,7 @@ void Reset(SpanData& d) noexcept {
     d.kind = SpanKind::kInternal;
     d.start_unix_nano = 0;
     d.end_unix_nano = 0;
-    d.attribute_buffers.Retire(d.attributes);  // the next attributes reuse their strings
+    d.attributes.clear();
     d.dropped_attributes_count = 0;
     d.events.clear();
     d.dropped_events_count = 0;

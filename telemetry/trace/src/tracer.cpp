@@ -110,11 +110,10 @@ Span Tracer::StartRecording(std::string_view name, const StartSpanOptions& optio
         const SpanLimits& l = st->limits;
         data->attributes.reserve(
             std::min(options.attributes.size() + result.attributes.size() + 4, l.attribute_count));
-        AttributeBuffers* buffers = &data->attribute_buffers;
         for (const auto& kv : options.attributes)
             detail::SetAttributeLimited(data->attributes, data->dropped_attributes_count,
                                         l.attribute_count, l.attribute_value_length, kv.key,
-                                        kv.value, buffers);
+                                        kv.value);
         for (auto& a : result.attributes) {
             std::visit(
                 [&](const auto& v) {
@@ -126,12 +125,12 @@ Span Tracer::StartRecording(std::string_view name, const StartSpanOptions& optio
                         detail::SetAttributeLimited(
                             data->attributes, data->dropped_attributes_count, l.attribute_count,
                             l.attribute_value_length, a.key,
-                            AttributeView(std::span<const bool>(tmp.get(), v.size())), buffers);
+                            AttributeView(std::span<const bool>(tmp.get(), v.size())));
                     } else {
                         detail::SetAttributeLimited(data->attributes,
                                                     data->dropped_attributes_count,
                                                     l.attribute_count, l.attribute_value_length,
-                                                    a.key, AttributeView(v), buffers);
+                                                    a.key, AttributeView(v));
                     }
                 },
                 a.value);

@@ -78,10 +78,6 @@ inline constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max(
 /// `max_length` characters (UTF-8 code points; a code point is never split).
 AttributeValue ToOwned(const AttributeView& view, std::size_t max_length = kUnlimited);
 
-/// ToOwned into `out`: a string goes into the string `out` already holds, reusing its buffer.
-void AssignOwned(AttributeValue& out, const AttributeView& view,
-                 std::size_t max_length = kUnlimited);
-
 /// Truncates `s` to at most `max_chars` UTF-8 code points, in place.
 void TruncateUtf8(std::string& s, std::size_t max_chars) noexcept;
 

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "tome/telemetry/trace/attribute.hpp"
@@ -55,47 +54,6 @@ struct InstrumentationScope {
     std::string schema_url;
 };
 
-/// The attributes of a pooled record's previous use (span_data_pool.hpp), kept so that the
-/// next use builds its attributes in their strings' buffers instead of freeing and allocating
-/// them again. Not part of the span: a copy of a record carries none, and nothing exports them.
-class AttributeBuffers {
-public:
-    AttributeBuffers() = default;
-    AttributeBuffers(const AttributeBuffers&) noexcept {}
-    AttributeBuffers& operator=(const AttributeBuffers&) noexcept { return *this; }
-    AttributeBuffers(AttributeBuffers&&) noexcept = default;
-    AttributeBuffers& operator=(AttributeBuffers&&) noexcept = default;
-    ~AttributeBuffers() = default;
-
-    /// Takes `attributes` (left empty, its capacity kept) as the buffers of the next use;
-    /// buffers the last use did not take are freed.
-    void Retire(std::vector<Attribute>& attributes) noexcept {
-        spare_.clear();
-        spare_.swap(attributes);
-    }
-    /// `{key, value}`, in a spare attribute's buffers when there is one.
-    Attribute Make(std::string_view key, const AttributeView& value, std::size_t max_length) {
-        if (spare_.empty()) return Attribute{std::string(key), ToOwned(value, max_length)};
-        Attribute a = std::move(spare_.back());
-        spare_.pop_back();
-        a.key.assign(key);
-        AssignOwned(a.value, value, max_length);
-        return a;
-    }
-    /// A copy of `attribute`, in a spare attribute's buffers when there is one.
-    Attribute Copy(const Attribute& attribute) {
-        if (spare_.empty()) return attribute;
-        Attribute a = std::move(spare_.back());
-        spare_.pop_back();
-        a.key.assign(attribute.key);
-        a.value = attribute.value;  // a string into a string keeps its buffer
-        return a;
-    }
-
-private:
-    std::vector<Attribute> spare_;
-};
-
 /// Everything an exporter needs about one ended span.
 struct SpanData {
     SpanContext context;
@@ -114,7 +72,6 @@ struct SpanData {
     Status status;
     std::shared_ptr<const InstrumentationScope> scope;  ///< Never null once started.
     std::shared_ptr<const Resource> resource;           ///< Never null once started.
-    AttributeBuffers attribute_buffers;  ///< The pool's; not part of the span.
 
     /// OTLP Span.flags: W3C flags in bits 0-7, 0x100 (has is_remote) always, 0x200 when the
     /// parent is remote.
