@@ -33,28 +33,38 @@
 // signal.
 //
 // Reference runs: 2 x AMD EPYC vCPU at 2.7 GHz (a shared VM, its load varying from run to run
-// by +-10%), Debian 12, g++ 12.2, Release (-O3), --benchmark_repetitions=5-6
+// by +-10%), Debian 12, g++ 12.2, Release (-O3), --benchmark_repetitions=4-6
 // --benchmark_enable_random_interleaving=true --benchmark_min_time=3. Client threads, server
 // workers (4), exporters, the console and the receiver share the same 2 cores. Ratios to
-// TelemetryOff by means (by medians), each from one run:
-//                          acf3cad            5166bc9                    this commit (3 runs)
-//   TelemetryOn            0.725 (0.726)      0.726-0.750 (0.719-0.772)  0.722-0.798 (0.687-0.779)
-//   TelemetryOnConsole     0.645 (0.648)      0.669-0.683 (0.663-0.687)  0.644-0.768 (0.583-0.779)
-//   TelemetryOnNoExport    -                  -                          0.948-1.010 (0.971-1.046)
-//   target >= 0.90: missed with export, met without it. 0 spans dropped in TelemetryOn's runs.
-// Recording (spans, metrics, tail sampling) costs about nothing measurable; the export pipeline
-// costs the 20-30%: per request about 1,050 bytes of spans (2.2 spans of 460 bytes) and 850 of
-// log records, encoded on tome-spans/tome-logs and read by the receiver, on the cores the
-// server and its clients need. In a perf profile (traces only) the span export thread takes
-// 5.6-6.3 us of CPU per request and the receiver 3.5; half of the export thread's samples sit
-// on the first load of each attribute string it encodes (records written on other cores: cold
-// lines; prefetching the next span's strings did not change that).
+// TelemetryOff by means, each from one run; "CPU" is the process's CPU per request over
+// TelemetryOff's, same run:
+//                        acf3cad       5166bc9 (2026-12-06)      this commit (2026-12-06)
+//   TelemetryOn          0.725         0.726-0.771               0.738-0.878 (8 runs, 0.80 mean),
+//                                                                CPU +22..+74 us (+32 in the
+//                                                                full run: 214 against 182 us)
+//   TelemetryOnConsole   0.645         0.669-0.705               0.769 (CPU +48 us)
+//   TelemetryOnNoExport  -             -                         0.935 (CPU +12 us); 0.95-1.01
+//                                                                in 3 runs of an earlier build
+//   target >= 0.90: missed with export; met by the recording alone. 0 spans dropped in
+//   TelemetryOn's runs.
+// Recording (spans, metrics, tail sampling) costs 1-7%; the export pipeline costs the rest: per
+// request about 1,050 bytes of spans (2.2 spans of 460 bytes) and 850 of log records, encoded on
+// tome-spans/tome-logs and read by the receiver, on the cores the server and its clients need.
+// In a perf profile of TelemetryOn the export threads took 13 us of CPU per request and the
+// receiver 8; the server threads' own work (JSON, malloc, memcpy) was ~20% slower than with
+// TelemetryOnNoExport: the export's memory traffic shares their caches. Half of the span
+// export thread's samples sit on the first load of each attribute string it encodes (records
+// written on other cores); prefetching the next span's strings did not change that, nor did
+// smaller export batches (64) measurably, nor a lower priority (nice 10) for the export threads.
+// Reusing a pooled span's attribute strings made it worse (+49..+55 us against +33; reverted);
+// allocating records fresh instead of pooling them made no difference here.
 // 5166bc9 profile (perf, samples per request, same build): off 160 us of CPU per request, on
 // 245 us: 26 us on the export threads, 39 us on the server threads, 18 us in the receiver.
 // glibc malloc, then LD_PRELOAD=libjemalloc.so.2 (Debian 5.3.0), 6 runs each, one after the
 // other: off 8970 -> 10569 req/s, on 6980 -> 7938, console 6102 -> 6819 (all +12-18%, ratios
 // unchanged); an earlier pair of 3-run sets gave off +2%, on +23%: not adopted on that evidence.
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -148,8 +158,30 @@ struct Running {
     std::unique_ptr<tome::app::Application> app;
     unsigned short port = 0;
     tome::telemetry::SelfStatsSnapshot stats_at_start;
+    double cpu_seconds_at_start = 0;                 // the whole process's, user + system
+    std::atomic<std::uint64_t> requests_served{0};  // by every client thread
 };
 Running g_running;
+
+/// CPU time of the whole process (every thread: clients, server, exporters, receiver).
+double ProcessCpuSeconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+    return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
+// CPU seconds and requests of all runs (the short runs that size the iterations included), by
+// configuration: CPU per request is a steadier measure of what telemetry costs than requests/s
+// when the cores are not saturated.
+struct CpuUse {
+    double seconds = 0;
+    std::uint64_t requests = 0;
+    double MicrosecondsPerRequest() const {
+        return requests > 0 ? seconds * 1e6 / static_cast<double>(requests) : 0;
+    }
+};
+std::map<std::string, CpuUse> g_cpu_use;
 
 struct RunSummary {
     std::uint64_t otlp_bytes = 0, otlp_requests = 0;
@@ -193,6 +225,7 @@ void StartApplication(std::map<std::string, std::string> env_map, bool console) 
         }
     }
     g_running.stats_at_start = tome::telemetry::DefaultSelfStats().Snapshot();
+    g_running.cpu_seconds_at_start = ProcessCpuSeconds();
 }
 
 void SetupOff(const benchmark::State&) {
@@ -226,6 +259,9 @@ void SetupOnConsole(const benchmark::State&) { StartWithTelemetry(/*console=*/tr
 void SetupOnNoExport(const benchmark::State&) { StartWithTelemetry(/*console=*/false, "none"); }
 
 void StopApplication(const std::string& name) {
+    const double cpu_seconds = ProcessCpuSeconds() - g_running.cpu_seconds_at_start;
+    g_cpu_use[name].seconds += cpu_seconds;
+    g_cpu_use[name].requests += g_running.requests_served.load();
     if (g_running.app) {
         const auto report = g_running.app->Shutdown(std::chrono::milliseconds(10000));
         if (!report.requests_finished || !report.telemetry_flushed)
@@ -255,7 +291,10 @@ void StopApplication(const std::string& name) {
         g_running.receiver.reset();
     }
     g_last_summary[name] = s;
-    g_running = Running{};
+    g_running.receiver.reset();
+    g_running.app.reset();
+    g_running.port = 0;
+    g_running.requests_served = 0;
 }
 
 void TeardownOff(const benchmark::State&) { StopApplication("TelemetryOff"); }
@@ -304,6 +343,7 @@ void BM_ApiMix(benchmark::State& state) {
             break;
     }
     state.SetItemsProcessed(state.iterations() * kRequestsPerIteration);
+    g_running.requests_served += state.iterations() * kRequestsPerIteration;
 }
 
 BENCHMARK(BM_ApiMix)
@@ -416,5 +456,19 @@ int main(int argc, char** argv) {
     if (!any)
         std::printf(
             "ratio on/off: not available (run TelemetryOff and a TelemetryOn* configuration)\n");
+    const auto cpu_off = g_cpu_use.find("TelemetryOff");
+    for (const auto& [name, use] : g_cpu_use) {
+        const double us = use.MicrosecondsPerRequest();
+        if (name == "TelemetryOff" || cpu_off == g_cpu_use.end()) {
+            std::printf("CPU per request (the whole process, all runs): %s %.1f us\n",
+                        name.c_str(), us);
+            continue;
+        }
+        const double off = cpu_off->second.MicrosecondsPerRequest();
+        std::printf(
+            "CPU per request (the whole process, all runs): %s %.1f us, %+.1f us against "
+            "TelemetryOff (%+.1f%%)\n",
+            name.c_str(), us, us - off, (us / off - 1.0) * 100.0);
+    }
     return 0;
 }
