@@ -19,9 +19,10 @@
 //   BM_ApiMix/TelemetryOnConsole: the same with the embedded console on, as the shipped
 //                                 development config has it (its store takes every span, record
 //                                 and metric of the process).
-//   BM_ApiMix/TelemetryOnNoExport: TelemetryOn with every exporter "none": spans, records and
-//                                 metrics recorded, sampled and tail-sampled as in TelemetryOn,
-//                                 never batched, encoded or sent. The difference between the two
+//   BM_ApiMix/TelemetryOnNoExport: TelemetryOn with every exporter "none": spans and metrics
+//                                 recorded, sampled and tail-sampled as in TelemetryOn, never
+//                                 batched, encoded or sent (a Logger without a processor builds
+//                                 no records). The difference between the two
 //                                 is what the export pipeline costs on the same cores.
 // The network store (storage:) is off in all three: it measures the disk (bench/storage does).
 // The environment is passed through the EnvLookup only; the process environment is not read or
@@ -235,8 +236,8 @@ void SetupOff(const benchmark::State&) {
                      /*console=*/false);
 }
 
-// `exporters`: "otlp" (to this process's loopback receiver) or "none" (recorded, sampled,
-// batched, never encoded or sent).
+// `exporters`: "otlp" (to this process's loopback receiver) or "none" (recorded and sampled,
+// never batched, encoded or sent).
 void StartWithTelemetry(bool console, const char* exporters) {
     const bool otlp = std::string_view(exporters) == "otlp";
     if (otlp) g_running.receiver = std::make_unique<OtlpReceiver>();
@@ -290,7 +291,6 @@ void StopApplication(const std::string& name) {
             s.signal_bytes[i] = g_running.receiver->bytes(signal);
             s.signal_requests[i] = g_running.receiver->requests(signal);
         }
-        g_running.receiver.reset();
     }
     g_last_summary[name] = s;
     g_running.receiver.reset();

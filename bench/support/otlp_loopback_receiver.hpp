@@ -39,8 +39,8 @@ class OtlpReceiver {
     ~OtlpReceiver() { Stop(); }
 
     unsigned short port() const { return acceptor_.local_endpoint().port(); }
-    std::uint64_t bytes() const { return bytes_.load(); }
-    std::uint64_t requests() const { return requests_.load(); }
+    std::uint64_t bytes() const { return Sum(signal_bytes_); }
+    std::uint64_t requests() const { return Sum(signal_requests_); }
     std::uint64_t bytes(Signal signal) const { return signal_bytes_[Index(signal)].load(); }
     std::uint64_t requests(Signal signal) const {
         return signal_requests_[Index(signal)].load();
@@ -87,8 +87,6 @@ class OtlpReceiver {
         }
         void OnRequest() {
             const auto& req = parser->get();
-            owner.bytes_ += body_bytes;
-            ++owner.requests_;
             const std::size_t signal = Index(SignalOf(req.target()));
             owner.signal_bytes_[signal] += body_bytes;
             ++owner.signal_requests_[signal];
@@ -112,7 +110,14 @@ class OtlpReceiver {
         std::size_t body_bytes = 0;
     };
 
+    using Counts = std::array<std::atomic<std::uint64_t>, 4>;  // by Signal
+
     static std::size_t Index(Signal signal) { return static_cast<std::size_t>(signal); }
+    static std::uint64_t Sum(const Counts& counts) {
+        std::uint64_t total = 0;
+        for (const auto& c : counts) total += c.load();
+        return total;
+    }
     static Signal SignalOf(beast::string_view target) {
         if (target == "/v1/traces") return Signal::kTraces;
         if (target == "/v1/metrics") return Signal::kMetrics;
@@ -131,10 +136,8 @@ class OtlpReceiver {
     asio::io_context ioc_;
     tcp::acceptor acceptor_;
     std::thread thread_;
-    std::atomic<std::uint64_t> bytes_{0};
-    std::atomic<std::uint64_t> requests_{0};
-    std::array<std::atomic<std::uint64_t>, 4> signal_bytes_{};
-    std::array<std::atomic<std::uint64_t>, 4> signal_requests_{};
+    Counts signal_bytes_{};
+    Counts signal_requests_{};
 };
 
 }  // namespace otlp_receiver_detail
